@@ -1,0 +1,35 @@
+"""The AP visits server. `create_app()` reads as a table of contents: config → extensions →
+blueprints → error handlers → CLI. Nothing else happens here."""
+from flask import Flask
+
+from server.config import load_config
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, static_folder=None)
+    app.config.from_mapping(load_config())
+    if test_config:
+        app.config.update(test_config)
+
+    from server import models  # noqa: F401  (registers every table before the extensions bind)
+    from server.extensions import csrf, db, limiter, login_manager, migrate
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from server import security  # noqa: F401  (registers the session loader)
+    from server.api import api
+    from server.health import health
+    from server.pwa_shell import pwa_shell
+    app.register_blueprint(health)
+    app.register_blueprint(api)
+    app.register_blueprint(pwa_shell)
+
+    from server import errors
+    errors.init_app(app)
+
+    from server import cli
+    cli.init_app(app)
+    return app

@@ -1,0 +1,18 @@
+"""The pull endpoint: everything a phone needs offline, with a change cursor."""
+from flask_login import current_user
+
+from server.api import api
+from server.api.docs import documented
+from server.api.wire import load_query, respond
+from server.schemas.bootstrap import BootstrapQuerySchema, BootstrapSchema
+from server.security import require_roles
+from server.services.bootstrap import PHONE_ROLES, build_snapshot
+
+
+@api.get("/bootstrap")
+@require_roles(*PHONE_ROLES)
+@documented("Placements, pupils, providers, forms and key contacts for this phone",
+            query=BootstrapQuerySchema, responses={200: BootstrapSchema}, tags=["sync"])
+def bootstrap():
+    query = load_query(BootstrapQuerySchema())
+    return respond(BootstrapSchema(), build_snapshot(current_user, since=query["since"]))

@@ -1,0 +1,17 @@
+"""The signed-in member of staff."""
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from server.api import api
+from server.api.docs import documented
+from server.api.wire import respond
+from server.schemas.accounts import MeSchema
+
+
+@api.get("/me")
+@login_required
+@documented("Who is signed in, their roles per school, and a CSRF token", responses={200: MeSchema}, tags=["session"])
+def me():
+    user = current_user
+    return respond(MeSchema(), {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
+                                "memberships": user.memberships, "csrf_token": generate_csrf()})

@@ -1,0 +1,58 @@
+"""Sign in and sign out."""
+from flask import current_app, jsonify
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from server.api import api
+from server.api.docs import documented
+from server.api.wire import load_json, respond
+from server.errors import ApiError
+from server.extensions import db, limiter
+from server.schemas.accounts import CsrfSchema, MeSchema, SignInSchema
+from server.security import end_current_session, start_session
+from server.services import audit
+from server.services.accounts import SignInRefused, authenticate
+
+
+def _login_limit():
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@api.get("/csrf")
+@documented("A CSRF token for the sign-in form (the session cookie it belongs to comes with it)",
+            responses={200: CsrfSchema}, tags=["session"])
+def csrf_token():
+    return respond(CsrfSchema(), {"csrf_token": generate_csrf()})
+
+
+@api.post("/session")
+@limiter.limit(_login_limit, methods=["POST"])
+@documented("Sign in with email and password", body=SignInSchema, responses={200: MeSchema}, tags=["session"])
+def sign_in():
+    credentials = load_json(SignInSchema())
+    config = current_app.config
+    try:
+        user = authenticate(credentials["email"], credentials["password"],
+                            config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"])
+    except SignInRefused as refused:
+        db.session.commit()  # keep the failed-attempt count
+        raise ApiError(refused.code) from None
+    start_session(user)
+    audit.record("session.started", user)
+    db.session.commit()
+    return respond(MeSchema(), _me(user))
+
+
+@api.delete("/session")
+@documented("Sign out: ends this session on the server", responses={204: None}, tags=["session"])
+def sign_out():
+    if current_user.is_authenticated:
+        audit.record("session.ended", current_user._get_current_object())
+        end_current_session()
+        db.session.commit()
+    return "", 204
+
+
+def _me(user):
+    return {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
+            "memberships": user.memberships, "csrf_token": generate_csrf()}

@@ -1,0 +1,88 @@
+"""Settings, read only from environment variables.
+
+Every variable is listed in `.env.example` and the README. `load_config()` is the only place
+configuration is decided; `create_app(test_config)` may override it for tests.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a safe, working server."""
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_config():
+    env = os.environ.get("APP_ENV", "development")
+    data_dir = Path(os.environ.get("DATA_DIR", DEFAULT_DATA_DIR))
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'ap-visits.sqlite3'}"
+    # Heroku-style URLs name the old driver; SQLAlchemy wants psycopg 3 spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if database_url.startswith(prefix):
+            database_url = "postgresql+psycopg://" + database_url[len(prefix):]
+    secret_key = os.environ.get("SECRET_KEY", "")
+    local_dev = env == "development"
+
+    config = {
+        "APP_ENV": env,
+        "SECRET_KEY": secret_key or "dev-only-not-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DATA_DIR": str(data_dir),
+        "PHOTO_DIR": os.environ.get("PHOTO_DIR", str(data_dir / "photos")),
+        # Sessions: a signed cookie naming a server-side session row, so sign-out and
+        # deactivating a leaver end it at once, on every worker.
+        "SESSION_COOKIE_NAME": "apv_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", not local_dev),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_LIFETIME_HOURS": _int("SESSION_LIFETIME_HOURS", 168),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_LIFETIME_HOURS", 168)),
+        "REMEMBER_COOKIE_DURATION": 0,
+        # CSRF: a token per session, sent by the PWA in X-CSRFToken and by office forms in a
+        # hidden field. It lives as long as the session, so a phone that was offline for days
+        # can still sync.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "WTF_CSRF_SSL_STRICT": _flag("WTF_CSRF_SSL_STRICT", not local_dev),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_LOCKOUT_THRESHOLD": _int("LOGIN_LOCKOUT_THRESHOLD", 8),
+        "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024),
+        "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 512 * 1024),
+        "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
+        "PHOTO_LONG_EDGE": _int("PHOTO_LONG_EDGE", 2048),
+    }
+    if not local_dev:
+        _refuse_unsafe_production(config, secret_key)
+    return config
+
+
+def _refuse_unsafe_production(config, secret_key):
+    if secret_key.strip().lower() in INSECURE_SECRET_KEYS or len(secret_key) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters outside "
+            "development (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        raise ConfigError(
+            "RATELIMIT_STORAGE_URI must name shared storage (e.g. redis://host:6379/0) outside "
+            "development, so sign-in limits hold across every worker and server.")

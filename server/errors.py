@@ -1,0 +1,107 @@
+"""One error shape, `{"code", "message", "details"}`, and the catalog of every code.
+
+Views and services raise `ApiError("code", details=...)`; tests assert the code, never the
+wording. Anything else that escapes becomes `internal_error` with no detail leaked.
+"""
+from flask import jsonify, request
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+CATALOG = {
+    # code: (HTTP status, message shown to people)
+    "malformed_json": (400, "The request body is not valid JSON."),
+    "validation_failed": (422, "Some fields are missing or wrong; see details."),
+    "form_answers_invalid": (422, "The visit's answers do not satisfy its form; see details."),
+    "unknown_form": (422, "That form or form version is not known to the server."),
+    "csrf_failed": (403, "The security token is missing or out of date. Reload and try again."),
+    "not_signed_in": (401, "Sign in to continue."),
+    "bad_credentials": (401, "That email and password do not match an active account."),
+    "account_locked": (429, "Too many failed sign-ins. Wait a few minutes and try again."),
+    "rate_limited": (429, "Too many requests. Wait a moment and try again."),
+    "forbidden": (403, "Your role does not allow this."),
+    "not_found": (404, "Not found."),
+    "method_not_allowed": (405, "That method is not allowed here."),
+    "conflict": (409, "This record already exists with different content."),
+    "visit_version_conflict": (409, "The visit on the server has changed; start from its current version."),
+    "body_too_large": (413, "The request body is too large."),
+    "unsupported_media_type": (415, "That content type is not accepted here."),
+    "photo_hash_mismatch": (422, "The photo's bytes do not match its declared SHA-256."),
+    "photo_not_an_image": (422, "The photo could not be read as an image."),
+    "photo_format_refused": (415, "Only JPEG, PNG and WebP photos are accepted."),
+    "photo_too_many_pixels": (422, "The photo has too many pixels."),
+    "photo_not_in_manifest": (404, "That photo is not in the visit's manifest."),
+    "placement_not_ready": (422, "The placement cannot start yet; see details for what is missing."),
+    "internal_error": (500, "Something went wrong on the server. Nothing was saved."),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, code, details=None, message=None, status=None):
+        super().__init__(code)
+        default_status, default_message = CATALOG[code]
+        self.code = code
+        self.status = status or default_status
+        self.message = message or default_message
+        self.details = details or {}
+
+    def to_response(self, headers=None):
+        response = jsonify(code=self.code, message=self.message, details=self.details)
+        response.status_code = self.status
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+
+
+HTTP_STATUS_CODES = {400: "malformed_json", 401: "not_signed_in", 403: "forbidden", 404: "not_found",
+                     405: "method_not_allowed", 413: "body_too_large", 415: "unsupported_media_type",
+                     429: "rate_limited"}
+
+
+def wants_json():
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
+
+
+def init_app(app):
+    from server.extensions import db
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error):
+        db.session.rollback()
+        return error.to_response()
+
+    @app.errorhandler(ValidationError)
+    def handle_validation_error(error):
+        db.session.rollback()
+        return ApiError("validation_failed", details=error.normalized_messages()).to_response()
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error):
+        db.session.rollback()
+        if not wants_json():
+            return _html_error(403, CATALOG["csrf_failed"][1])
+        return ApiError("csrf_failed").to_response()
+
+    @app.errorhandler(HTTPException)
+    def handle_http_exception(error):
+        db.session.rollback()
+        if not wants_json():
+            return _html_error(error.code, error.description)
+        code = HTTP_STATUS_CODES.get(error.code)
+        if code is None:
+            return ApiError("internal_error", status=error.code, message=error.name).to_response()
+        headers = {"Retry-After": error.retry_after} if getattr(error, "retry_after", None) else {}
+        return ApiError(code, status=error.code).to_response(headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if not wants_json():
+            return _html_error(500, CATALOG["internal_error"][1])
+        return ApiError("internal_error").to_response()
+
+
+def _html_error(status, message):
+    from flask import render_template
+    return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,17 @@
+"""The data model, one module per aggregate. Importing this package registers every table."""
+from server.models.audit import AuditEvent
+from server.models.people import Membership, User, UserSession
+from server.models.placements import AttendanceRecord, Placement, PlacementStaff
+from server.models.providers import Provider, ProviderEvidence, ProviderReport, RiskAssessment
+from server.models.pupils import Pupil
+from server.models.schools import KeyContact, School, TermPeriod, Trust
+from server.models.tracking import ChangeCounter
+from server.models.visits import (ConcernNote, FollowUpAction, Photo, SafeguardingConcern, Visit,
+                                  VisitVersion)
+
+__all__ = [
+    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "FollowUpAction", "KeyContact",
+    "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
+    "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "TermPeriod",
+    "Trust", "User", "UserSession", "Visit", "VisitVersion",
+]

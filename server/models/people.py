@@ -1,0 +1,88 @@
+"""Staff accounts, their roles in each school, and their signed-in sessions."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base, UTCDateTime, check_in, new_uuid, utcnow
+from server.models.tracking import Tracked
+from server.vocabulary import ROLES
+
+
+class User(Tracked, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (sa.CheckConstraint("failed_logins >= 0", name="failed_logins_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False, unique=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    phone: Mapped[str | None] = mapped_column(sa.String(40))
+    password_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    active: Mapped[bool] = mapped_column(nullable=False, default=True)
+    deactivated_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(nullable=False, default=0)
+    locked_until: Mapped[object | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="Membership.id")
+
+    # Flask-Login: `get_id()` returns the token of the session being signed in, not the user's
+    # id, so ending that session row ends the cookie (Flask-Login's "alternative tokens").
+    session_token = None
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return self.session_token
+
+    def roles_in(self, school_id):
+        return {m.role for m in self.memberships if m.school_id == school_id}
+
+    @property
+    def school_ids(self):
+        return sorted({m.school_id for m in self.memberships})
+
+
+class Membership(Tracked, Base):
+    """One role in one school. A person may hold several roles and several schools."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "school_id", "role"),
+        sa.CheckConstraint(check_in("role", ROLES), name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id", ondelete="CASCADE"), nullable=False, index=True)
+    role: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    school: Mapped["School"] = relationship()  # noqa: F821
+
+
+class UserSession(Base):
+    """A signed-in session. The cookie holds the token; the row holds only its SHA-256."""
+
+    __tablename__ = "user_session"
+    __table_args__ = (sa.CheckConstraint("expires_at > created_at", name="expires_after_creation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,105 @@
+"""Alternative-provision settings, their published reports, the evidence that expires, and
+the risk assessment a pre-placement check produces (§7.2, §7.8, §7.9)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.models.base import Base, UTCDateTime, check_in, new_uuid
+from server.models.tracking import Tracked
+from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, RISK_RATINGS
+
+
+class Provider(Tracked, Base):
+    __tablename__ = "provider"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("registration_status", REGISTRATION_STATUSES), name="registration_status_known"),
+        sa.CheckConstraint("full_time_pupils >= 0", name="full_time_pupils_not_negative"),
+        sa.UniqueConstraint("school_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    registration_status: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    urn: Mapped[str | None] = mapped_column(sa.String(20))
+    on_la_approved_list: Mapped[bool] = mapped_column(nullable=False, default=False)
+    # §7.2: registration is required when a provider teaches 5+ pupils full time (from any school).
+    full_time_pupils: Mapped[int] = mapped_column(nullable=False, default=0)
+    website: Mapped[str | None] = mapped_column(sa.String(300))
+    address: Mapped[str | None] = mapped_column(sa.Text)
+    contact_name: Mapped[str | None] = mapped_column(sa.String(200))
+    contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    contact_email: Mapped[str | None] = mapped_column(sa.String(254))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+
+    reports: Mapped[list["ProviderReport"]] = relationship(
+        back_populates="provider", order_by="ProviderReport.report_date.desc()", cascade="all, delete-orphan")
+    evidence: Mapped[list["ProviderEvidence"]] = relationship(
+        back_populates="provider", order_by="ProviderEvidence.expires_on", cascade="all, delete-orphan")
+    risk_assessments: Mapped[list["RiskAssessment"]] = relationship(
+        back_populates="provider", order_by="RiskAssessment.assessed_on.desc()")
+
+
+    school: Mapped["School"] = relationship()  # noqa: F821
+
+    @property
+    def school_uuid(self):
+        return self.school.uuid
+
+class ProviderReport(Tracked, Base):
+    """A published inspection report: Ofsted or the local authority."""
+
+    __tablename__ = "provider_report"
+    __table_args__ = (sa.CheckConstraint("source IN ('ofsted', 'local_authority', 'other')", name="source_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True)
+    source: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    report_date: Mapped[object] = mapped_column(sa.Date, nullable=False)
+    judgement: Mapped[str | None] = mapped_column(sa.String(100))
+    url: Mapped[str | None] = mapped_column(sa.String(500))
+
+    provider: Mapped[Provider] = relationship(back_populates="reports")
+
+
+class ProviderEvidence(Tracked, Base):
+    """A document the provider supplied that stops being valid: insurance, staff-check letters, policies."""
+
+    __tablename__ = "provider_evidence"
+    __table_args__ = (sa.CheckConstraint(check_in("kind", EVIDENCE_KINDS), name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    description: Mapped[str | None] = mapped_column(sa.String(300))
+    received_on: Mapped[object | None] = mapped_column(sa.Date)
+    expires_on: Mapped[object | None] = mapped_column(sa.Date, index=True)
+
+    provider: Mapped[Provider] = relationship(back_populates="evidence")
+
+
+class RiskAssessment(Tracked, Base):
+    """The result of a pre-placement check; valid for 12 months or until a material change (§7.9)."""
+
+    __tablename__ = "risk_assessment"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("rating", RISK_RATINGS), name="rating_known"),
+        sa.CheckConstraint("valid_until > assessed_on", name="valid_after_assessment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"), nullable=False, index=True)
+    visit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("visit.id"), index=True)
+    rating: Mapped[str] = mapped_column(sa.String(10), nullable=False)
+    weaknesses: Mapped[str | None] = mapped_column(sa.Text)
+    assessed_on: Mapped[object] = mapped_column(sa.Date, nullable=False)
+    valid_until: Mapped[object] = mapped_column(sa.Date, nullable=False)
+    signed_off_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    signed_off_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # A material change (new site, staff, ownership, an incident) asks for a fresh review.
+    review_requested_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    provider: Mapped[Provider] = relationship(back_populates="risk_assessments")
+    signed_off_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the only place input is validated and output is shaped."""

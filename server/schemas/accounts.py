@@ -1,0 +1,33 @@
+"""Sign-in and the signed-in user."""
+from marshmallow import fields, validate
+
+from server.schemas.base import StrictSchema, non_empty_text
+
+
+class SignInSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = non_empty_text(200, required=True, load_only=True)
+
+
+class MembershipSchema(StrictSchema):
+    school_id = fields.UUID(attribute="school.uuid", dump_only=True)
+    school_name = fields.String(attribute="school.name", dump_only=True)
+    role = fields.String(dump_only=True)
+
+
+class MeSchema(StrictSchema):
+    id = fields.UUID(attribute="uuid", dump_only=True)
+    email = fields.String(dump_only=True)
+    full_name = fields.String(dump_only=True)
+    memberships = fields.List(fields.Nested(MembershipSchema), dump_only=True)
+    csrf_token = fields.String(dump_only=True, metadata={
+        "description": "Send back in the X-CSRFToken header on every write."})
+
+
+class CsrfSchema(StrictSchema):
+    csrf_token = fields.String(dump_only=True)
+
+
+class HealthSchema(StrictSchema):
+    status = fields.String(dump_only=True)
+    database = fields.String(dump_only=True)

@@ -1,0 +1,23 @@
+"""Writes to the append-only audit log. Call it in the same transaction as the change it
+describes, so the log and the data never disagree."""
+from flask import has_request_context, request
+from flask_login import current_user
+
+from server.extensions import db
+from server.models import AuditEvent
+
+
+def record(action, obj, school_id=None, actor=None, **details):
+    """Log `action` ("visit.created", "concern.read", ...) on `obj` (a model with a uuid or id)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    object_id = getattr(obj, "uuid", None) or getattr(obj, "id", None)
+    db.session.add(AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        school_id=school_id if school_id is not None else getattr(obj, "school_id", None),
+        action=action,
+        object_type=type(obj).__tablename__,
+        object_id=str(object_id),
+        details=details,
+        ip_address=request.remote_addr if has_request_context() else None,
+    ))

@@ -1,0 +1,96 @@
+"""What a member of staff's phone holds offline, and the cursor that says when it changed.
+
+The answer is a whole snapshot (a school's open placements are dozens, not thousands), so a
+phone simply replaces what it had: removals need no tombstones. The cursor is the highest
+change number among the rows the snapshot is built from; `since=cursor` answers "unchanged"
+without building anything.
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from server.extensions import db
+from server.models import (KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
+                           TermPeriod, User, Visit)
+from server.models.base import utcnow
+from server.services.forms import all_forms
+
+# Roles whose phones carry every open placement of their school; visiting staff carry only
+# the placements they are assigned to. Governors carry nothing (aggregates only).
+WHOLE_SCHOOL_ROLES = ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer")
+PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
+OPEN_STATUSES = ("planned", "active")
+MY_VISITS_DAYS = 60
+
+
+def _school_ids(user, roles):
+    return sorted({m.school_id for m in user.memberships if m.role in roles})
+
+
+def _placement_filter(user):
+    whole = _school_ids(user, WHOLE_SCHOOL_ROLES)
+    assigned = _school_ids(user, ("visiting_staff",))
+    mine = sa.select(PlacementStaff.placement_id).where(PlacementStaff.user_id == user.id)
+    return sa.and_(
+        Placement.status.in_(OPEN_STATUSES),
+        sa.or_(Placement.school_id.in_(whole),
+               sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine))),
+    )
+
+
+def change_cursor(user):
+    """The highest change number among everything this user's snapshot is built from."""
+    school_ids = _school_ids(user, PHONE_ROLES)
+    parts = [
+        sa.select(sa.func.max(User.change_seq)).where(User.id == user.id),
+        sa.select(sa.func.max(Membership.change_seq)).where(Membership.user_id == user.id),
+        sa.select(sa.func.max(School.change_seq)).where(School.id.in_(school_ids)),
+        sa.select(sa.func.max(KeyContact.change_seq)).where(KeyContact.school_id.in_(school_ids)),
+        sa.select(sa.func.max(TermPeriod.change_seq)).where(TermPeriod.school_id.in_(school_ids)),
+        sa.select(sa.func.max(Provider.change_seq)).where(Provider.school_id.in_(school_ids)),
+        sa.select(sa.func.max(Pupil.change_seq)).where(Pupil.school_id.in_(school_ids)),
+        sa.select(sa.func.max(Placement.change_seq)).where(Placement.school_id.in_(school_ids)),
+        sa.select(sa.func.max(PlacementStaff.change_seq)).where(PlacementStaff.user_id == user.id),
+        sa.select(sa.func.max(Visit.change_seq)).where(Visit.author_id == user.id),
+    ]
+    values = [db.session.execute(part).scalar() or 0 for part in parts]
+    return max(values)
+
+
+def build_snapshot(user, since=None):
+    cursor = change_cursor(user)
+    now = utcnow()
+    if since is not None and since >= cursor:
+        return {"cursor": cursor, "unchanged": True, "generated_at": now}
+    school_ids = _school_ids(user, PHONE_ROLES)
+    schools = db.session.execute(
+        sa.select(School).where(School.id.in_(school_ids)).order_by(School.name)
+        .options(selectinload(School.key_contacts), selectinload(School.term_periods))
+    ).scalars().all()
+    placements = db.session.execute(
+        sa.select(Placement).where(_placement_filter(user)).order_by(Placement.start_date)
+        .options(selectinload(Placement.pupil).selectinload(Pupil.school),
+                 selectinload(Placement.provider), selectinload(Placement.school))
+    ).scalars().all()
+    providers = db.session.execute(
+        sa.select(Provider).where(Provider.school_id.in_(school_ids)).order_by(Provider.name)
+        .options(selectinload(Provider.school))
+    ).scalars().all()
+    my_visits = db.session.execute(
+        sa.select(Visit).where(Visit.author_id == user.id,
+                               Visit.received_at >= now - timedelta(days=MY_VISITS_DAYS))
+        .order_by(Visit.received_at.desc())
+    ).scalars().all()
+    pupils = {p.pupil.id: p.pupil for p in placements}
+    return {
+        "cursor": cursor,
+        "unchanged": False,
+        "generated_at": now,
+        "schools": schools,
+        "placements": placements,
+        "pupils": sorted(pupils.values(), key=lambda p: (p.last_name, p.first_name)),
+        "providers": providers,
+        "forms": all_forms(),
+        "my_visits": my_visits,
+    }

@@ -1,0 +1,38 @@
+"""The fixed vocabularies from `shared_schemas/vocabulary.json`, as Python tuples of codes.
+
+The same file gives the PWA its labels, so a code is defined once for both sides.
+"""
+import json
+from pathlib import Path
+
+SHARED_SCHEMAS = Path(__file__).resolve().parent.parent / "shared_schemas"
+_VOCABULARY = json.loads((SHARED_SCHEMAS / "vocabulary.json").read_text(encoding="utf-8"))
+
+
+def labels(name):
+    return dict(_VOCABULARY[name])
+
+
+def codes(name):
+    return tuple(_VOCABULARY[name])
+
+
+ROLES = codes("roles")
+REGISTRATION_STATUSES = codes("registration_statuses")
+EVIDENCE_KINDS = codes("evidence_kinds")
+PLACEMENT_KINDS = codes("placement_kinds")
+PLACEMENT_STATUSES = codes("placement_statuses")
+VISIT_KINDS = codes("visit_kinds")
+VISIT_MODES = codes("visit_modes")
+REVIEW_STATUSES = codes("review_statuses")
+RISK_RATINGS = codes("risk_ratings")
+CONTACT_ROLES = codes("contact_roles")
+SESSIONS = codes("sessions")
+ATTENDANCE_CODES = codes("attendance_codes")
+TERMS = codes("terms")
+
+# Roles that read pupil-level records; governors see aggregates only.
+PUPIL_LEVEL_ROLES = tuple(role for role in ROLES if role != "governor")
+# Roles that run the office side: manage records, review visits.
+OFFICE_ROLES = ("ap_leader", "headteacher", "admin", "dsl")
+SAFEGUARDING_ROLES = ("dsl", "ap_leader", "trust_lead")
