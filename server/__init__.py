@@ -22,10 +22,14 @@ def create_app(test_config=None):
     from server import security  # noqa: F401  (registers the session loader)
     from server.api import api
     from server.health import health
+    from server.office import office
+    from server.office.nav import visible_nav
     from server.pwa_shell import pwa_shell
     app.register_blueprint(health)
     app.register_blueprint(api)
+    app.register_blueprint(office)
     app.register_blueprint(pwa_shell)
+    app.jinja_env.globals["visible_nav"] = visible_nav
 
     from server import errors
     errors.init_app(app)

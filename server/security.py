@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, request, session
+from flask import current_app, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from server.errors import ApiError
@@ -36,6 +36,8 @@ def load_user_from_session_token(token):
 
 @login_manager.unauthorized_handler
 def refuse_anonymous():
+    if request.path.startswith("/office"):
+        return redirect(url_for("office.sign_in", next=request.full_path if request.method == "GET" else None))
     raise ApiError("not_signed_in")
 
 

@@ -161,3 +161,148 @@ def make_api(app):
 
 def new_uuid():
     return str(uuid_module.uuid4())
+
+
+class OfficeClient:
+    """A Flask test client for the office pages: signs in through the form and sends the
+    session's CSRF token with every form post."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self):
+        return self.client.get("/api/csrf").get_json()["csrf_token"]
+
+    def sign_in(self, email, password="demo-password-2026"):
+        return self.client.post("/office/sign-in", data={"email": email, "password": password,
+                                                         "csrf_token": self.csrf()})
+
+    def get(self, path, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def post(self, path, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def office(app):
+    return OfficeClient(app.test_client())
+
+
+# ---- A real server and a real browser, for end-to-end tests -------------------------------
+
+import signal  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import requests  # noqa: E402
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+SYSTEM_CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving the real app on a free port, against the test's database. `stop()`
+    takes it away (the phone is offline), `start()` brings it back on the same port."""
+
+    def __init__(self, database_uri, data_dir, port=None, workers=1, extra_env=None):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.env = dict(os.environ, DATABASE_URL=database_uri, DATA_DIR=str(data_dir),
+                        PHOTO_DIR=str(Path(data_dir) / "photos"), APP_ENV="development",
+                        PORT=str(self.port), HOST="127.0.0.1", WEB_CONCURRENCY=str(workers),
+                        **(extra_env or {}))
+        self.process = None
+
+    def start(self):
+        log = open(Path(self.env["DATA_DIR"]) / f"gunicorn-{self.port}.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "server/gunicorn_conf.py", "server:create_app()"],
+            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {log.name}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def kill(self):
+        self.stop(signal.SIGKILL)
+
+
+@pytest.fixture
+def live_server(app, demo, database_uri, tmp_path):
+    """The real app under gunicorn with the demo data, sharing the test's database."""
+    server = LiveServer(database_uri, tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+# Flags that keep headless Chromium quiet on a machine with no network but loopback.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=SYSTEM_CHROMIUM, headless=True,
+                                                  args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def phone_context(browser):
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def desktop_context(browser):
+    context = browser.new_context(**DESKTOP)
+    yield context
+    context.close()
+
+
+def screenshot(page, name):
+    """Save a screenshot under test-artifacts/screenshots/ for a person to look at."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
