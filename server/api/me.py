@@ -14,4 +14,5 @@ from server.schemas.accounts import MeSchema
 def me():
     user = current_user
     return respond(MeSchema(), {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
-                                "memberships": user.memberships, "csrf_token": generate_csrf()})
+                                "memberships": user.memberships, "csrf_token": generate_csrf(),
+            "offline_key": user.offline_key})

@@ -55,4 +55,5 @@ def sign_out():
 
 def _me(user):
     return {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
-            "memberships": user.memberships, "csrf_token": generate_csrf()}
+            "memberships": user.memberships, "csrf_token": generate_csrf(),
+            "offline_key": user.offline_key}

@@ -1,4 +1,6 @@
 """Staff accounts, their roles in each school, and their signed-in sessions."""
+import secrets
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -22,6 +24,9 @@ class User(Tracked, Base):
     failed_logins: Mapped[int] = mapped_column(nullable=False, default=0)
     locked_until: Mapped[object | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Encrypts this person's unsent visits on a phone after they sign out, so the next person
+    # to use the phone cannot read them; only their next sign-in fetches it again.
+    offline_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=lambda: secrets.token_hex(32))
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id")

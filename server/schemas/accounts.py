@@ -22,6 +22,8 @@ class MeSchema(StrictSchema):
     memberships = fields.List(fields.Nested(MembershipSchema), dump_only=True)
     csrf_token = fields.String(dump_only=True, metadata={
         "description": "Send back in the X-CSRFToken header on every write."})
+    offline_key = fields.String(dump_only=True, metadata={
+        "description": "Hex AES-256 key that locks this person's unsent visits on a phone after sign-out."})
 
 
 class CsrfSchema(StrictSchema):
