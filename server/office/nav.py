@@ -1,6 +1,6 @@
 """The office navigation: (endpoint, label, roles that see it). The layout shows an entry only
 when its page exists and the user holds one of its roles in the current school."""
-from flask import current_app, g
+from flask import current_app, g, url_for
 
 ALL_STAFF = ("ap_leader", "dsl", "headteacher", "admin", "trust_lead", "attendance_officer", "visiting_staff")
 
@@ -21,3 +21,8 @@ def visible_nav():
     roles = g.get("roles", set())
     return [(endpoint, label) for endpoint, label, allowed in NAV
             if endpoint in current_app.view_functions and roles.intersection(allowed)]
+
+
+def url_if(endpoint, **values):
+    """The URL of a page, or None when that page does not exist in this build."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
