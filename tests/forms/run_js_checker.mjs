@@ -22,8 +22,8 @@ if (!fixturesPath) {
 const results = {};
 for (const fixture of readJson(fixturesPath).fixtures) {
   // A fixture names a published form, or carries its own definition to test a corner of the rules.
-  const form = fixture.definition
-    ?? readJson(join(root, 'shared_schemas', 'forms', fixture.form_id, `v${fixture.form_version}.json`));
+  // "form" is "<form_id>/v<N>", the file's path under shared_schemas/forms.
+  const form = fixture.definition ?? readJson(join(root, 'shared_schemas', 'forms', `${fixture.form}.json`));
   results[fixture.name] = checkAnswers(form, fixture.payload);
 }
 process.stdout.write(JSON.stringify(results));
