@@ -1,5 +1,7 @@
 """The AP visits server. `create_app()` reads as a table of contents: config → extensions →
 blueprints → error handlers → CLI. Nothing else happens here."""
+import os
+
 from flask import Flask
 
 from server.config import load_config
@@ -10,10 +12,14 @@ def create_app(test_config=None):
     app.config.from_mapping(load_config())
     if test_config:
         app.config.update(test_config)
+    os.makedirs(app.config["DATA_DIR"], exist_ok=True)
 
     from server import models  # noqa: F401  (registers every table before the extensions bind)
     from server.extensions import csrf, db, limiter, login_manager, migrate
     db.init_app(app)
+    from server.database import configure_engine
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

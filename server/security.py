@@ -10,7 +10,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from server.errors import ApiError
@@ -49,6 +49,7 @@ def start_session(user):
         user_agent=(request.user_agent.string or "")[:300]))
     user.session_token = token
     session.clear()  # a fresh session on sign-in: no fixation, a fresh CSRF token
+    g.pop("csrf_token", None)  # Flask-WTF caches the old token for this request
     session.permanent = True
     login_user(user)
 

@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when
 DATABASE_URL names one), the demo data, and a signed-in API client helper."""
+import contextvars
 import os
 import shutil
 import uuid as uuid_module
@@ -113,18 +114,27 @@ class DemoData:
                                   .order_by(Placement.id)).scalars().all()
 
 
+def isolated_request(send):
+    """Run one test-client request as production does: in its own app context, with its own
+    `g` and database session, not inside the test's. The test's own transaction is committed
+    first (so it holds no lock and its setup is visible) and its objects are refreshed after."""
+    db.session.commit()
+    response = contextvars.Context().run(send)
+    db.session.expire_all()
+    return response
+
+
 class ApiClient:
     """A Flask test client that signs in like the PWA: fetch a CSRF token, sign in, send the
-    token on every write."""
+    token on every write. Each request runs in its own app context (see isolated_request)."""
 
     def __init__(self, client):
         self.client = client
         self.csrf = None
 
     def sign_in(self, email, password="demo-password-2026"):
-        self.csrf = self.client.get("/api/csrf").get_json()["csrf_token"]
-        response = self.client.post("/api/session", json={"email": email, "password": password},
-                                    headers={"X-CSRFToken": self.csrf})
+        self.csrf = self.get("/api/csrf").get_json()["csrf_token"]
+        response = self.post("/api/session", json={"email": email, "password": password})
         if response.status_code == 200:
             self.csrf = response.get_json()["csrf_token"]
         return response
@@ -133,7 +143,7 @@ class ApiClient:
         headers = dict(kwargs.pop("headers", {}))
         if self.csrf and method.upper() not in ("GET", "HEAD"):
             headers.setdefault("X-CSRFToken", self.csrf)
-        return self.client.open(path, method=method.upper(), headers=headers, **kwargs)
+        return isolated_request(lambda: self.client.open(path, method=method.upper(), headers=headers, **kwargs))
 
     def get(self, path, **kwargs):
         return self.open("GET", path, **kwargs)
@@ -171,19 +181,18 @@ class OfficeClient:
         self.client = client
 
     def csrf(self):
-        return self.client.get("/api/csrf").get_json()["csrf_token"]
+        return self.get("/api/csrf").get_json()["csrf_token"]
 
     def sign_in(self, email, password="demo-password-2026"):
-        return self.client.post("/office/sign-in", data={"email": email, "password": password,
-                                                         "csrf_token": self.csrf()})
+        return self.post("/office/sign-in", data={"email": email, "password": password})
 
     def get(self, path, **kwargs):
-        return self.client.get(path, **kwargs)
+        return isolated_request(lambda: self.client.get(path, **kwargs))
 
     def post(self, path, data=None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf())
-        return self.client.post(path, data=data, **kwargs)
+        return isolated_request(lambda: self.client.post(path, data=data, **kwargs))
 
 
 @pytest.fixture

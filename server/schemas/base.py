@@ -13,6 +13,11 @@ def text(max_length, **kwargs):
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
 
 
+def optional_text(max_length):
+    """A string that may be absent or null."""
+    return fields.String(validate=validate.Length(max=max_length), load_default=None, allow_none=True)
+
+
 def non_empty_text(max_length, **kwargs):
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 

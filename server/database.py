@@ -1,0 +1,32 @@
+"""Connection settings per database.
+
+SQLite (the embedded default) needs three things PostgreSQL gives for free: foreign keys
+switched on, WAL so readers never wait for a writer, and write requests that take the write
+lock when they begin (BEGIN IMMEDIATE). Without the last, two requests that both read and then
+write can deadlock and one fails with "database is locked" instead of waiting its turn.
+Commands outside a request (seeding, backups) run alone and begin normally.
+"""
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def configure_engine(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy, not the driver, emits BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        writing = has_request_context() and request.method not in READ_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

@@ -1,0 +1,73 @@
+"""Checking and re-encoding uploaded photos with Pillow. The server trusts nothing from a phone:
+format allow-list, pixel cap before decoding (decompression bombs), orientation applied,
+metadata dropped by re-encoding, and a thumbnail for the office."""
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+THUMBNAIL_EDGE = 320
+JPEG_QUALITY = 85
+
+
+class PhotoRefused(Exception):
+    def __init__(self, code, detail=None):
+        super().__init__(code)
+        self.code = code
+        self.detail = detail or {}
+
+
+@dataclass
+class ProcessedPhoto:
+    image: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def process_photo(data, max_pixels, long_edge):
+    """Verify `data` is an allowed image within the pixel cap; return it re-encoded as JPEG with
+    orientation applied and no metadata, plus a thumbnail."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            if image.format not in ALLOWED_FORMATS:
+                raise PhotoRefused("photo_format_refused", {"format": image.format})
+            width, height = image.size
+            if width * height > max_pixels:
+                raise PhotoRefused("photo_too_many_pixels", {"pixels": width * height, "max_pixels": max_pixels})
+            if image.format == "JPEG":
+                image.draft("RGB", (long_edge, long_edge))  # decode at a reduced scale when it suffices
+            image.load()
+    except PhotoRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRefused("photo_too_many_pixels", {"max_pixels": max_pixels}) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise PhotoRefused("photo_not_an_image", {"reason": type(error).__name__}) from None
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        image = _flatten(image)
+    image.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+    full = _jpeg(image)
+    thumb = image.copy()
+    thumb.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
+    return ProcessedPhoto(image=full, thumbnail=_jpeg(thumb), width=image.width, height=image.height)
+
+
+def _flatten(image):
+    """Transparent or palette images onto white: JPEG has no alpha."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _jpeg(image):
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif= : metadata dropped
+    return buffer.getvalue()

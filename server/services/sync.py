@@ -1,0 +1,215 @@
+"""Sync ingest: a visit and its photo manifest arrive from a phone, keyed by the UUID the phone
+made. Idempotent: an identical resend returns the stored receipt; different content is a
+409 unless it names the current version, in which case it becomes a new version that points
+at the one it replaces. Nothing here commits; the view commits once."""
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import (ConcernNote, FollowUpAction, Photo, Placement, Provider, SafeguardingConcern,
+                           Visit, VisitVersion)
+from server.models.base import utcnow
+from server.services import audit
+from server.services.bootstrap import PHONE_ROLES
+from server.services.forms import check_answers, get_form
+
+
+@dataclass
+class Receipt:
+    visit_id: object
+    version: int
+    received_at: object
+    complete: bool
+    missing_photos: list
+    review_status: str
+    review_comment: object
+
+
+def content_sha256(raw_payload):
+    """The same content always hashes the same, whatever the key order or spacing."""
+    content = {key: value for key, value in raw_payload.items() if key != "base_version"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def ingest_visit(user, visit_uuid, payload, raw_payload):
+    """Store a visit sent by `user`. Returns (receipt, created: bool)."""
+    digest = content_sha256(raw_payload)
+    visit = find_own_visit(user, visit_uuid)
+    if visit is not None:
+        same = next((v for v in visit.versions if v.content_sha256 == digest), None)
+        if same is not None:
+            return receipt_for(visit, same), False
+        if payload["base_version"] != visit.current_version:
+            raise ApiError("visit_version_conflict", details={
+                "current_version": visit.current_version, "stored": stored_version(visit)})
+    placement, provider, school_id = _resolve_subject(user, payload)
+    _check_against_form(payload)
+    now = utcnow()
+    if visit is None:
+        visit = Visit(uuid=visit_uuid, school_id=school_id, kind=payload["kind"], placement=placement,
+                      provider=provider, author_id=user.id, visit_date=payload["visit_date"],
+                      current_version=1, received_at=now)
+        db.session.add(visit)
+        previous = None
+    else:
+        if payload["kind"] != visit.kind or school_id != visit.school_id:
+            raise ApiError("validation_failed", details={"kind": ["A correction keeps the kind and subject of the visit."]})
+        previous = visit.versions[-1]
+        visit.current_version += 1
+        visit.visit_date = payload["visit_date"]
+        visit.review_status = "awaiting_review"  # a correction goes back for review
+    version = VisitVersion(
+        visit=visit, version=visit.current_version, replaces_id=previous.id if previous else None,
+        form_id=payload["form_id"], form_version=payload["form_version"], mode=payload["mode"],
+        visit_date=payload["visit_date"], answers=raw_payload["answers"],
+        photo_manifest=raw_payload.get("photos") or [], author_id=user.id,
+        device_started_at=payload["started_at"], device_completed_at=payload["completed_at"],
+        received_at=now, content_sha256=digest)
+    db.session.add(version)
+    _add_photos(visit, payload["photos"])
+    _add_actions(visit, payload["actions"])
+    if payload["concern"] is not None:
+        _add_concern(user, visit, payload["concern"])
+    db.session.flush()
+    refresh_completeness(visit)
+    audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
+    return receipt_for(visit, version), True
+
+
+def find_own_visit(user, visit_uuid):
+    """The user's own visit, or None if it does not exist. Someone else's visit answers 404."""
+    visit = db.session.execute(sa.select(Visit).where(Visit.uuid == visit_uuid)).scalar_one_or_none()
+    if visit is not None and visit.author_id != user.id:
+        raise ApiError("not_found")
+    return visit
+
+
+def _resolve_subject(user, payload):
+    schools = {m.school_id for m in user.memberships if m.role in PHONE_ROLES}
+    placement = provider = None
+    if payload["placement_id"] is not None:
+        placement = db.session.execute(
+            sa.select(Placement).where(Placement.uuid == payload["placement_id"])).scalar_one_or_none()
+        if placement is None or placement.school_id not in schools:
+            raise ApiError("not_found", details={"placement_id": str(payload["placement_id"])})
+        provider = placement.provider
+    if payload["provider_id"] is not None:
+        provider = db.session.execute(
+            sa.select(Provider).where(Provider.uuid == payload["provider_id"])).scalar_one_or_none()
+        if provider is None or provider.school_id not in schools:
+            raise ApiError("not_found", details={"provider_id": str(payload["provider_id"])})
+        if placement is not None and placement.provider_id != provider.id:
+            raise ApiError("validation_failed", details={"provider_id": ["Not the placement's provider."]})
+    school_id = placement.school_id if placement is not None else provider.school_id
+    return placement, provider, school_id
+
+
+def _check_against_form(payload):
+    form = get_form(payload["form_id"], payload["form_version"])
+    if form is None:
+        raise ApiError("unknown_form", details={"form_id": payload["form_id"], "form_version": payload["form_version"]})
+    errors = check_answers(form, {
+        "form_id": payload["form_id"], "form_version": payload["form_version"], "mode": payload["mode"],
+        "answers": payload["answers"],
+        "photos": [{"item_key": p["item_key"]} for p in payload["photos"]],
+        "actions": [{"item_key": a["item_key"]} for a in payload["actions"]],
+        "concern": {"text": payload["concern"]["text"]} if payload["concern"] else None,
+    })
+    if errors:
+        raise ApiError("form_answers_invalid", details={"errors": errors})
+
+
+def _add_photos(visit, manifest):
+    existing = _by_uuid(Photo, [entry["uuid"] for entry in manifest])
+    for entry in manifest:
+        photo = existing.get(entry["uuid"])
+        if photo is None:
+            db.session.add(Photo(uuid=entry["uuid"], visit=visit, item_key=entry["item_key"],
+                                 caption=entry["caption"], declared_sha256=entry["sha256"],
+                                 declared_size=entry["size"], media_type=entry["type"]))
+        elif photo.visit_id != visit.id or photo.declared_sha256 != entry["sha256"]:
+            raise ApiError("conflict", details={"photo": str(entry["uuid"])})
+        else:
+            photo.caption = entry["caption"]
+            photo.item_key = entry["item_key"]
+
+
+def _add_actions(visit, actions):
+    existing = _by_uuid(FollowUpAction, [entry["uuid"] for entry in actions])
+    for entry in actions:
+        action = existing.get(entry["uuid"])
+        if action is None:
+            db.session.add(FollowUpAction(
+                uuid=entry["uuid"], school_id=visit.school_id, placement=visit.placement,
+                provider_id=visit.provider.id if visit.provider else None, visit=visit,
+                description=entry["description"], owner_name=entry["owner_name"], due_on=entry["due_on"]))
+        elif action.visit_id != visit.id:
+            raise ApiError("conflict", details={"action": str(entry["uuid"])})
+
+
+def _add_concern(user, visit, entry):
+    concern = db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.uuid == entry["uuid"])).scalar_one_or_none()
+    if concern is None:
+        placement = visit.placement
+        concern = SafeguardingConcern(
+            uuid=entry["uuid"], school_id=visit.school_id, visit=visit, placement=placement,
+            pupil_id=placement.pupil_id if placement else None, raised_by_id=user.id,
+            raised_at_device=entry["raised_at"], received_at=utcnow(), text=entry["text"],
+            immediate_action=entry["immediate_action"])
+        db.session.add(concern)
+        db.session.flush()
+        audit.record("concern.raised", concern, visit=str(visit.uuid))
+    elif concern.visit_id != visit.id:
+        raise ApiError("conflict", details={"concern": str(entry["uuid"])})
+    elif entry["text"] != concern.text and not any(n.kind == "correction" and n.text == entry["text"]
+                                                   for n in concern.notes):
+        # The concern's text is never edited: a changed text arrives as a correction.
+        db.session.add(ConcernNote(concern=concern, author_id=user.id, kind="correction", text=entry["text"]))
+        audit.record("concern.corrected", concern, visit=str(visit.uuid))
+
+
+def _by_uuid(model, uuids):
+    if not uuids:
+        return {}
+    rows = db.session.execute(sa.select(model).where(model.uuid.in_(uuids))).scalars()
+    return {row.uuid: row for row in rows}
+
+
+def current_manifest_uuids(visit):
+    manifest = visit.versions[-1].photo_manifest if visit.versions else []
+    return {entry["uuid"] for entry in manifest}
+
+
+def missing_photo_uuids(visit):
+    wanted = current_manifest_uuids(visit)
+    return sorted(str(p.uuid) for p in visit.photos if str(p.uuid) in wanted and p.stored_at is None)
+
+
+def refresh_completeness(visit):
+    """A visit is complete once every photo in its current manifest is stored."""
+    db.session.refresh(visit, ["photos"])
+    complete = not missing_photo_uuids(visit)
+    if complete and not visit.complete:
+        visit.completed_at = utcnow()
+    visit.complete = complete
+
+
+def receipt_for(visit, version=None):
+    version = version or visit.versions[-1]
+    return Receipt(visit_id=visit.uuid, version=version.version, received_at=version.received_at,
+                   complete=visit.complete, missing_photos=missing_photo_uuids(visit),
+                   review_status=visit.review_status, review_comment=visit.review_comment)
+
+
+def stored_version(visit):
+    version = visit.versions[-1]
+    return {"version": version.version, "form_id": version.form_id, "form_version": version.form_version,
+            "mode": version.mode, "visit_date": version.visit_date.isoformat(), "answers": version.answers,
+            "photos": version.photo_manifest, "content_sha256": version.content_sha256,
+            "received_at": version.received_at.isoformat()}

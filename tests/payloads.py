@@ -1,0 +1,56 @@
+"""Visit payloads as a phone sends them, and real image bytes, for API and end-to-end tests."""
+import hashlib
+import io
+import uuid
+from datetime import date, datetime, timezone
+
+from PIL import Image
+
+
+def jpeg_bytes(width=640, height=480, colour=(40, 120, 200)):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_entry(data, item_key="work_photos", caption="Pupil's folder", media_type="image/jpeg"):
+    return {"uuid": str(uuid.uuid4()), "item_key": item_key, "caption": caption, "sha256": sha256(data),
+            "size": len(data), "type": media_type}
+
+
+def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Settled, engaged in the workshop."):
+    """A valid quality-assurance visit; `photos` are manifest entries (see manifest_entry)."""
+    now = datetime.now(timezone.utc).isoformat()
+    answers = {
+        "people_present": {"value": [{"name": "Workshop lead", "role": "Provider staff"}]},
+        "spoke_with_staff": {"value": "yes"},
+        "spoke_with_pupil": {"value": "yes"},
+        "spoke_with_parents": {"value": "na"},
+        "work_reviewed": {"value": "yes"},
+        "lessons_observed": {"value": "yes"},
+        "unstructured_time_observed": {"value": "yes"},
+        "findings": {"value": findings},
+        "pupil_voice": {"value": "Likes the practical work."},
+        "concern_raised": {"value": "yes" if concern else "no"},
+    }
+    return {
+        "kind": "qa_visit", "placement_id": str(placement_uuid), "provider_id": None,
+        "form_id": "qa_visit", "form_version": 1, "mode": "in_person",
+        "visit_date": date.today().isoformat(), "started_at": now, "completed_at": now,
+        "answers": answers, "photos": list(photos), "actions": list(actions), "concern": concern,
+        "base_version": None,
+    }
+
+
+def concern(text="Pupil said an older boy at the bus stop takes his money."):
+    return {"uuid": str(uuid.uuid4()), "text": text, "immediate_action": "Told the provider's DSL.",
+            "raised_at": datetime.now(timezone.utc).isoformat()}
+
+
+def action(description="Send the pupil's timetable to parents.", owner="AP leader", due="2027-01-15"):
+    return {"uuid": str(uuid.uuid4()), "item_key": None, "description": description, "owner_name": owner,
+            "due_on": due}
