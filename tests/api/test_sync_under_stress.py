@@ -1,0 +1,120 @@
+"""Nothing is lost and nothing doubles under real conditions: many phones racing on one UUID,
+and a server killed mid-request. Real gunicorn (two workers), real HTTP, real database."""
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import Photo, Visit, VisitVersion
+from tests import payloads
+from tests.conftest import LiveServer
+
+
+def signed_in(base_url, email="visiting.staff@riverside.example"):
+    session = requests.Session()
+    token = session.get(base_url + "/api/csrf").json()["csrf_token"]
+    response = session.post(base_url + "/api/session", headers={"X-CSRFToken": token},
+                            json={"email": email, "password": "demo-password-2026"})
+    assert response.status_code == 200
+    session.headers["X-CSRFToken"] = response.json()["csrf_token"]
+    return session
+
+
+@pytest.fixture
+def two_worker_server(app, demo, database_uri, tmp_path):
+    server = LiveServer(database_uri, tmp_path, workers=2).start()
+    yield server
+    server.stop()
+
+
+def counts():
+    db.session.rollback()  # a fresh snapshot: the server wrote in other processes
+    return tuple(db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
+                 for model in (Visit, VisitVersion, Photo))
+
+
+def test_the_same_visit_sent_concurrently_many_times_is_stored_once(two_worker_server, demo):
+    image = payloads.jpeg_bytes()
+    entry = payloads.manifest_entry(image)
+    body = payloads.qa_visit(demo.placements()[0].uuid, photos=[entry], concern=payloads.concern())
+    visit_id = str(uuid.uuid4())
+    sessions = [signed_in(two_worker_server.url) for _ in range(4)]
+    url = f"{two_worker_server.url}/api/visits/{visit_id}"
+
+    def send(index):
+        return sessions[index % len(sessions)].put(url, json=body, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(send, range(24)))
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1 and statuses.count(200) == 23, statuses
+    assert len({r.json()["received_at"] for r in responses}) == 1
+
+    photo_url = f"{url}/photos/{entry['uuid']}"
+    headers = {"Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        photo_responses = list(pool.map(
+            lambda i: sessions[i % len(sessions)].put(photo_url, data=image, headers=headers, timeout=60), range(16)))
+    assert all(r.status_code in (200, 201) for r in photo_responses)
+    assert [r.json()["complete"] for r in photo_responses].count(True) == 16
+    assert counts() == (1, 1, 1)
+
+
+def test_a_server_killed_mid_upload_keeps_what_it_acknowledged_and_half_of_nothing(app, demo, database_uri, tmp_path):
+    server = LiveServer(database_uri, tmp_path).start()
+    try:
+        session = signed_in(server.url)
+        images = [payloads.jpeg_bytes(1600, 1200, colour=(10 * i, 80, 160)) for i in range(2)]
+        entries = [payloads.manifest_entry(image) for image in images]
+        visit_id = str(uuid.uuid4())
+        url = f"{server.url}/api/visits/{visit_id}"
+        receipt = session.put(url, json=payloads.qa_visit(demo.placements()[0].uuid, photos=entries))
+        assert receipt.status_code == 201
+        first = session.put(f"{url}/photos/{entries[0]['uuid']}", data=images[0],
+                            headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entries[0]["sha256"]})
+        assert first.status_code == 201
+
+        # The second photo's body trickles in; the server is killed halfway through it.
+        started = threading.Event()
+
+        def trickle():
+            data = images[1]
+            for offset in range(0, len(data), 4096):
+                started.set()
+                yield data[offset:offset + 4096]
+                time.sleep(0.05)
+
+        def upload():
+            try:
+                session.put(f"{url}/photos/{entries[1]['uuid']}", data=trickle(), timeout=30,
+                            headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entries[1]["sha256"],
+                                     "Content-Length": str(len(images[1]))})
+            except requests.RequestException:
+                pass
+
+        uploader = threading.Thread(target=upload)
+        uploader.start()
+        started.wait(10)
+        time.sleep(0.3)
+        server.kill()
+        uploader.join(30)
+
+        server.start()
+        state = session.get(url).json()
+        assert state["complete"] is False and state["missing_photos"] == [entries[1]["uuid"]]
+        assert counts() == (1, 1, 2)
+        db.session.rollback()
+        stored = {str(p.uuid): p.stored_at for p in db.session.execute(sa.select(Photo)).scalars()}
+        assert stored[entries[0]["uuid"]] is not None and stored[entries[1]["uuid"]] is None
+
+        retry = session.put(f"{url}/photos/{entries[1]['uuid']}", data=images[1],
+                            headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entries[1]["sha256"]})
+        assert retry.status_code == 201 and retry.json()["complete"] is True
+        assert counts() == (1, 1, 2)
+    finally:
+        server.stop()
