@@ -1,0 +1,73 @@
+"""The OpenAPI description covers every route, and the bootstrap gives a phone what it needs
+offline with a cursor that moves only when something the phone holds changed."""
+import uuid
+
+import sqlalchemy as sa
+
+from server.api.docs import openapi_path
+from server.extensions import db
+from server.models import KeyContact
+from tests import payloads
+from tests.api.test_access_matrix import api_routes
+
+
+def test_the_openapi_description_covers_every_route_and_method(api, app):
+    spec = api.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for method, rule in api_routes(app):
+        assert method.lower() in spec["paths"].get(openapi_path(rule), {}), f"{method} {rule} is undocumented"
+
+
+def test_the_openapi_description_is_built_from_the_marshmallow_schemas(api):
+    spec = api.get("/api/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert {"VisitPayload", "Receipt", "Bootstrap", "SignIn", "Error"} <= set(schemas)
+    assert "base_version" in schemas["VisitPayload"]["properties"]
+    put = spec["paths"]["/api/visits/{visit_id}"]["put"]
+    assert put["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("VisitPayload")
+
+
+def test_the_bootstrap_carries_placements_pupils_providers_forms_and_the_dsl(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    snapshot = api.get("/api/bootstrap").get_json()
+    assert len(snapshot["placements"]) == 7
+    pupil_ids = {p["id"] for p in snapshot["pupils"]}
+    assert {p["pupil_id"] for p in snapshot["placements"]} <= pupil_ids
+    assert {f["form_id"] for f in snapshot["forms"]} == {"provider_check", "qa_visit", "welfare_check",
+                                                         "review_meeting", "part_time_review", "flexi_review"}
+    dsl = next(c for c in snapshot["schools"][0]["key_contacts"] if c["role"] == "dsl")
+    assert dsl["phone"].startswith("01632")
+    assert all(p["school_id"] == snapshot["schools"][0]["id"] for p in snapshot["providers"])
+
+
+def test_the_cursor_says_unchanged_until_something_the_phone_holds_changes(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    cursor = api.get("/api/bootstrap").get_json()["cursor"]
+    assert api.get(f"/api/bootstrap?since={cursor}").get_json()["unchanged"] is True
+    # A change in the other school is not this phone's business.
+    other = db.session.execute(sa.select(KeyContact).where(
+        KeyContact.school_id == demo.school("hillcrest").id, KeyContact.role == "dsl")).scalar_one()
+    other.phone = "01632 960999"
+    db.session.commit()
+    assert api.get(f"/api/bootstrap?since={cursor}").get_json()["unchanged"] is True
+    mine = db.session.execute(sa.select(KeyContact).where(
+        KeyContact.school_id == demo.school("riverside").id, KeyContact.role == "dsl")).scalar_one()
+    mine.phone = "01632 960998"
+    db.session.commit()
+    changed = api.get(f"/api/bootstrap?since={cursor}").get_json()
+    assert changed["unchanged"] is False and changed["cursor"] > cursor
+    assert any(c["phone"] == "01632 960998" for c in changed["schools"][0]["key_contacts"])
+
+
+def test_my_visits_show_their_review_state(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    visit_id = str(uuid.uuid4())
+    api.put(f"/api/visits/{visit_id}", json=payloads.qa_visit(demo.placements()[0].uuid))
+    mine = api.get("/api/bootstrap").get_json()["my_visits"]
+    assert [(v["id"], v["review_status"]) for v in mine] == [(visit_id, "awaiting_review")]
+
+
+def test_a_bad_cursor_is_refused(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    response = api.get("/api/bootstrap?since=yesterday")
+    assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"
