@@ -1,0 +1,437 @@
+/*
+ * The controller: starts the app, draws the screen for the current route, and wires what
+ * widgets emit (app:* events) to the modules that act on them: session.js (sign in/out),
+ * editor.js (the open draft), outbox.js and sync.js (sending), update.js (new versions).
+ * Queue and sync code never touch the DOM; this is the one place that listens to both.
+ */
+import * as api from './api.js';
+import * as db from './db.js';
+import * as device from './device.js';
+import { VisitEditor } from './editor.js';
+import { checkAnswers, visibleItemKeys } from './forms/check.js';
+import { setVocabulary } from './labels.js';
+import * as outbox from './outbox.js';
+import * as router from './router.js';
+import * as session from './session.js';
+import * as sync from './sync.js';
+import * as update from './update.js';
+import { installAdvice, renderBanners } from './ui/banners.js';
+import { h, show } from './ui/dom.js';
+import { renderOutbox } from './ui/outbox-view.js';
+import { pupilName, renderPlacement } from './ui/placement.js';
+import { renderProvider } from './ui/provider.js';
+import { extraProblems, renderReview } from './ui/review.js';
+import { renderSignIn } from './ui/signin.js';
+import { renderSignedOut, renderSignOut } from './ui/signout.js';
+import { renderStart } from './ui/start.js';
+import { renderDslButton, renderNav, renderSyncStatus } from './ui/status.js';
+import { renderToday } from './ui/today.js';
+import { renderVisitForm } from './ui/visit-form.js';
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  session: null,
+  snapshot: null,
+  editor: null,        // the VisitEditor of the open form, if any
+  formScreen: null,
+  progress: null,
+  running: false,
+  lastSync: null,
+  waiting: 0,
+  attention: 0,
+  updateReady: false,
+  signinNeeded: false,
+  persistRefused: false,
+  storageLow: false,
+  staleCount: 0,
+  dismissed: new Set(),
+  iosTab: device.isIosSafariTab(),
+  signedOutLocked: 0,
+  othersWaiting: 0,    // locked visits of other people on this phone
+  schoolId: null,      // the school of the screen shown: whose DSL the button calls
+};
+
+const owner = () => state.session?.user.id;
+
+// --- Looking things up in the snapshot -------------------------------------------------------
+
+function find(list, id) {
+  return (state.snapshot?.[list] || []).find((row) => row.id === id);
+}
+
+function latestForms() {
+  const latest = new Map();
+  for (const form of state.snapshot?.forms || []) {
+    if (!latest.has(form.form_id) || latest.get(form.form_id).version < form.version) latest.set(form.form_id, form);
+  }
+  return [...latest.values()];
+}
+
+function formOf(visit) {
+  return (state.snapshot?.forms || []).find((f) => f.form_id === visit.form_id && f.version === visit.form_version);
+}
+
+function subtitleOf(visit) {
+  if (visit.kind === 'provider_check') return find('providers', visit.provider_id)?.name || visit.title;
+  const placement = find('placements', visit.placement_id);
+  return placement ? pupilName(find('pupils', placement.pupil_id)) : visit.title;
+}
+
+function dslContact() {
+  const schools = state.snapshot?.schools || [];
+  const school = schools.find((s) => s.id === state.schoolId) || schools[0];
+  return school?.key_contacts.find((c) => c.role === 'dsl') || null;
+}
+
+// --- Drawing ---------------------------------------------------------------------------------
+
+async function refreshCounts() {
+  if (!owner()) return;
+  const visits = await outbox.all(owner());
+  state.waiting = visits.filter((v) => ['ready', 'sending', 'incomplete'].includes(v.state)).length;
+  state.attention = visits.filter((v) => ['attention', 'conflict'].includes(v.state) || v.review_status === 'sent_back' && v.state !== 'draft').length;
+  state.staleCount = (await outbox.stale(owner())).length;
+}
+
+function drawChrome(routeName) {
+  const signedIn = Boolean(state.session);
+  show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting }) : null);
+  show($('banners'), ...renderBanners({ ...state, formOpen: Boolean(state.editor) }));
+  show($('dsl'), signedIn ? renderDslButton(dslContact()) : null);
+  show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0 }) : null);
+}
+
+let drawing = 0;
+
+/** Draw the current route. `moved` is true when the person navigated (focus goes to the title). */
+async function draw(moved = false) {
+  const ticket = ++drawing;
+  const route = router.current();
+  const screen = await screenFor(route);
+  if (ticket !== drawing || screen === null) return;
+  await refreshCounts();
+  if (ticket !== drawing) return;
+  drawChrome(route.name);
+  const main = $('main');
+  const scroll = window.scrollY;
+  show(main, screen);
+  if (moved) {
+    window.scrollTo(0, 0);
+    main.querySelector('.screen-title')?.focus({ preventScroll: true });
+  } else {
+    window.scrollTo(0, scroll);
+  }
+}
+
+async function leaveForm(nextRoute) {
+  if (!state.editor) return;
+  if (nextRoute && nextRoute.id === state.editor.visit.id && ['visit', 'review'].includes(nextRoute.name)) return;
+  await state.editor.flush();
+  state.editor.close();
+  state.editor = null;
+  state.formScreen = null;
+}
+
+async function screenFor(route) {
+  if (!state.session) {
+    if (route.name === 'signedout') return renderSignedOut({ lockedCount: state.signedOutLocked });
+    if (route.name !== 'signin') { router.go('#/signin'); return null; }
+    return renderSignIn({ lockedCount: await session.othersWaiting(null) });
+  }
+  if (route.name === 'signin') return renderSignIn({ email: state.session.user.email, lockedCount: await session.othersWaiting(owner()) });
+  await leaveForm(route);
+  if (!state.snapshot && !['outbox', 'signout'].includes(route.name)) {
+    return h('section', { class: 'screen' }, h('h1', { class: 'screen-title', tabindex: '-1' }, 'Getting your pupils…'),
+      h('p', { class: 'card' }, 'The first sync needs a connection. Your visits are safe in the outbox meanwhile.'));
+  }
+  state.schoolId = null;
+  switch (route.name) {
+    case 'placement': return placementScreen(route.id);
+    case 'provider': return providerScreen(route.id);
+    case 'start': return startScreen(route.id);
+    case 'visit': return visitScreen(route.id);
+    case 'review': return reviewScreen(route.id);
+    case 'outbox': return outboxScreen();
+    case 'signout': return renderSignOut({ unsent: await session.unsentVisits(owner()) });
+    default: return todayScreen();
+  }
+}
+
+async function todayScreen() {
+  const visits = await outbox.all(owner());
+  return renderToday({
+    snapshot: state.snapshot, drafts: visits.filter((v) => v.state === 'draft'),
+    attentionCount: state.attention, userName: state.session.user.full_name,
+  });
+}
+
+async function placementScreen(id) {
+  const placement = find('placements', id);
+  if (!placement) return todayScreen();
+  state.schoolId = placement.school_id;
+  const drafts = (await outbox.all(owner())).filter((v) => v.state === 'draft' && v.placement_id === id);
+  return renderPlacement({ placement, pupil: find('pupils', placement.pupil_id), provider: find('providers', placement.provider_id), drafts });
+}
+
+function providerScreen(id) {
+  const provider = find('providers', id);
+  if (!provider) return todayScreen();
+  state.schoolId = provider.school_id;
+  const form = latestForms().find((f) => f.visit_kind === 'provider_check');
+  return renderProvider({ provider, form, installAdvice: state.iosTab ? installAdvice() : null });
+}
+
+function startScreen(id) {
+  const placement = find('placements', id);
+  if (!placement) return todayScreen();
+  state.schoolId = placement.school_id;
+  return renderStart({ placement, pupil: find('pupils', placement.pupil_id), forms: latestForms(), installAdvice: state.iosTab ? installAdvice() : null });
+}
+
+async function openEditor(id) {
+  if (state.editor && state.editor.visit.id === id) return state.editor;
+  const editor = await VisitEditor.open(id);
+  if (!editor || editor.visit.owner !== owner()) return null;
+  editor.onStatus = (text) => state.formScreen?.setSaved(text);
+  state.editor = editor;
+  return editor;
+}
+
+async function visitScreen(id) {
+  const editor = await openEditor(id);
+  if (!editor) return todayScreen();
+  if (editor.visit.state !== 'draft') { router.go('#/outbox'); return null; }
+  const form = formOf(editor.visit);
+  state.schoolId = editor.visit.school_id;
+  state.formScreen = renderVisitForm({ visit: editor.visit, form, photos: editor.photos, thumbnail: editor.thumbnail, subtitle: subtitleOf(editor.visit) });
+  return state.formScreen;
+}
+
+/** The visit as it will be sent: answers to hidden questions are left out. */
+function sendable(visit, form) {
+  const shown = visibleItemKeys(form, { mode: visit.mode, answers: visit.answers });
+  return { ...visit, answers: Object.fromEntries(Object.entries(visit.answers).filter(([key]) => shown.has(key))) };
+}
+
+async function reviewScreen(id) {
+  const editor = await openEditor(id);
+  if (!editor) return todayScreen();
+  if (editor.visit.state !== 'draft') { router.go('#/outbox'); return null; }
+  await editor.flush();
+  const form = formOf(editor.visit);
+  state.schoolId = editor.visit.school_id;
+  const visit = sendable(editor.visit, form);
+  const errors = checkAnswers(form, outbox.payloadOf(visit, editor.photos));
+  state.formScreen = null;
+  return renderReview({ visit, form, errors, extra: extraProblems(visit), subtitle: subtitleOf(visit), photoCount: editor.photos.length });
+}
+
+async function outboxScreen() {
+  const visits = await outbox.all(owner());
+  const photoCounts = new Map();
+  for (const visit of visits) {
+    const photos = await outbox.photosOf(visit.id);
+    const missing = new Set(visit.receipt?.missing_photos || []);
+    photoCounts.set(visit.id, { total: photos.length, missing: photos.filter((p) => missing.has(p.id) && !p.sent).length });
+  }
+  return renderOutbox({ visits, photoCounts, progress: state.progress, lastSync: state.lastSync, running: state.running });
+}
+
+// --- What widgets ask for --------------------------------------------------------------------
+
+const handlers = {
+  async 'sign-in'({ email, password }, target) {
+    const outcome = await session.signIn(email, password);
+    if (!outcome.ok) {
+      const form = target.closest('form');
+      if (outcome.kind === 'network' || outcome.kind === 'not-json') form.showError('No connection to the school’s server. Signing in needs a connection the first time.');
+      else form.showError(outcome.error?.message || 'Could not sign in.');
+      return;
+    }
+    await startSession(await session.current());
+    router.go('#/today');
+  },
+  async 'start-visit'(detail) {
+    const form = (state.snapshot.forms || []).find((f) => f.form_id === detail.formId && f.version === detail.formVersion);
+    const placement = detail.placementId ? find('placements', detail.placementId) : null;
+    const provider = detail.providerId ? find('providers', detail.providerId) : null;
+    const visit = await outbox.startDraft({
+      owner: owner(), form, placement, provider, mode: detail.mode, visitDate: detail.visitDate,
+      schoolId: (placement || provider).school_id,
+      title: placement ? pupilName(find('pupils', placement.pupil_id)) : provider.name,
+    });
+    router.go(`#/visit/${visit.id}`);
+  },
+  'draft-changed'() {
+    state.editor?.changed();
+  },
+  async 'add-photo'({ itemKey, file }) {
+    if (!state.editor) return;
+    if (await state.editor.addPhoto(itemKey, file)) state.formScreen?.photosChanged();
+  },
+  async 'remove-photo'({ photo }) {
+    if (!state.editor || !window.confirm('Remove this photo from the visit?')) return;
+    await state.editor.removePhoto(photo);
+    state.formScreen?.photosChanged();
+  },
+  'caption-photo'({ photo, caption }) {
+    state.editor?.captionPhoto(photo, caption);
+  },
+  async 'goto-item'({ visitId, key }) {
+    router.go(`#/visit/${visitId}`);
+    await whenDrawn();
+    state.formScreen?.focusItem(key === '@actions' ? null : key);
+  },
+  async 'complete-visit'({ visitId }) {
+    const editor = state.editor;
+    if (!editor || editor.visit.id !== visitId) return;
+    await editor.flush();
+    const form = formOf(editor.visit);
+    const visit = sendable(editor.visit, form);
+    const errors = checkAnswers(form, outbox.payloadOf(visit, editor.photos));
+    if (Object.keys(errors).length || Object.keys(extraProblems(visit)).length) { draw(); return; }
+    Object.assign(editor.visit, { answers: visit.answers });
+    await outbox.complete(editor.visit, editor.photos);
+    editor.close();
+    state.editor = null;
+    router.go('#/outbox');
+    sync.requestBackgroundSync();
+    sync.syncNow();
+  },
+  'sync-now'() {
+    sync.syncNow();
+  },
+  async resend({ visitId }) {
+    await outbox.requeue(await db.getVisit(visitId));
+    sync.syncNow();
+  },
+  async 'resend-new-version'({ visitId, baseVersion }) {
+    await outbox.requeue(await db.getVisit(visitId), baseVersion ?? null);
+    sync.syncNow();
+  },
+  async correct({ visitId }) {
+    await outbox.reopenForCorrection(await db.getVisit(visitId));
+    router.go(`#/visit/${visitId}`);
+  },
+  async 'apply-update'() {
+    if (state.editor) await state.editor.flush();
+    update.applyUpdate();
+  },
+  reauth() {
+    router.go('#/signin');
+  },
+  dismiss({ name }) {
+    state.dismissed.add(name);
+    drawChrome(router.current().name);
+  },
+  async 'sign-out'({ discardIds }) {
+    if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
+    const me = owner();
+    sync.stop();
+    await session.signOut({ discardIds });
+    state.signedOutLocked = (await db.lockedOf(me)).filter((row) => row.kind === 'visits').length;
+    Object.assign(state, { session: null, snapshot: null, progress: null, signinNeeded: false, waiting: 0, attention: 0 });
+    router.go('#/signedout');
+  },
+};
+
+let drawn = null;
+function whenDrawn() {
+  return drawn || Promise.resolve();
+}
+
+for (const name of Object.keys(handlers)) {
+  document.addEventListener(`app:${name}`, (event) => {
+    handlers[name](event.detail, event.target);
+  });
+}
+
+// --- Signed in: keep the snapshot, the checks and the sync going ------------------------------
+
+async function checkStorage() {
+  state.storageLow = await device.storageLow();
+  if (owner()) state.staleCount = (await outbox.stale(owner())).length;
+}
+
+async function startSession(current) {
+  state.session = current;
+  state.signinNeeded = false;
+  state.snapshot = await db.getSnapshot();
+  state.lastSync = await db.getMeta('last_sync');
+  sync.start(current.user.id);
+  state.othersWaiting = await session.othersWaiting(current.user.id);
+  state.persistRefused = (await device.askPersistentStorage()) === 'refused';
+  await checkStorage();
+  sync.syncNow();
+}
+
+sync.events.addEventListener('progress', (event) => {
+  state.progress = event.detail;
+  state.running = event.detail.running;
+  redrawIfShowing(['outbox']);
+});
+sync.events.addEventListener('visit', () => redrawIfShowing(['outbox']));
+sync.events.addEventListener('signin-needed', () => {
+  state.signinNeeded = true;
+  drawChrome(router.current().name);
+});
+sync.events.addEventListener('pulled', async () => {
+  state.snapshot = await db.getSnapshot();
+  redrawIfShowing(['today', 'placement', 'provider', 'start', 'outbox']);
+});
+sync.events.addEventListener('done', async (event) => {
+  state.running = false;
+  if (event.detail.outcome === 'ok') {
+    state.lastSync = new Date().toISOString();
+    state.signinNeeded = false;
+    await db.setMeta('last_sync', state.lastSync);
+  }
+  await checkStorage();
+  redrawIfShowing(['today', 'outbox', 'signout']);
+});
+
+/** Redraw when showing one of `names`; anything else (an open form) just gets its chrome updated. */
+async function redrawIfShowing(names) {
+  const route = router.current();
+  if (names.includes(route.name)) draw();
+  else {
+    await refreshCounts();
+    drawChrome(route.name);
+  }
+}
+
+update.events.addEventListener('update-ready', () => {
+  state.updateReady = true;
+  drawChrome(router.current().name);
+});
+
+router.onChange(() => { drawn = draw(true); });
+window.addEventListener('online', () => drawChrome(router.current().name));
+window.addEventListener('offline', () => drawChrome(router.current().name));
+// Leaving the app (switching away, locking the phone) saves the draft at once.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') state.editor?.flush();
+});
+window.addEventListener('pagehide', () => state.editor?.flush());
+
+async function boot() {
+  update.register().catch(() => null);
+  setVocabulary(await api.vocabulary());
+  sync.installTriggers();
+  const current = await session.resume();
+  if (current) {
+    await startSession(current);
+    session.confirm().then((answer) => {
+      if (answer.signedOut) {
+        state.signinNeeded = true;
+        drawChrome(router.current().name);
+      }
+    });
+  } else {
+    session.finishPendingSignOut();
+  }
+  drawn = draw(true);
+}
+
+boot();

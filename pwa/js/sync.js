@@ -1,0 +1,242 @@
+/*
+ * The sync loop. It runs in the page (so it works on iPhones), drains the outbox through
+ * api.js, then pulls the bootstrap snapshot. It never touches the DOM: it emits events on
+ * `events` ('progress', 'visit', 'signin-needed', 'done') and the controller shows them.
+ *
+ * Rules (docs/sync-protocol.md): one sync at a time across tabs (Web Locks); oldest visit first;
+ * stop at the first network failure; a refused visit is parked with the server's message and the
+ * next one goes on; 401/403 keep the queue and ask to sign in again; 413 on a photo shrinks it
+ * and sends the visit again as a new version; a 2xx that is not the JSON receipt is a failure.
+ * Triggers: app open, `online`, back to the foreground, a completed visit, "Sync now", a capped
+ * backoff timer with jitter, and Background Sync where the browser has it.
+ */
+import * as api from './api.js';
+import * as db from './db.js';
+import * as outbox from './outbox.js';
+import { shrinkPhoto } from './photos.js';
+
+export const events = new EventTarget();
+
+const LOCK_NAME = 'ap-visits-sync';
+const BACKOFF_BASE_MS = 5_000;
+const BACKOFF_CAP_MS = 5 * 60_000;
+
+let owner = null;
+let running = false;
+let failures = 0;
+let timer = null;
+
+const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
+
+// What the phone tells the user when a visit did not go this time.
+export const REASONS = {
+  network: { code: 'network', message: 'No connection to the school’s server yet. It will try again by itself.' },
+  'not-json': {
+    code: 'not_our_server',
+    message: 'The network answered with a web page, not the school’s server (Wi-Fi sign-in?). '
+      + 'Sign in to the Wi-Fi, then tap Sync now.',
+  },
+  busy: { code: 'server_busy', message: 'The school’s server is busy or had a problem. It will try again.' },
+  signin: { code: 'signin', message: 'Sign in again to send this visit. It is safe on this phone.' },
+};
+
+/** Start syncing for the person signed in; stop when they sign out. */
+export function start(userId) {
+  owner = userId;
+  failures = 0;
+}
+
+export function stop() {
+  owner = null;
+  clearTimeout(timer);
+  timer = null;
+}
+
+export function isRunning() {
+  return running;
+}
+
+/** Run one sync now (unless one is already running, here or in another tab). */
+export async function syncNow() {
+  if (!owner) return 'signed-out';
+  if (!navigator.locks) return running ? 'busy' : run();
+  return navigator.locks.request(LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? run() : 'busy'));
+}
+
+async function run() {
+  if (running || !owner) return 'busy';
+  running = true;
+  clearTimeout(timer);
+  const me = owner;
+  let outcome = 'ok';
+  try {
+    const queue = await outbox.queue(me);
+    const progress = await totals(queue);
+    emit('progress', { ...progress, running: true });
+    for (const visit of queue) {
+      if (owner !== me) break;
+      const result = await sendVisit(visit, progress);
+      emit('visit', { id: visit.id });
+      if (result === 'stop' || result === 'signin') {
+        outcome = result;
+        break;
+      }
+      progress.visitsDone += 1;
+      emit('progress', { ...progress, running: true });
+    }
+    if (outcome === 'ok') outcome = await pull(me);
+    if (outcome === 'signin') emit('signin-needed', {});
+    await outbox.purgeConfirmed(me);
+    emit('progress', { ...progress, running: false });
+  } finally {
+    running = false;
+  }
+  await schedule(me, outcome);
+  emit('done', { outcome });
+  return outcome;
+}
+
+async function totals(queue) {
+  const progress = { visitsDone: 0, visitsTotal: queue.length, photosDone: 0, photosTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  for (const visit of queue) {
+    for (const photo of await outbox.photosOf(visit.id)) {
+      if (photo.sent) continue;
+      progress.photosTotal += 1;
+      progress.bytesTotal += photo.size;
+    }
+  }
+  return progress;
+}
+
+/** Back off after a failure (capped, with jitter); poll slowly while visits remain incomplete. */
+async function schedule(me, outcome) {
+  if (owner !== me) return;
+  failures = outcome === 'stop' ? failures + 1 : 0;
+  const waiting = (await outbox.queue(me)).length > 0;
+  if (outcome === 'signin' || !waiting) return;
+  const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+  const jittered = delay * (0.5 + Math.random());
+  timer = setTimeout(() => { syncNow(); }, jittered);
+}
+
+/** How to treat an api.js outcome: 'ok', 'stop' (try later), 'signin', or 'refused'. */
+function classify(outcome) {
+  if (outcome.ok) return 'ok';
+  if (outcome.kind !== 'http') return 'stop';
+  const { status } = outcome;
+  if (status === 401 || status === 403) return 'signin';
+  if (status === 408 || status === 429 || status >= 500) return 'stop';
+  return 'refused';
+}
+
+function reasonFor(outcome) {
+  if (outcome.kind === 'not-json') return REASONS['not-json'];
+  if (outcome.kind === 'http' && outcome.status >= 408) return REASONS.busy;
+  return REASONS.network;
+}
+
+function isReceipt(data, visitId) {
+  return data && data.visit_id === visitId && Number.isInteger(data.version) && typeof data.complete === 'boolean';
+}
+
+async function sendVisit(visit, progress) {
+  let photos = await outbox.photosOf(visit.id);
+  await outbox.markSending(visit);
+  emit('visit', { id: visit.id });
+  const put = await api.putVisit(visit.id, outbox.payloadOf(visit, photos));
+  const verdict = classify(put);
+  if (verdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
+  if (verdict === 'stop') { await outbox.deferred(visit, reasonFor(put)); return 'stop'; }
+  if (verdict === 'refused') { await parkRefused(visit, put); return 'next'; }
+  if (!isReceipt(put.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
+  let receipt = put.data;
+  await outbox.recordReceipt(visit, receipt);
+
+  const missing = new Set(receipt.missing_photos || []);
+  photos = photos.filter((photo) => missing.has(photo.id));
+  for (const photo of photos) {
+    const sent = await api.putPhoto(visit.id, photo);
+    const photoVerdict = classify(sent);
+    if (photoVerdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
+    if (photoVerdict === 'stop') { await outbox.deferred(visit, reasonFor(sent)); return 'stop'; }
+    if (photoVerdict === 'refused') {
+      if (sent.status === 413) return resendSmaller(visit, photo, receipt, progress);
+      await parkRefused(visit, sent, photo);
+      return 'next';
+    }
+    if (!isReceipt(sent.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
+    receipt = sent.data;
+    await outbox.markPhotoSent(photo);
+    progress.photosDone += 1;
+    progress.bytesDone += photo.size;
+    emit('progress', { ...progress, running: true });
+  }
+  if (photos.length) await outbox.recordReceipt(visit, receipt);
+  return 'next';
+}
+
+/** The server found a photo too large: shrink it and send the visit as a new version naming it. */
+async function resendSmaller(visit, photo, receipt, progress) {
+  const smaller = await shrinkPhoto(photo);
+  if (!smaller) {
+    await outbox.park(visit, 'attention', { code: 'body_too_large', message: 'A photo is too large for the server even after shrinking it.' });
+    return 'next';
+  }
+  progress.bytesTotal += smaller.size - photo.size;
+  await db.putPhoto(smaller);
+  visit.base_version = receipt.version;
+  return sendVisit(visit, progress);
+}
+
+async function parkRefused(visit, outcome, photo) {
+  const { error, status } = outcome;
+  if (status === 409 && error.code === 'visit_version_conflict') {
+    await outbox.park(visit, 'conflict', {
+      code: error.code, message: error.message, current_version: error.details?.current_version ?? null,
+    });
+    return;
+  }
+  await outbox.park(visit, 'attention', {
+    code: error.code, message: error.message, details: error.details || {}, photo_id: photo ? photo.id : null,
+  });
+}
+
+/** Pull the bootstrap snapshot; the office's review decisions come with it. */
+async function pull(me) {
+  const cursor = await db.getMeta('cursor');
+  const answer = await api.bootstrap(cursor ?? null);
+  const verdict = classify(answer);
+  if (verdict === 'signin') return 'signin';
+  if (verdict !== 'ok' || typeof answer.data.cursor !== 'number') return 'stop';
+  if (owner !== me) return 'ok';
+  if (!answer.data.unchanged) {
+    await db.putSnapshot({ ...answer.data, owner: me });
+    await db.setMeta('cursor', answer.data.cursor);
+    await outbox.applyReviews(me, answer.data.my_visits);
+  }
+  emit('pulled', { changed: !answer.data.unchanged });
+  return 'ok';
+}
+
+/** Listen for the moments a sync is worth trying. */
+export function installTriggers() {
+  window.addEventListener('online', () => { syncNow(); });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') syncNow();
+  });
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.addEventListener('message', (event) => {
+      if (event.data && event.data.type === 'sync-requested') syncNow();
+    });
+  }
+}
+
+/** Ask the browser to wake us when it is back online, where it can (an accelerator only). */
+export async function requestBackgroundSync() {
+  try {
+    const registration = await navigator.serviceWorker?.ready;
+    if (registration && registration.sync) await registration.sync.register('outbox');
+  } catch {
+    // Not offered here (Safari, Firefox) or refused: the page's own triggers still run.
+  }
+}
