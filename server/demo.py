@@ -2,6 +2,7 @@
 placement kind. Names are invented; phone numbers are from Ofcom's ranges reserved for drama
 (01632 960xxx, 07700 900xxx), so none reaches a real person."""
 from datetime import date, timedelta
+from functools import lru_cache
 
 from server.extensions import db
 from server.models import (KeyContact, PlacementStaff, Placement, Provider, ProviderEvidence,
@@ -66,9 +67,15 @@ def seed_term_dates(school, years, shift_days=0):
                 ends_on=date(end_year, em, ed) + timedelta(days=shift_days)))
 
 
+@lru_cache(maxsize=1)
+def demo_password_hash():
+    """One argon2id hash for every demo account (they share a password), made once per process."""
+    return hash_password(DEMO_PASSWORD)
+
+
 def seed_demo(today=None):
     today = today or date.today()
-    password_hash = hash_password(DEMO_PASSWORD)  # one hash: the demo accounts share a password
+    password_hash = demo_password_hash()
     trust = Trust(name="Northfield Learning Trust")
     db.session.add(trust)
     for number, spec in enumerate(SCHOOLS):
