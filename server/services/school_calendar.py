@@ -1,0 +1,102 @@
+"""A school's calendar, built from its own term dates (TermPeriod rows): which days are school
+days, which half term or term a date belongs to, and the windows deadlines are counted in.
+
+School days are Monday to Friday inside a half term. The model holds no INSET days or bank
+holidays, so a weekday inside a half term counts as a school day.
+
+Windows: a half term's *window* runs from the day after the previous half term ended to the
+last day of this one, so the holiday before a half term belongs to it. "At least once every
+half term" then means at least once in every window, and a review held in the holiday counts
+for the half term that follows. A term's window works the same way with whole terms.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One half term (or one term) and the window it is counted in."""
+
+    label: str
+    starts_on: date       # first school day
+    ends_on: date         # last school day: the deadline
+    window_start: date    # the day after the previous one ended (its own start for the first)
+
+    def contains(self, day):
+        return self.window_start <= day <= self.ends_on
+
+
+class SchoolCalendar:
+    def __init__(self, periods):
+        """`periods`: the school's TermPeriod rows (any order)."""
+        self.periods = sorted(periods, key=lambda p: p.starts_on)
+        self.half_terms = _windows([(p.label, p.starts_on, p.ends_on) for p in self.periods])
+        self.terms = _windows(_whole_terms(self.periods))
+
+    @property
+    def last_day(self):
+        return self.periods[-1].ends_on if self.periods else None
+
+    def is_school_day(self, day):
+        return day.weekday() < 5 and any(p.starts_on <= day <= p.ends_on for p in self.periods)
+
+    def school_days(self, first, last):
+        """Every school day from `first` to `last`, both included."""
+        days = []
+        for period in self.periods:
+            day = max(first, period.starts_on)
+            end = min(last, period.ends_on)
+            while day <= end:
+                if day.weekday() < 5:
+                    days.append(day)
+                day += timedelta(days=1)
+        return days
+
+    def count_school_days(self, first, last):
+        return len(self.school_days(first, last))
+
+    def next_school_day(self, day):
+        """`day` itself if it is a school day, else the first school day after it (None if the
+        term dates run out first)."""
+        for period in self.periods:
+            if period.ends_on < day:
+                continue
+            candidate = max(day, period.starts_on)
+            while candidate <= period.ends_on:
+                if candidate.weekday() < 5:
+                    return candidate
+                candidate += timedelta(days=1)
+        return None
+
+    def window_of(self, windows, day):
+        """The window (from `self.half_terms` or `self.terms`) that `day` falls in, or None
+        when the term dates do not reach that far."""
+        return next((w for w in windows if w.contains(day)), None)
+
+
+def weekday_code(day):
+    return WEEKDAY_CODES[day.weekday()] if day.weekday() < 5 else None
+
+
+def _windows(spans):
+    windows = []
+    previous_end = None
+    for label, starts_on, ends_on in spans:
+        window_start = previous_end + timedelta(days=1) if previous_end else starts_on
+        windows.append(Window(label=label, starts_on=starts_on, ends_on=ends_on, window_start=window_start))
+        previous_end = ends_on
+    return windows
+
+
+def _whole_terms(periods):
+    """(label, first day, last day) of each term, from its halves."""
+    terms = {}
+    for period in periods:
+        key = (period.academic_year, period.term)
+        first, last = terms.get(key, (period.starts_on, period.ends_on))
+        terms[key] = (min(first, period.starts_on), max(last, period.ends_on))
+    spans = [(f"{term.title()} term {year}/{(year + 1) % 100:02d}", first, last)
+             for (year, term), (first, last) in terms.items()]
+    return sorted(spans, key=lambda span: span[1])
