@@ -97,7 +97,7 @@ async function refreshCounts() {
 function drawChrome(routeName) {
   const signedIn = Boolean(state.session);
   show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting }) : null);
-  show($('banners'), ...renderBanners({ ...state, formOpen: Boolean(state.editor) }));
+  show($('banners'), ...renderBanners({ ...state, route: routeName, formOpen: Boolean(state.editor) }));
   show($('dsl'), signedIn ? renderDslButton(dslContact()) : null);
   show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0 }) : null);
 }

@@ -79,3 +79,85 @@ def phone(phone_context, live_server):
 
 def new_phone_context(browser):
     return browser.new_context(**PHONE)
+
+
+def jpeg_bytes(width=1200, height=900, colour=(40, 120, 200), exif=None):
+    """A JPEG made on the spot, optionally carrying EXIF (orientation, GPS)."""
+    import io
+
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (width, height), colour)
+    ImageDraw.Draw(image).rectangle([0, 0, width // 2, height], fill=(220, 30, 30))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=80, **({"exif": exif} if exif is not None else {}))
+    return buffer.getvalue()
+
+
+def start_qa_visit(phone, pupil="Alfie Brennan"):
+    """From Today: open the pupil's placement and start a quality-assurance visit."""
+    page = phone.page
+    page.locator(".placement-card", has_text=pupil).first.click()
+    page.get_by_role("link", name="Start a visit").click()
+    page.get_by_text("Quality-assurance visit").click()
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("heading", name="Quality-assurance visit").wait_for()
+
+
+def add_photo(phone, item_key, data, name="photo.jpg"):
+    page = phone.page
+    before = page.locator(f"#item-{item_key} .thumb").count()
+    page.locator(f"#item-{item_key} input[type=file]").set_input_files(
+        files=[{"name": name, "mimeType": "image/jpeg", "buffer": data}])
+    page.locator(f"#item-{item_key} .thumb").nth(before).wait_for()
+
+
+def answer_qa_visit(phone, photos=(), concern=None):
+    """Answer every required question of the QA form, with photos of the pupil's work and,
+    if given, a safeguarding concern."""
+    page = phone.page
+    page.locator("#item-people_present input").nth(0).fill("Jo Hill")
+    page.locator("#item-people_present input").nth(1).fill("Provider tutor")
+    for key in ("spoke_with_staff", "spoke_with_pupil", "work_reviewed", "lessons_observed",
+                "unstructured_time_observed"):
+        phone.answer(key, "yes")
+    phone.answer("spoke_with_parents", "na")
+    for index, data in enumerate(photos):
+        add_photo(phone, "work_photos", data, name=f"work-{index}.jpg")
+    phone.fill("findings", "Settled and working well in the workshop.")
+    phone.fill("pupil_voice", "Likes the tutor; wants more maths.")
+    phone.answer("concern_raised", "yes" if concern else "no")
+    if concern:
+        page.get_by_label("What is the concern?").fill(concern)
+        page.get_by_label("What did you do straight away?").fill("Told the provider DSL.")
+
+
+def complete_visit(phone):
+    page = phone.page
+    page.get_by_role("link", name="Review and complete").click()
+    page.get_by_text("Everything needed is answered.").wait_for()
+    page.get_by_role("button", name="Complete visit").click()
+    page.get_by_role("heading", name="Outbox").wait_for()
+
+
+def wait_for_state(phone, state, timeout=20_000):
+    """Until the outbox shows a visit in `state` (its data-state code)."""
+    phone.page.locator(f".state[data-state='{state}']").first.wait_for(timeout=timeout)
+
+
+def sync_now(phone):
+    page = phone.page
+    if not page.get_by_role("heading", name="Outbox").is_visible():
+        page.get_by_role("link", name="Outbox").click()
+    button = page.get_by_role("button", name="Sync now")
+    button.wait_for()
+    button.click()
+
+
+def server_rows(model, **filters):
+    """Rows the server holds now (a fresh read, not the test session's cached view)."""
+    import sqlalchemy as sa
+
+    from server.extensions import db
+    db.session.rollback()
+    query = sa.select(model).filter_by(**filters)
+    return db.session.execute(query).scalars().all()

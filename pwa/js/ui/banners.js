@@ -44,7 +44,7 @@ export function renderBanners(state) {
     notices.push(h('div', { class: 'notice warn', role: 'status' },
       h('strong', {}, 'This phone is running out of space.'), h('p', {}, 'Sync your visits and free some space, or new photos may not save.')));
   }
-  if (state.persistRefused && !state.dismissed.has('persist')) {
+  if (state.persistRefused && state.route === 'today' && !state.dismissed.has('persist')) {
     notices.push(h('div', { class: 'notice info', role: 'status' },
       h('p', {}, 'This browser may clear saved visits if the phone runs short of space. Sync often; installing the app helps.'), dismiss('persist')));
   }

@@ -28,7 +28,8 @@ function reviewLine(visit) {
 }
 
 function visitCard(visit, photoCounts) {
-  const reason = visit.reason && visit.state !== 'complete' ? h('p', { class: 'reason' }, visit.reason.message) : null;
+  const refused = ['attention', 'conflict'].includes(visit.state);
+  const reason = visit.reason && visit.state !== 'complete' ? h('p', { class: `reason ${refused ? 'bad' : 'wait'}` }, visit.reason.message) : null;
   const details = visit.reason?.details?.errors
     ? h('ul', { class: 'reason-details' }, Object.entries(visit.reason.details.errors).map(([key, codes]) => h('li', {}, `${key}: ${[].concat(codes).join(', ')}`)))
     : null;

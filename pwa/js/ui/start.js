@@ -24,7 +24,7 @@ export function renderStart({ placement, pupil, forms, installAdvice }) {
 
   const showModes = (form) => {
     modeBox.replaceChildren(h('legend', {}, 'How does it happen?'),
-      form.modes.map((mode, index) => h('label', { class: 'choice' },
+      ...form.modes.map((mode, index) => h('label', { class: 'choice' },
         h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, MODE_LABELS[mode] || mode))));
   };
   const kinds = h('fieldset', { class: 'choices' }, h('legend', {}, 'Which visit?'),
