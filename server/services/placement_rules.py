@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Membership, Placement, Pupil
+from server.services.providers import latest_risk_assessment
 
 # Statuses that mean the provider is registered with Ofsted or the DfE.
 REGISTERED_STATUSES = ("registered_independent_school", "registered_other")
@@ -68,7 +69,7 @@ def _open_placements_at(provider):
 
 def activation_blockers(placement, today):
     """Everything that stops `placement` starting, as sentences; empty when it may start."""
-    blockers = _approval_blockers(placement)
+    blockers = approval_blockers(placement)
     if placement.provider is not None:
         blockers += _risk_assessment_blockers(placement, today)
         warning = registration_warning(placement.provider)
@@ -77,7 +78,8 @@ def activation_blockers(placement, today):
     return blockers
 
 
-def _approval_blockers(placement):
+def approval_blockers(placement):
+    """The approvals its kind needs that are not recorded (§6, §9.5, §10.4)."""
     missing = []
     if placement.kind == "part_time_timetable":
         if placement.approved_by_id is None or not _is_part_time_approver(placement.approved_by_id, placement.school_id):
@@ -108,10 +110,9 @@ def _is_part_time_approver(user_id, school_id):
 
 def _risk_assessment_blockers(placement, today):
     provider = placement.provider
-    assessments = sorted(provider.risk_assessments, key=lambda r: (r.assessed_on, r.id or 0))
-    if not assessments:
+    latest = latest_risk_assessment(provider)
+    if latest is None:
         return [f"No pre-placement check and risk assessment for {provider.name} (§7.8)."]
-    latest = assessments[-1]
     needed_until = max(placement.start_date, today)
     blockers = []
     if latest.valid_until < needed_until:

@@ -1,0 +1,171 @@
+"""Placements: the list, the commissioning agreement form (new from a pupil, or edit), and
+starting, ending or cancelling one. The edit page says exactly what still stops a planned
+placement starting. Reading a placement is audited."""
+from datetime import date
+from uuid import UUID
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.errors import ApiError
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.office.pupils_admin import FLAGS
+from server.schemas.admin_placements import AGREEMENT_TEXT, PlacementInSchema, PlacementSchema, PlacementStatusSchema
+from server.services import audit
+from server.services import placements as placement_service
+from server.services import providers as provider_service
+from server.services import pupil_import as pupil_service
+from server.services.placement_rules import activation_blockers, registration_warning
+from server.services.staff import PUPIL_READ_ROLES
+from server.vocabulary import PLACEMENT_KINDS, labels
+
+KIND_HINTS = {
+    "off_site_ap": "At a provider away from school.",
+    "on_site_ap": "In the school's own unit, such as a learning centre.",
+    "off_site_direction": "Directed off site to improve behaviour: governors approve it, parents are told in writing, and it is reviewed by a set date (§6).",
+    "part_time_timetable": "Fewer hours in school for a short time: approved by the headteacher or AP leader and agreed by the parent (§9).",
+    "flexi_schooling": "Part home-educated by agreement: the headteacher decides in writing (§10).",
+}
+AGREEMENT_LABELS = {
+    "aims": ("Aims", "Why this placement: what it is for."),
+    "planned_outcomes": ("Planned outcomes", "What success looks like, and by when."),
+    "curriculum": ("Curriculum", None),
+    "qualifications": ("Qualifications", "What the pupil works towards."),
+    "induction": ("Induction", "How the pupil starts: visits, who meets them."),
+    "pastoral_arrangements": ("Pastoral arrangements", None),
+    "attendance_arrangements": ("Attendance", "How AM and PM attendance is confirmed to school every day."),
+    "safeguarding_arrangements": ("Safeguarding", "Who the provider's DSL is and how concerns reach the school's DSL."),
+    "free_school_meals": ("Free school meals", "How meals are provided if the pupil is eligible."),
+    "exam_arrangements": ("Exams", "Entries and where exams are sat."),
+    "communication": ("Communication", "How and how often the provider reports progress and concerns."),
+    "review_arrangements": ("Reviews", "How often, and with whom (at least half-termly, §8.3)."),
+}
+DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
+
+
+@office.get("/placements")
+@office_page(*PUPIL_READ_ROLES)
+def placements():
+    show_all = request.args.get("show") == "all"
+    today = date.today()
+    rows = [{"placement": p, "blockers": activation_blockers(p, today) if p.status == "planned" else []}
+            for p in placement_service.list_placements(g.school, include_closed=show_all)]
+    audit.record("placement.list_read", g.school, school_id=g.school.id)
+    db.session.commit()
+    return render_template("office/admin/placements.html", rows=rows, show_all=show_all, can_manage=can_manage(),
+                           kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+
+
+@office.route("/placements/new", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def placement_new():
+    refuse_unless_manager()
+    pupil = _pupil_from_query()
+    if request.method == "GET":
+        values = {"pupil_id": str(pupil.uuid) if pupil else None, "sessions": [], "staff": []}
+        return _render_form(None, pupil, values)
+    try:
+        placement = placement_service.create_placement(g.school, load_form(PlacementInSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_form(None, _pupil_from_query(), _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash("Placement saved as planned. The box at the top says what it needs before it can start.")
+    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+
+
+@office.route("/placements/<uuid:placement_id>/edit", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def placement_edit(placement_id):
+    placement = _placement(placement_id)
+    if request.method == "GET":
+        audit.record("placement.read", placement)
+        db.session.commit()
+        return _render_form(placement, placement.pupil, _dumped(placement))
+    refuse_unless_manager()
+    try:
+        changes = placement_service.update_placement(
+            placement, load_form(PlacementInSchema(exclude=("pupil_id",))), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        placement = _placement(placement_id)
+        return _render_form(placement, placement.pupil, _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash("Saved." if changes else "Nothing was changed.")
+    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+
+
+@office.post("/placements/<uuid:placement_id>/status")
+@office_page(*PUPIL_READ_ROLES)
+def placement_status(placement_id):
+    refuse_unless_manager()
+    placement = _placement(placement_id)
+    try:
+        data = load_form(PlacementStatusSchema())
+        placement_service.change_status(placement, data, current_user, date.today())
+    except ValidationError as error:
+        db.session.rollback()
+        placement = _placement(placement_id)
+        return _render_form(placement, placement.pupil, _dumped(placement), status_errors=error_messages(error),
+                            status_values=form_payload(PlacementStatusSchema(), request.form)), 422
+    except ApiError as error:  # placement_not_ready: the page lists what is missing
+        db.session.rollback()
+        placement = _placement(placement_id)
+        return _render_form(placement, placement.pupil, _dumped(placement),
+                            status_errors={"_schema": [error.message]}), error.status
+    db.session.commit()
+    flash({"active": "The placement has started.", "ended": "The placement has ended; its record is kept.",
+           "cancelled": "The placement is cancelled."}[data["status"]])
+    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+
+
+def _placement(placement_uuid):
+    return found_or_404(placement_service.find_placement(g.school, placement_uuid))
+
+
+def _pupil_from_query():
+    pupil_uuid = request.args.get("pupil") or request.form.get("pupil_id")
+    if not pupil_uuid:
+        return None
+    try:
+        return pupil_service.find_pupil(g.school, UUID(pupil_uuid))
+    except ValueError:
+        return None
+
+
+def _dumped(placement):
+    values = PlacementSchema().dump(placement)
+    values["staff"] = [person["id"] for person in values["staff"]]
+    return values
+
+
+def _posted():
+    return form_payload(PlacementInSchema(), request.form)
+
+
+def _render_form(placement, pupil, values, errors=None, status_errors=None, status_values=None):
+    today = date.today()
+    providers = provider_service.list_providers(g.school)
+    return render_template(
+        "office/admin/placement_form.html", placement=placement, pupil=pupil, values=values, errors=errors or {},
+        status_errors=status_errors or {}, status_values=status_values or {"end_date": today.isoformat()},
+        can_manage=can_manage(), locked=placement is not None and placement.status != "planned",
+        blockers=activation_blockers(placement, today) if placement and placement.status == "planned" else [],
+        pupil_options=[(str(p.uuid), f"{p.last_name}, {p.first_name} (year {p.year_group})")
+                       for p in (pupil_service.list_pupils(g.school) if pupil is None else [])],
+        kinds=[(code, labels("placement_kinds")[code], KIND_HINTS[code]) for code in PLACEMENT_KINDS],
+        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"),
+        provider_options=[(str(p.uuid), _provider_option(p)) for p in providers],
+        provider_warnings={str(p.uuid): registration_warning(p) for p in providers},
+        approver_options=[(str(u.uuid), u.full_name) for u in placement_service.approvers(g.school)],
+        staff_choices=placement_service.visiting_staff_choices(g.school),
+        agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS,
+        session_labels=labels("sessions"))
+
+
+def _provider_option(provider):
+    return f"{provider.name} — {labels('registration_statuses')[provider.registration_status]}"

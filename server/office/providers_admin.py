@@ -1,0 +1,84 @@
+"""Providers: the list with what needs attention (registration, risk assessment, expiring
+evidence), and the form to add or edit one with its reports and evidence."""
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderSchema
+from server.services import providers as provider_service
+from server.services.placement_rules import registration_warning
+from server.services.staff import PUPIL_READ_ROLES
+from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
+
+BLANK_REPORT_ROWS = 1
+BLANK_EVIDENCE_ROWS = 2
+
+
+@office.get("/providers")
+@office_page(*PUPIL_READ_ROLES)
+def providers():
+    today = date.today()
+    rows = [{"provider": p, "warning": registration_warning(p),
+             "risk": provider_service.latest_risk_assessment(p),
+             "evidence": [(e, provider_service.evidence_state(e, today)) for e in p.evidence]}
+            for p in provider_service.list_providers(g.school)]
+    return render_template("office/admin/providers.html", rows=rows, today=today, can_manage=can_manage(),
+                           status_labels=labels("registration_statuses"), evidence_labels=labels("evidence_kinds"))
+
+
+@office.route("/providers/new", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def provider_new():
+    refuse_unless_manager()
+    if request.method == "GET":
+        return _render_form(None, {"registration_status": None, "full_time_pupils": 0, "reports": [], "evidence": []})
+    try:
+        provider = provider_service.create_provider(g.school, load_form(ProviderSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_form(None, _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash(f"{provider.name} saved.")
+    return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
+
+
+@office.route("/providers/<uuid:provider_id>/edit", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def provider_edit(provider_id):
+    provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+    if request.method == "GET":
+        return _render_form(provider, ProviderSchema().dump(provider))
+    refuse_unless_manager()
+    try:
+        changes = provider_service.update_provider(provider, load_form(ProviderSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+        return _render_form(provider, _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash("Saved." if changes else "Nothing was changed.")
+    return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
+
+
+def _posted():
+    return form_payload(ProviderSchema(), request.form)
+
+
+def _render_form(provider, values, errors=None):
+    today = date.today()
+    reports = list(values.get("reports") or []) + [{}] * BLANK_REPORT_ROWS
+    evidence = list(values.get("evidence") or []) + [{}] * BLANK_EVIDENCE_ROWS
+    return render_template(
+        "office/admin/provider_form.html", provider=provider, values=values, errors=errors or {},
+        can_manage=can_manage(), reports=reports, evidence=evidence, today=today,
+        warning=registration_warning(provider) if provider else None,
+        risk=provider_service.latest_risk_assessment(provider) if provider else None,
+        status_options=[(code, labels("registration_statuses")[code]) for code in REGISTRATION_STATUSES],
+        source_options=list(REPORT_SOURCE_LABELS.items()),
+        evidence_options=[(code, labels("evidence_kinds")[code]) for code in EVIDENCE_KINDS])

@@ -1,0 +1,87 @@
+"""Pupils: the list (with a search), and the form to add or edit one with the flags that change
+who must be involved (§7.5, §7.6, §7.11). Reading pupil records is audited."""
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.schemas.admin_pupils import PupilSchema
+from server.services import audit
+from server.services import pupil_import as pupil_service
+from server.services.staff import PUPIL_READ_ROLES
+from server.vocabulary import labels
+
+LIST_LIMIT = 200
+FLAGS = [("ehcp", "EHCP", "The local authority is involved in placing and reviewing (§7.5, §8.8)."),
+         ("looked_after", "Looked after", "Involve the Virtual School Headteacher and social worker (§7.6)."),
+         ("has_social_worker", "Has a social worker", "Keep the social worker informed of the placement."),
+         ("send_support", "SEN support", "Special educational needs support at school."),
+         ("fsm_eligible", "Free school meals", "Eligible: the agreement must say how meals are provided (§7.11).")]
+
+
+def year_options():
+    return [(-1, "Nursery"), (0, "Reception")] + [(year, f"Year {year}") for year in range(1, 15)]
+
+
+@office.get("/pupils")
+@office_page(*PUPIL_READ_ROLES)
+def pupils():
+    search = (request.args.get("q") or "").strip()[:100]
+    found = pupil_service.list_pupils(g.school, search, limit=LIST_LIMIT + 1)
+    open_counts = pupil_service.open_placement_counts(g.school)
+    audit.record("pupil.list_read", g.school, school_id=g.school.id, search=search or None)
+    db.session.commit()
+    return render_template("office/admin/pupils.html", pupils=found[:LIST_LIMIT], more=len(found) > LIST_LIMIT,
+                           search=search, open_counts=open_counts, can_manage=can_manage(), flags=FLAGS,
+                           years=dict(year_options()))
+
+
+@office.route("/pupils/new", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def pupil_new():
+    refuse_unless_manager()
+    if request.method == "GET":
+        return _render_form(None, {})
+    try:
+        pupil = pupil_service.create_pupil(g.school, load_form(PupilSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_form(None, _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash(f"{pupil.full_name} saved. Next: set up their placement.")
+    return redirect(url_for("office.pupil_edit", pupil_id=pupil.uuid))
+
+
+@office.route("/pupils/<uuid:pupil_id>/edit", methods=["GET", "POST"])
+@office_page(*PUPIL_READ_ROLES)
+def pupil_edit(pupil_id):
+    pupil = found_or_404(pupil_service.find_pupil(g.school, pupil_id))
+    if request.method == "GET":
+        audit.record("pupil.read", pupil)
+        db.session.commit()
+        return _render_form(pupil, PupilSchema().dump(pupil))
+    refuse_unless_manager()
+    try:
+        changes = pupil_service.update_pupil(pupil, load_form(PupilSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        pupil = found_or_404(pupil_service.find_pupil(g.school, pupil_id))
+        return _render_form(pupil, _posted(), error_messages(error)), 422
+    db.session.commit()
+    flash("Saved." if changes else "Nothing was changed.")
+    return redirect(url_for("office.pupil_edit", pupil_id=pupil.uuid))
+
+
+def _posted():
+    return form_payload(PupilSchema(), request.form)
+
+
+def _render_form(pupil, values, errors=None):
+    placements = sorted(pupil.placements, key=lambda p: p.start_date, reverse=True) if pupil else []
+    return render_template("office/admin/pupil_form.html", pupil=pupil, values=values, errors=errors or {},
+                           can_manage=can_manage(), flags=FLAGS, year_options=year_options(),
+                           placements=placements, kind_labels=labels("placement_kinds"),
+                           status_labels=labels("placement_statuses"))

@@ -1,0 +1,105 @@
+"""School settings: the local authority, the key contacts every phone shows, and term dates.
+
+One page with three forms; each posts to its own address and comes back to the page, with its
+messages beside the boxes when something needs correcting.
+"""
+from datetime import date
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
+from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
+from server.services import school_settings
+from server.services.staff import ADMIN_READ_ROLES
+from server.vocabulary import CONTACT_ROLES, labels
+
+
+@office.get("/settings")
+@office_page(*ADMIN_READ_ROLES)
+def settings():
+    return _render(request.args.get("year", type=int))
+
+
+@office.post("/settings/school")
+@office_page(*ADMIN_READ_ROLES)
+def settings_school():
+    refuse_unless_manager()
+    try:
+        data = load_form(SchoolSettingsSchema())
+    except ValidationError as error:
+        return _render(None, school_errors=error_messages(error), school_values=request.form), 422
+    school_settings.update_school(g.school, data, current_user)
+    db.session.commit()
+    flash("Local authority details saved.")
+    return redirect(url_for("office.settings"))
+
+
+@office.post("/settings/contacts")
+@office_page(*ADMIN_READ_ROLES)
+def settings_contacts():
+    refuse_unless_manager()
+    try:
+        data = load_form(KeyContactsSchema())
+    except ValidationError as error:
+        return _render(None, contact_errors=error_messages(error), contact_values=_posted_contacts()), 422
+    school_settings.save_key_contacts(g.school, data["contacts"], current_user)
+    db.session.commit()
+    flash("Key contacts saved. Phones show them from their next sync.")
+    return redirect(url_for("office.settings") + "#contacts")
+
+
+@office.post("/settings/terms")
+@office_page(*ADMIN_READ_ROLES)
+def settings_terms():
+    refuse_unless_manager()
+    year = request.form.get("academic_year", type=int)
+    try:
+        data = load_form(TermYearSchema())
+    except ValidationError as error:
+        return _render(year, term_errors=error_messages(error), term_values=_posted_halves()), 422
+    school_settings.save_term_year(g.school, data["academic_year"], data["halves"], current_user)
+    db.session.commit()
+    flash(f"Term dates for {_year_label(data['academic_year'])} saved.")
+    return redirect(url_for("office.settings", year=data["academic_year"]) + "#terms")
+
+
+def _posted_contacts():
+    return {role: {name: request.form.get(f"contacts-{index}-{name}", "") for name in ("name", "phone", "email")}
+            for index, role in enumerate(CONTACT_ROLES)}
+
+
+def _posted_halves():
+    return [{name: request.form.get(f"halves-{index}-{name}", "") for name in ("starts_on", "ends_on")}
+            for index in range(6)]
+
+
+def _year_label(year):
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def _render(year, school_errors=None, school_values=None, contact_errors=None, contact_values=None,
+            term_errors=None, term_values=None):
+    school = g.school
+    this_year = school_settings.academic_year_of(date.today())
+    year = year if year is not None and 2000 <= year <= 2100 else this_year
+    years = sorted({this_year - 1, this_year, this_year + 1, this_year + 2, year})
+    saved = school_settings.term_year(school, year)
+    if term_values is None:
+        halves = saved if len(saved) == 6 else school_settings.usual_term_dates(year)
+        term_values = [{"starts_on": h["starts_on"] if isinstance(h, dict) else h.starts_on,
+                        "ends_on": h["ends_on"] if isinstance(h, dict) else h.ends_on} for h in halves]
+    if contact_values is None:
+        contact_values = {c.role: {"name": c.name, "phone": c.phone, "email": c.email} for c in school.key_contacts}
+    return render_template(
+        "office/admin/settings.html", can_manage=can_manage(),
+        school_values=school_values or SchoolSettingsSchema().dump(school), school_errors=school_errors or {},
+        contact_roles=[(role, labels("contact_roles")[role]) for role in CONTACT_ROLES],
+        contact_values=contact_values, contact_errors=contact_errors or {},
+        year=year, year_label=_year_label(year), years=[(y, _year_label(y)) for y in years],
+        term_saved=len(saved) == 6, half_terms=school_settings.HALF_TERMS, term_values=term_values,
+        term_errors=term_errors or {})

@@ -1,0 +1,161 @@
+"""Staff: who works with the school's AP, their roles here, set-password links, and leavers.
+
+Accounts are made without email: the AP leader adds a person and hands them a set-password link
+(see server/services/staff.py). The set-password page itself is public: the link is the key.
+"""
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.errors import ApiError
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.office.forms_admin import can_manage, error_messages, found_or_404, load_form, refuse_unless_manager
+from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffRolesSchema
+from server.services import staff as staff_service
+from server.vocabulary import ROLES, labels
+
+ROLE_LABELS = labels("roles")
+
+
+@office.route("/staff", methods=["GET", "POST"])
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff():
+    if request.method == "GET":
+        return _render_list()
+    refuse_unless_manager()
+    try:
+        data = load_form(StaffCreateSchema())
+        user, created = staff_service.create_staff(g.school, data, current_user)
+        link = _password_link(user) if created else None
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_list(errors=error_messages(error), values=request.form), 422
+    db.session.commit()
+    flash(f"{user.full_name} added." if created else f"{user.full_name} already had an account: roles here added.")
+    return _render_member(user, link=link)
+
+
+@office.get("/staff/<uuid:user_id>")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_member(user_id):
+    return _render_member(_member(user_id))
+
+
+@office.post("/staff/<uuid:user_id>/roles")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_roles(user_id):
+    refuse_unless_manager()
+    user = _member(user_id)
+    try:
+        data = load_form(StaffRolesSchema())
+        staff_service.set_roles(user, g.school, data["roles"], current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(_member(user_id), errors=error_messages(error)), 422
+    db.session.commit()
+    if not data["roles"]:
+        flash(f"{user.full_name} no longer has any role at {g.school.name}.")
+        return redirect(url_for("office.staff"))
+    flash("Roles saved.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
+@office.post("/staff/<uuid:user_id>/password-link")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_password_link(user_id):
+    refuse_unless_manager()
+    user = _member(user_id)
+    try:
+        link = _password_link(user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(user, errors=error_messages(error)), 422
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    return _render_member(user, link=link)
+
+
+@office.post("/staff/<uuid:user_id>/deactivate")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_deactivate(user_id):
+    refuse_unless_manager()
+    user = _member(user_id)
+    try:
+        staff_service.deactivate(user, g.school, current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(_member(user_id), errors=error_messages(error)), 422
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash(f"{user.full_name} is deactivated: signed out everywhere, and their visits stay in the record.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
+@office.post("/staff/<uuid:user_id>/reactivate")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_reactivate(user_id):
+    refuse_unless_manager()
+    user = _member(user_id)
+    try:
+        staff_service.reactivate(user, g.school, current_user)
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash(f"{user.full_name} can sign in again. Make them a set-password link if they need one.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
+@office.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    user = staff_service.user_for_password_token(token, current_app.config["SECRET_KEY"])
+    if user is None:
+        return render_template("office/admin/set_password.html", expired=True), 410
+    if request.method == "GET":
+        return render_template("office/admin/set_password.html", person=user, errors={})
+    try:
+        data = load_form(SetPasswordSchema())
+    except ValidationError as error:
+        return render_template("office/admin/set_password.html", person=user, errors=error_messages(error)), 422
+    staff_service.set_password(user, data["password"])
+    db.session.commit()
+    return render_template("office/admin/set_password.html", person=user, done=True)
+
+
+def _member(user_uuid):
+    return found_or_404(staff_service.member_of(g.school, user_uuid))
+
+
+def _password_link(user):
+    token, expires_at = staff_service.make_password_token(
+        user, g.school, current_user, current_app.config["SECRET_KEY"])
+    return {"url": url_for("office.set_password", token=token, _external=True), "expires_at": expires_at}
+
+
+def _role_choices():
+    grantable = staff_service.grantable_roles(current_user, g.school) if can_manage() else ()
+    return [(role, ROLE_LABELS[role], role in grantable) for role in ROLES]
+
+
+def _render_list(errors=None, values=None):
+    return render_template(
+        "office/admin/staff.html", can_manage=can_manage(), members=staff_service.members(g.school, current_user),
+        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        values=values or {}, chosen_roles=(values.getlist("roles") if values else ["visiting_staff"]))
+
+
+def _render_member(user, link=None, errors=None):
+    person = next(m for m in staff_service.members(g.school, current_user) if m["user"].id == user.id)
+    assignments = sorted((a.placement for a in _assignments(user)), key=lambda p: p.pupil.last_name)
+    return render_template(
+        "office/admin/staff_member.html", can_manage=can_manage(), person=person, link=link,
+        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        assignments=assignments, link_days=staff_service.PASSWORD_LINK_DAYS,
+        is_self=user.id == current_user.id)
+
+
+def _assignments(user):
+    return [a for a in staff_service.assignments(user) if a.placement.school_id == g.school.id]

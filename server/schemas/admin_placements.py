@@ -1,0 +1,148 @@
+"""Placements: the commissioning agreement (§7.11), the approvals each kind needs (§6, §9.5,
+§10.4), who visits, and how a placement starts and ends (§8.7).
+
+`PlacementInSchema` is what an AP leader sends (references are public UUIDs); `PlacementSchema`
+is what they get back, with what still stops a planned placement starting.
+"""
+from datetime import date
+from decimal import Decimal
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from server.extensions import db
+from server.models import User
+from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
+                                         required_date)
+from server.services.placement_rules import activation_blockers
+from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
+
+AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
+                  "attendance_arrangements", "safeguarding_arrangements", "free_school_meals", "exam_arrangements",
+                  "communication", "review_arrangements")
+KINDS_WITHOUT_PROVIDER = ("part_time_timetable", "flexi_schooling")
+APPROVAL_DATES = ("governors_approved_on", "parents_told_in_writing_on", "approved_on", "parent_agreed_on",
+                  "head_decision_in_writing_on", "la_informed_on")
+STATUS_CHANGES = ("active", "ended", "cancelled")
+
+
+def _long_text():
+    return optional_text(5000)
+
+
+def _past_date(description):
+    return optional_date(validate=not_in_future, metadata={"description": description})
+
+
+class _AgreementSchema(AdminSchema):
+    """The fields an AP leader writes, shared by what goes in and what comes out."""
+
+    kind = one_of(PLACEMENT_KINDS, labels("placement_kinds"), required=True)
+    start_date = required_date()
+    planned_end_date = optional_date()
+    sessions = fields.List(fields.String(validate=validate.OneOf(SESSIONS, error="Not a session of the week.")),
+                           load_default=list, metadata={"description": "e.g. [\"mon_am\", \"mon_pm\"]"})
+    aims = _long_text()
+    planned_outcomes = _long_text()
+    curriculum = _long_text()
+    qualifications = _long_text()
+    induction = _long_text()
+    pastoral_arrangements = _long_text()
+    attendance_arrangements = _long_text()
+    safeguarding_arrangements = _long_text()
+    free_school_meals = _long_text()
+    exam_arrangements = _long_text()
+    communication = _long_text()
+    cost_basis = optional_text(200, metadata={"description": "per day, per session, per term..."})
+    review_arrangements = _long_text()
+    qa_visit_every_weeks = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+        1, 52, error="Enter a number of weeks from 1 to 52."), error_messages={"invalid": "Enter a number of weeks."})
+    la_informed_on = _past_date("When the local authority was told (§7.12).")
+    governors_approved_on = _past_date("Off-site direction: the governing body's approval (§6).")
+    parents_told_in_writing_on = _past_date("Off-site direction: parents told in writing (§6).")
+    direction_review_on = optional_date(metadata={"description": "Off-site direction: when it is reviewed (§6)."})
+    approved_on = _past_date("Part-time timetable: approved on (§9.5).")
+    parent_agreed_on = _past_date("Part-time timetable: the parent agreed on (§9.5).")
+    head_decision_in_writing_on = _past_date("Flexi-schooling: the headteacher's written decision (§10.4).")
+
+
+class PlacementInSchema(_AgreementSchema):
+    pupil_id = fields.UUID(required=True, error_messages={"required": "Choose the pupil.", "null": "Choose the pupil."})
+    provider_id = fields.UUID(load_default=None, allow_none=True,
+                              error_messages={"invalid": "Choose a provider from the list."})
+    cost = fields.Decimal(places=2, load_default=None, allow_none=True, as_string=True,
+                          validate=validate.Range(Decimal(0), Decimal(1_000_000), error="Enter pounds from 0."),
+                          error_messages={"invalid": "Enter the cost in pounds, like 95.00."},
+                          metadata={"description": "Pounds and pence, e.g. \"95.00\"."})
+    approved_by_id = fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "Part-time timetable: the headteacher or AP leader who approved it (§9.5)."})
+    staff = fields.List(fields.UUID(), load_default=list, metadata={
+        "description": "The visiting staff assigned: their phones carry this placement."})
+
+    @validates_schema
+    def consistent(self, data, **kwargs):
+        errors = {}
+        if data.get("kind") not in KINDS_WITHOUT_PROVIDER and not data.get("provider_id"):
+            errors["provider_id"] = ["Choose the provider."]
+        start = data.get("start_date")
+        for name, message in (("planned_end_date", "The planned end is before the start."),
+                              ("direction_review_on", "The review date is before the start.")):
+            if start and data.get(name) and data[name] < start:
+                errors[name] = [message]
+        if len(set(data.get("sessions", ()))) != len(data.get("sessions", ())):
+            errors["sessions"] = ["Give each session once."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class PlacementStatusSchema(AdminSchema):
+    status = one_of(STATUS_CHANGES, labels("placement_statuses"), required=True)
+    end_date = optional_date()
+    outcome = optional_text(5000)
+    destination = optional_text(200)
+    pupil_assessment = optional_text(5000, metadata={"description": "The pupil's own assessment (§8.7)."})
+
+    @validates_schema
+    def ending_says_how(self, data, **kwargs):
+        if data.get("status") != "ended":
+            return
+        missing = {name: ["This is required to end a placement."]
+                   for name in ("end_date", "outcome", "destination") if not data.get(name)}
+        if missing:
+            raise ValidationError(missing)
+        if data["end_date"] > date.today():
+            raise ValidationError("A placement ends on or before today.", "end_date")
+
+
+class StaffRefSchema(AdminSchema):
+    id = fields.UUID(attribute="user.uuid", dump_only=True)
+    full_name = fields.String(attribute="user.full_name", dump_only=True)
+
+
+class PlacementSchema(_AgreementSchema):
+    id = fields.UUID(attribute="uuid", dump_only=True)
+    school_id = fields.UUID(attribute="school_uuid", dump_only=True)
+    pupil_id = fields.UUID(attribute="pupil.uuid", dump_only=True)
+    pupil_name = fields.String(attribute="pupil.full_name", dump_only=True)
+    provider_id = fields.UUID(attribute="provider.uuid", dump_only=True, allow_none=True)
+    provider_name = fields.String(attribute="provider.name", dump_only=True, allow_none=True)
+    status = fields.String(dump_only=True)
+    cost = fields.Method("_cost", dump_only=True)
+    cost_pence = fields.Integer(dump_only=True, allow_none=True)
+    approved_by_id = fields.Method("_approver", dump_only=True)
+    staff = fields.List(fields.Nested(StaffRefSchema), dump_only=True)
+    end_date = fields.Date(dump_only=True, allow_none=True)
+    outcome = fields.String(dump_only=True, allow_none=True)
+    destination = fields.String(dump_only=True, allow_none=True)
+    pupil_assessment = fields.String(dump_only=True, allow_none=True)
+    activation_blockers = fields.Method("_blockers", dump_only=True, metadata={
+        "description": "While planned: what stops it starting, in words; empty when it may start."})
+
+    def _cost(self, placement):
+        return None if placement.cost_pence is None else f"{Decimal(placement.cost_pence) / 100:.2f}"
+
+    def _approver(self, placement):
+        user = db.session.get(User, placement.approved_by_id) if placement.approved_by_id else None
+        return str(user.uuid) if user else None
+
+    def _blockers(self, placement):
+        return activation_blockers(placement, date.today()) if placement.status == "planned" else []

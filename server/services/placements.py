@@ -1,0 +1,177 @@
+"""Commissioning placements and seeing them through: create from a pupil, edit the agreement,
+assign visiting staff, start (only when the policy's approvals and checks are in place, see
+placement_rules), end with outcome and destination, or cancel.
+
+Once a placement is active its kind and provider are fixed and its approvals cannot be removed:
+a different arrangement is a new placement, so nothing skips the checks. No Flask request
+globals; flush, never commit.
+"""
+from decimal import Decimal
+
+import sqlalchemy as sa
+from marshmallow import ValidationError
+from sqlalchemy.orm import selectinload
+
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
+from server.services import audit
+from server.services.placement_rules import PART_TIME_APPROVER_ROLES, activation_blockers, approval_blockers
+from server.services.school_settings import apply_changes, audit_value, touch
+from server.services.staff import VISITING_ROLES
+
+OPEN_STATUSES = ("planned", "active")
+# The status changes an AP leader makes; anything else is refused with the reason.
+NEXT_STATUSES = {"planned": ("active", "cancelled"), "active": ("ended",), "ended": ("ended",), "cancelled": ()}
+
+
+def list_placements(school, include_closed=False):
+    query = (sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
+             .where(Placement.school_id == school.id)
+             .options(selectinload(Placement.pupil), selectinload(Placement.provider),
+                      selectinload(Placement.staff).selectinload(PlacementStaff.user))
+             .order_by(Pupil.last_name, Pupil.first_name, Placement.start_date))
+    if not include_closed:
+        query = query.where(Placement.status.in_(OPEN_STATUSES))
+    return db.session.execute(query).scalars().all()
+
+
+def find_placement(school, placement_uuid):
+    return db.session.execute(
+        sa.select(Placement).where(Placement.uuid == placement_uuid, Placement.school_id == school.id)
+    ).scalar_one_or_none()
+
+
+def approvers(school):
+    """Who may approve a part-time timetable here (§9.5)."""
+    return _members(school, PART_TIME_APPROVER_ROLES)
+
+
+def visiting_staff_choices(school):
+    """Who may be assigned to visit: active staff of this school (not governors)."""
+    return _members(school, VISITING_ROLES)
+
+
+def _members(school, roles):
+    return db.session.execute(
+        sa.select(User).where(User.active.is_(True), User.id.in_(
+            sa.select(Membership.user_id).where(Membership.school_id == school.id, Membership.role.in_(roles))))
+        .order_by(User.full_name, User.id)).scalars().all()
+
+
+def _resolve(school, data):
+    """Turn the public ids in `data` into this school's rows; another school's ids are unknown."""
+    errors, fields = {}, dict(data)
+    pupil_uuid = fields.pop("pupil_id", None)
+    if pupil_uuid is not None:
+        fields["pupil"] = db.session.execute(sa.select(Pupil).where(
+            Pupil.uuid == pupil_uuid, Pupil.school_id == school.id)).scalar_one_or_none()
+        if fields["pupil"] is None:
+            errors["pupil_id"] = ["No such pupil in this school."]
+    provider_uuid = fields.pop("provider_id")
+    fields["provider"] = None
+    if provider_uuid is not None:
+        fields["provider"] = db.session.execute(sa.select(Provider).where(
+            Provider.uuid == provider_uuid, Provider.school_id == school.id)).scalar_one_or_none()
+        if fields["provider"] is None:
+            errors["provider_id"] = ["No such provider in this school."]
+    approver_uuid = fields.pop("approved_by_id")
+    fields["approved_by_id"] = None
+    if approver_uuid is not None:
+        approver = next((u for u in approvers(school) if u.uuid == approver_uuid), None)
+        if approver is None:
+            errors["approved_by_id"] = ["Choose the headteacher or an AP leader of this school."]
+        else:
+            fields["approved_by_id"] = approver.id
+    staff_uuids = fields.pop("staff")
+    choices = {u.uuid: u for u in visiting_staff_choices(school)}
+    staff = [choices.get(u) for u in dict.fromkeys(staff_uuids)]
+    if None in staff:
+        errors["staff"] = ["Choose visiting staff from this school's active staff."]
+    cost = fields.pop("cost")
+    fields["cost_pence"] = None if cost is None else int((Decimal(cost) * 100).to_integral_value())
+    if errors:
+        raise ValidationError(errors)
+    return fields, [u for u in staff if u is not None]
+
+
+def create_placement(school, data, actor):
+    fields, staff = _resolve(school, data)
+    placement = Placement(school=school, status="planned", **fields)
+    db.session.add(placement)
+    for user in staff:
+        placement.staff.append(PlacementStaff(user=user))
+    db.session.flush()
+    audit.record("placement.created", placement, actor=actor, changes={
+        **{name: [None, _audit(value)] for name, value in fields.items()},
+        "staff": [[], [u.full_name for u in staff]]})
+    return placement
+
+
+def update_placement(placement, data, actor):
+    fields, staff = _resolve(placement.school, data)
+    if placement.status != "planned":
+        fixed = [name for name in ("kind", "provider") if fields[name] != getattr(placement, name)]
+        if fixed:
+            raise ValidationError({("provider_id" if name == "provider" else name): [
+                "Fixed once a placement has started: end it and create a new placement."] for name in fixed})
+    changes = apply_changes(placement, fields)
+    if placement.status == "active" and approval_blockers(placement):
+        raise ValidationError({"_schema": ["An active placement keeps its approvals: "
+                                           + " ".join(approval_blockers(placement))]})
+    changes = {name: [_audit(old), _audit(new)] for name, (old, new) in changes.items()}
+    changes.update(set_staff(placement, staff))
+    if changes:
+        touch(placement)
+        audit.record("placement.changed", placement, actor=actor, changes=changes)
+    return changes
+
+
+def _audit(value):
+    """Related rows appear in the audit log by name, everything else by value."""
+    if isinstance(value, (Pupil, User)):
+        return value.full_name
+    if isinstance(value, Provider):
+        return value.name
+    return audit_value(value)
+
+
+def set_staff(placement, users):
+    """Make `users` the placement's visiting staff. A removal deletes a row, which stamps nothing,
+    so the placement itself is touched: every phone's pull cursor moves."""
+    before = sorted(a.user.full_name for a in placement.staff)
+    wanted = {u.id for u in users}
+    for assignment in [a for a in placement.staff if a.user_id not in wanted]:
+        placement.staff.remove(assignment)
+    have = {a.user_id for a in placement.staff}
+    for user in users:
+        if user.id not in have:
+            placement.staff.append(PlacementStaff(user=user))
+    after = sorted(u.full_name for u in users)
+    if before == after:
+        return {}
+    touch(placement)
+    return {"staff": [before, after]}
+
+
+def change_status(placement, data, actor, today):
+    """Start, end or cancel a placement. Starting needs every approval and check (see
+    placement_rules); the refusal lists what is missing."""
+    status = data["status"]
+    if status not in NEXT_STATUSES[placement.status]:
+        raise ValidationError(f"A placement that is {placement.status} cannot become {status}.", "status")
+    if status == "active":
+        blockers = activation_blockers(placement, today)
+        if blockers:
+            raise ApiError("placement_not_ready", details={"missing": blockers})
+    fields = {"status": status}
+    if status == "ended":
+        if data["end_date"] < placement.start_date:
+            raise ValidationError("The end is before the placement started.", "end_date")
+        fields.update({name: data[name] for name in ("end_date", "outcome", "destination", "pupil_assessment")})
+    elif status == "cancelled" and data.get("outcome"):
+        fields["outcome"] = data["outcome"]
+    changes = apply_changes(placement, fields)
+    if changes:
+        audit.record(f"placement.{status}", placement, actor=actor, changes=changes)
+    return changes
