@@ -14,6 +14,7 @@ from server.extensions import db
 from server.models import (KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
 from server.models.base import utcnow
+from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms
 
 # Roles whose phones carry every open placement of their school; visiting staff carry only
@@ -82,6 +83,9 @@ def build_snapshot(user, since=None):
                                Visit.received_at >= now - timedelta(days=MY_VISITS_DAYS))
         .order_by(Visit.received_at.desc())
     ).scalars().all()
+    due = placement_due_items(placements, now.date())
+    for placement in placements:
+        placement.due = due.get(placement.id, [])
     pupils = {p.pupil.id: p.pupil for p in placements}
     return {
         "cursor": cursor,

@@ -71,3 +71,14 @@ def test_a_bad_cursor_is_refused(api, demo):
     api.sign_in(demo.email("visiting_staff"))
     response = api.get("/api/bootstrap?since=yesterday")
     assert response.status_code == 422 and response.get_json()["code"] == "validation_failed"
+
+
+def test_each_placement_on_the_phone_says_what_it_owes(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    placements = api.get("/api/bootstrap").get_json()["placements"]
+    active = [p for p in placements if p["status"] == "active"]
+    assert active and all(isinstance(p["due"], list) for p in placements)
+    kinds = {item["kind"] for p in active for item in p["due"]}
+    assert "formal_review" in kinds or "flexi_review" in kinds
+    item = active[0]["due"][0]
+    assert set(item) == {"kind", "label", "due_on", "overdue"}
