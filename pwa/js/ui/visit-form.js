@@ -60,7 +60,13 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
   };
   ctx.concernBox = concernEditor(visit, ctx.changed);
 
+  // At the end of the form the concern box waits behind a button, unless a concern is written.
   const concernHome = h('div', { class: 'card', id: 'concern-home' });
+  const raiseConcern = h('button', {
+    type: 'button', class: 'button danger wide',
+    onclick: () => { concernOpened = true; refresh(); ctx.concernBox.querySelector('textarea').focus(); },
+  }, 'Raise a safeguarding concern');
+  let concernOpened = Boolean(visit.concern?.text || visit.concern?.immediate_action);
   const otherActions = h('div', { class: 'card' }, h('h2', {}, 'Other follow-up actions'),
     h('p', { class: 'help' }, 'Anything someone must do that is not about one question.'));
   const otherActionsBody = h('div');
@@ -86,20 +92,25 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
       otherActionsBody.replaceChildren(actionsBlock(null, ctx, false));
     }
     // The concern box lives in the question that asks for it, else at the end of the form.
-    if (!ctx.concernBox.isConnected || ctx.concernBox.closest('[hidden]')) concernHome.append(ctx.concernBox);
-    concernHome.hidden = !concernHome.contains(ctx.concernBox);
+    const elsewhere = ctx.concernBox.parentElement !== null && !concernHome.contains(ctx.concernBox) && !ctx.concernBox.closest('[hidden]');
+    if (elsewhere) {
+      concernOpened = true;
+      concernHome.replaceChildren();
+    } else {
+      concernHome.replaceChildren(concernOpened ? ctx.concernBox : raiseConcern);
+    }
   }
 
   const sent = visit.review_status === 'sent_back' ? h('div', { class: 'notice bad', role: 'alert' },
     h('strong', {}, 'Sent back by the office'), h('p', {}, visit.review_comment || 'No comment given.'),
     h('p', {}, 'Correct the visit and complete it again: it is sent as a new version.')) : null;
 
-  screen.append(
+  screen.append(...[
     h('a', { href: visit.placement_id ? `#/placement/${visit.placement_id}` : `#/provider/${visit.provider_id}`, class: 'back' }, '‹ Back (the draft is kept)'),
     h('h1', { tabindex: '-1', class: 'screen-title' }, form.title),
     h('p', { class: 'lead' }, subtitle),
     h('p', { class: 'muted' }, `${MODE_LABELS[visit.mode] || label('visit_modes', visit.mode)} · ${formatDate(visit.visit_date)}`),
-    saved, sent);
+    saved, sent].filter(Boolean));
   for (const section of form.sections) {
     const box = h('div', { class: 'card section' }, h('h2', {}, section.title));
     for (const item of section.items) {

@@ -1,0 +1,67 @@
+"""The whole journey with no server: sign in once online, then record a visit with photos and
+a concern while the server is down, survive a reload and a browser restart, and sync once the
+server is back: the school has the visit exactly once, photos byte-identical to the phone's."""
+import hashlib
+
+import pytest
+
+from server.models import Photo, SafeguardingConcern, Visit
+from tests.conftest import CHROMIUM_ARGS, PHONE, SYSTEM_CHROMIUM, screenshot
+from tests.e2e.conftest import (Phone, answer_qa_visit, complete_visit, jpeg_bytes, server_rows, start_qa_visit,
+                                sync_now, wait_for_state)
+
+pytestmark = pytest.mark.e2e
+
+
+def launch(playwright_instance, profile):
+    options = {key: value for key, value in PHONE.items()}
+    return playwright_instance.chromium.launch_persistent_context(
+        str(profile), executable_path=SYSTEM_CHROMIUM, args=CHROMIUM_ARGS, headless=True, **options)
+
+
+def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playwright_instance, live_server, tmp_path):
+    profile = tmp_path / "profile"
+    context = launch(playwright_instance, profile)
+    try:
+        phone = Phone(context.pages[0] if context.pages else context.new_page(), live_server.url)
+        phone.open().sign_in().wait_for_service_worker()
+
+        live_server.stop()  # from here on, no server at all
+        phone.page.reload()
+        phone.page.get_by_role("heading", name="Your pupils").wait_for()  # still signed in, from the phone alone
+        start_qa_visit(phone)
+        answer_qa_visit(phone, photos=[jpeg_bytes(colour=(0, 90, 0)), jpeg_bytes(colour=(0, 0, 90))],
+                        concern="Pupil said an older student has been taking his lunch money.")
+        complete_visit(phone)
+        wait_for_state(phone, "ready")
+        phone.page.reload()
+        wait_for_state(phone, "ready")
+        assert phone.errors == []
+    finally:
+        context.close()
+
+    context = launch(playwright_instance, profile)  # a cold start, server still down
+    try:
+        phone = Phone(context.pages[0] if context.pages else context.new_page(), live_server.url)
+        phone.open("#/outbox")
+        wait_for_state(phone, "ready")
+        [stored] = phone.visits()
+        photos = phone.idb("photos")
+        assert len(photos) == 2
+        phone_hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
+        assert all(phone_hashes[p["id"]] == p["sha256"] for p in photos)
+
+        live_server.start()
+        sync_now(phone)
+        wait_for_state(phone, "complete")
+        screenshot(phone.page, "outbox-after-offline-journey")
+    finally:
+        context.close()
+
+    [visit] = server_rows(Visit)
+    assert str(visit.uuid) == stored["id"] and visit.complete and visit.kind == "qa_visit"
+    server_photos = server_rows(Photo)
+    assert {str(p.uuid): p.declared_sha256 for p in server_photos} == phone_hashes
+    assert all(p.stored_at is not None for p in server_photos)
+    [concern] = server_rows(SafeguardingConcern)
+    assert concern.text.startswith("Pupil said an older student")
