@@ -4,4 +4,4 @@ from flask import Blueprint
 api = Blueprint("api", __name__, url_prefix="/api")
 
 # Importing the modules registers their routes on the blueprint.
-from server.api import bootstrap, me, openapi, session, visits  # noqa: E402,F401
+from server.api import admin, bootstrap, me, openapi, session, visits  # noqa: E402,F401

@@ -14,7 +14,8 @@ from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
 from server.office.pupils_admin import FLAGS
-from server.schemas.admin_placements import AGREEMENT_TEXT, PlacementInSchema, PlacementSchema, PlacementStatusSchema
+from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema, PlacementRecordSchema,
+                                              PlacementStatusSchema)
 from server.services import audit
 from server.services import placements as placement_service
 from server.services import providers as provider_service
@@ -89,7 +90,7 @@ def placement_edit(placement_id):
     refuse_unless_manager()
     try:
         changes = placement_service.update_placement(
-            placement, load_form(PlacementInSchema(exclude=("pupil_id",))), current_user)
+            placement, load_form(PlacementChangeSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
         placement = _placement(placement_id)
@@ -138,7 +139,7 @@ def _pupil_from_query():
 
 
 def _dumped(placement):
-    values = PlacementSchema().dump(placement)
+    values = PlacementRecordSchema().dump(placement)
     values["staff"] = [person["id"] for person in values["staff"]]
     return values
 

@@ -10,7 +10,7 @@ from server.extensions import db
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
-from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderSchema
+from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import providers as provider_service
 from server.services.placement_rules import registration_warning
 from server.services.staff import PUPIL_READ_ROLES
@@ -39,7 +39,7 @@ def provider_new():
     if request.method == "GET":
         return _render_form(None, {"registration_status": None, "full_time_pupils": 0, "reports": [], "evidence": []})
     try:
-        provider = provider_service.create_provider(g.school, load_form(ProviderSchema()), current_user)
+        provider = provider_service.create_provider(g.school, load_form(ProviderRecordSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
         return _render_form(None, _posted(), error_messages(error)), 422
@@ -53,10 +53,10 @@ def provider_new():
 def provider_edit(provider_id):
     provider = found_or_404(provider_service.find_provider(g.school, provider_id))
     if request.method == "GET":
-        return _render_form(provider, ProviderSchema().dump(provider))
+        return _render_form(provider, ProviderRecordSchema().dump(provider))
     refuse_unless_manager()
     try:
-        changes = provider_service.update_provider(provider, load_form(ProviderSchema()), current_user)
+        changes = provider_service.update_provider(provider, load_form(ProviderRecordSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
         provider = found_or_404(provider_service.find_provider(g.school, provider_id))
@@ -67,7 +67,7 @@ def provider_edit(provider_id):
 
 
 def _posted():
-    return form_payload(ProviderSchema(), request.form)
+    return form_payload(ProviderRecordSchema(), request.form)
 
 
 def _render_form(provider, values, errors=None):

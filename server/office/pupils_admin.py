@@ -8,7 +8,7 @@ from server.extensions import db
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
-from server.schemas.admin_pupils import PupilSchema
+from server.schemas.admin_pupils import PupilRecordSchema
 from server.services import audit
 from server.services import pupil_import as pupil_service
 from server.services.staff import PUPIL_READ_ROLES
@@ -46,7 +46,7 @@ def pupil_new():
     if request.method == "GET":
         return _render_form(None, {})
     try:
-        pupil = pupil_service.create_pupil(g.school, load_form(PupilSchema()), current_user)
+        pupil = pupil_service.create_pupil(g.school, load_form(PupilRecordSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
         return _render_form(None, _posted(), error_messages(error)), 422
@@ -62,10 +62,10 @@ def pupil_edit(pupil_id):
     if request.method == "GET":
         audit.record("pupil.read", pupil)
         db.session.commit()
-        return _render_form(pupil, PupilSchema().dump(pupil))
+        return _render_form(pupil, PupilRecordSchema().dump(pupil))
     refuse_unless_manager()
     try:
-        changes = pupil_service.update_pupil(pupil, load_form(PupilSchema()), current_user)
+        changes = pupil_service.update_pupil(pupil, load_form(PupilRecordSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
         pupil = found_or_404(pupil_service.find_pupil(g.school, pupil_id))
@@ -76,7 +76,7 @@ def pupil_edit(pupil_id):
 
 
 def _posted():
-    return form_payload(PupilSchema(), request.form)
+    return form_payload(PupilRecordSchema(), request.form)
 
 
 def _render_form(pupil, values, errors=None):

@@ -1,7 +1,7 @@
 """Placements: the commissioning agreement (§7.11), the approvals each kind needs (§6, §9.5,
 §10.4), who visits, and how a placement starts and ends (§8.7).
 
-`PlacementInSchema` is what an AP leader sends (references are public UUIDs); `PlacementSchema`
+`PlacementInSchema` is what an AP leader sends (references are public UUIDs); `PlacementRecordSchema`
 is what they get back, with what still stops a planned placement starting.
 """
 from datetime import date
@@ -94,6 +94,13 @@ class PlacementInSchema(_AgreementSchema):
             raise ValidationError(errors)
 
 
+class PlacementChangeSchema(PlacementInSchema):
+    """Editing a placement: everything but the pupil, which never changes."""
+
+    class Meta(PlacementInSchema.Meta):
+        exclude = ("pupil_id",)
+
+
 class PlacementStatusSchema(AdminSchema):
     status = one_of(STATUS_CHANGES, labels("placement_statuses"), required=True)
     end_date = optional_date()
@@ -118,7 +125,7 @@ class StaffRefSchema(AdminSchema):
     full_name = fields.String(attribute="user.full_name", dump_only=True)
 
 
-class PlacementSchema(_AgreementSchema):
+class PlacementRecordSchema(_AgreementSchema):
     id = fields.UUID(attribute="uuid", dump_only=True)
     school_id = fields.UUID(attribute="school_uuid", dump_only=True)
     pupil_id = fields.UUID(attribute="pupil.uuid", dump_only=True)

@@ -29,7 +29,7 @@ class ProviderEvidenceSchema(AdminSchema):
             raise ValidationError("It expires before it was received.", "expires_on")
 
 
-class ProviderSchema(AdminSchema):
+class ProviderRecordSchema(AdminSchema):
     id = fields.UUID(attribute="uuid", dump_only=True)
     school_id = fields.UUID(attribute="school_uuid", dump_only=True)
     name = required_text(200)

@@ -1,6 +1,6 @@
 """Pupils and their flags (§7.5, §7.6, §7.11), and importing them from the school's MIS export.
 
-The import reads each CSV row through `PupilSchema` too, so a row is accepted exactly when the
+The import reads each CSV row through `PupilRecordSchema` too, so a row is accepted exactly when the
 same values typed into the pupil form would be.
 """
 import re
@@ -38,7 +38,7 @@ def _year_group_text(value):
     return int(match.group(1)) if match else text
 
 
-class PupilSchema(AdminSchema):
+class PupilRecordSchema(AdminSchema):
     id = fields.UUID(attribute="uuid", dump_only=True)
     school_id = fields.UUID(attribute="school_uuid", dump_only=True)
     mis_id = optional_text(50, metadata={"description": "The school's MIS reference; imports match on it."})

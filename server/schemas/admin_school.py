@@ -19,7 +19,7 @@ class SchoolSettingsSchema(AdminSchema):
         "description": "Where notifications to the local authority go (§7.12, §9.7, §10.7)."})
 
 
-class KeyContactSchema(AdminSchema):
+class KeyContactEntrySchema(AdminSchema):
     role = one_of(CONTACT_ROLES, labels("contact_roles"), required=True)
     name = required_text(200)
     phone = required_phone()
@@ -27,7 +27,7 @@ class KeyContactSchema(AdminSchema):
 
 
 class KeyContactsSchema(AdminSchema):
-    contacts = fields.List(fields.Nested(KeyContactSchema), required=True, metadata={
+    contacts = fields.List(fields.Nested(KeyContactEntrySchema), required=True, metadata={
         "description": "The whole list: a role left out is removed. The DSL is required."})
 
     @validates_schema
@@ -52,6 +52,8 @@ class TermYearSchema(AdminSchema):
         "description": "The year the academic year starts: 2026 means 2026/27."})
     halves = fields.List(fields.Nested(HalfTermSchema), required=True, metadata={
         "description": "All six half terms: autumn, spring and summer, halves 1 and 2."})
+    saved = fields.Boolean(dump_only=True, metadata={
+        "description": "false: nothing saved for this year yet; the halves are the usual dates in England."})
 
     @validates_schema
     def six_halves_in_order_within_the_year(self, data, **kwargs):

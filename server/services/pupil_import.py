@@ -3,7 +3,7 @@ school's MIS.
 
 An import is planned before it is applied. `read_csv()` copes with what MIS exports look like
 (a byte-order mark, Windows-1252 text, semicolons, blank lines, extra columns); `plan_import()`
-reads every row through the same `PupilSchema` as the pupil form and says, row by row, what will
+reads every row through the same `PupilRecordSchema` as the pupil form and says, row by row, what will
 be created, changed, left alone or rejected and why. Rows are matched on the MIS id, so importing
 the same file twice changes nothing. `apply_import()` writes a plan in the caller's one
 transaction: all of it or, if anything fails, none. No Flask request globals; flush, never commit.
@@ -25,7 +25,7 @@ from marshmallow import ValidationError
 from server.extensions import db
 from server.models import Placement, Pupil
 from server.models.base import new_uuid
-from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, PupilSchema
+from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, PupilRecordSchema
 from server.services import audit
 from server.services.school_settings import apply_changes, audit_value
 
@@ -240,7 +240,7 @@ def plan_import(school, csv_file, mapping):
     unknown = sorted({mapping[name] for name in fields} - set(csv_file.headings))
     if unknown:
         raise ImportRefused("The file has no column called " + ", ".join(unknown) + ".")
-    schema = PupilSchema(only=fields)
+    schema = PupilRecordSchema(only=fields)
     parsed = []
     for line, cells in csv_file.rows:
         raw = {name: cells[mapping[name]] for name in fields}

@@ -1,0 +1,356 @@
+"""School administration as JSON: the same operations as the office's settings, staff,
+providers, pupils and placements pages, through the same schemas and services.
+
+A school is named by its public id in the path. A school, provider, pupil or placement of a
+school the user has no role in answers 404; one where their role does not allow the operation
+answers 403. Reads of pupils and placements are audited.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_login import current_user
+
+from server.api import api
+from server.api.docs import documented
+from server.api.wire import load_json, respond
+from server.errors import ApiError
+from server.extensions import db
+from server.models import Placement, Provider, Pupil, School
+from server.schemas.admin_placements import (PlacementChangeSchema, PlacementInSchema, PlacementRecordSchema,
+                                             PlacementStatusSchema)
+from server.schemas.admin_providers import ProviderRecordSchema
+from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, PupilRecordSchema
+from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
+from server.schemas.admin_staff import (NewStaffSchema, PasswordLinkSchema, StaffCreateSchema, StaffMemberSchema,
+                                        StaffRolesSchema)
+from server.security import require_roles, school_ids_for
+from server.services import audit, placements, providers, pupil_import, school_settings, staff
+from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
+
+TAGS = ["school administration"]
+
+
+def _allowed(school_id, roles):
+    """404 for a school the user has no role in, 403 when their roles there do not allow this."""
+    if school_id not in current_user.school_ids:
+        raise ApiError("not_found")
+    if school_id not in school_ids_for(current_user, roles):
+        raise ApiError("forbidden")
+
+
+def _school(school_uuid, roles):
+    school = db.session.execute(sa.select(School).where(School.uuid == school_uuid)).scalar_one_or_none()
+    _allowed(school.id if school else None, roles)
+    return school
+
+
+def _record(model, uuid, roles):
+    obj = db.session.execute(sa.select(model).where(model.uuid == uuid)).scalar_one_or_none()
+    _allowed(obj.school_id if obj else None, roles)
+    return obj
+
+
+# --- School settings ---------------------------------------------------------------------------
+
+@api.get("/admin/schools/<uuid:school_id>")
+@require_roles(*ADMIN_READ_ROLES)
+@documented("A school's local authority settings", responses={200: SchoolSettingsSchema}, tags=TAGS)
+def admin_school(school_id):
+    return respond(SchoolSettingsSchema(), _school(school_id, ADMIN_READ_ROLES))
+
+
+@api.put("/admin/schools/<uuid:school_id>")
+@require_roles(*ADMIN_ROLES)
+@documented("Change the local authority settings", body=SchoolSettingsSchema, responses={200: SchoolSettingsSchema},
+            tags=TAGS)
+def admin_school_update(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    school_settings.update_school(school, load_json(SchoolSettingsSchema()), current_user)
+    db.session.commit()
+    return respond(SchoolSettingsSchema(), school)
+
+
+@api.get("/admin/schools/<uuid:school_id>/key-contacts")
+@require_roles(*ADMIN_READ_ROLES)
+@documented("The key contacts phones show", responses={200: KeyContactsSchema}, tags=TAGS)
+def admin_key_contacts(school_id):
+    school = _school(school_id, ADMIN_READ_ROLES)
+    return respond(KeyContactsSchema(), {"contacts": school.key_contacts})
+
+
+@api.put("/admin/schools/<uuid:school_id>/key-contacts")
+@require_roles(*ADMIN_ROLES)
+@documented("Replace the key contacts (the DSL is required)", body=KeyContactsSchema,
+            responses={200: KeyContactsSchema}, tags=TAGS)
+def admin_key_contacts_update(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    school_settings.save_key_contacts(school, load_json(KeyContactsSchema())["contacts"], current_user)
+    db.session.commit()
+    return respond(KeyContactsSchema(), {"contacts": school.key_contacts})
+
+
+@api.get("/admin/schools/<uuid:school_id>/term-dates/<int:academic_year>")
+@require_roles(*ADMIN_READ_ROLES)
+@documented("One academic year's half terms (the usual dates when none are saved)",
+            responses={200: TermYearSchema}, tags=TAGS)
+def admin_term_dates(school_id, academic_year):
+    school = _school(school_id, ADMIN_READ_ROLES)
+    saved = school_settings.term_year(school, academic_year)
+    halves = saved if len(saved) == 6 else school_settings.usual_term_dates(academic_year)
+    return respond(TermYearSchema(), {"academic_year": academic_year, "halves": halves, "saved": len(saved) == 6})
+
+
+@api.put("/admin/schools/<uuid:school_id>/term-dates")
+@require_roles(*ADMIN_ROLES)
+@documented("Set one academic year's six half terms", body=TermYearSchema, responses={200: TermYearSchema}, tags=TAGS)
+def admin_term_dates_update(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    data = load_json(TermYearSchema())
+    school_settings.save_term_year(school, data["academic_year"], data["halves"], current_user)
+    db.session.commit()
+    return respond(TermYearSchema(), {"academic_year": data["academic_year"], "saved": True,
+                                      "halves": school_settings.term_year(school, data["academic_year"])})
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+def _member_view(school, user):
+    return next(m for m in staff.members(school, current_user) if m["user"].id == user.id)
+
+
+def _staff_member(school, user_uuid):
+    user = staff.member_of(school, user_uuid)
+    if user is None:
+        raise ApiError("not_found")
+    return user
+
+
+def _password_link(school, user):
+    token, expires_at = staff.make_password_token(user, school, current_user, current_app.config["SECRET_KEY"])
+    return {"url": url_for("office.set_password", token=token, _external=True), "expires_at": expires_at}
+
+
+@api.get("/admin/schools/<uuid:school_id>/staff")
+@require_roles(*ADMIN_READ_ROLES)
+@documented("Everyone with a role in the school", responses={200: StaffMemberSchema(many=True)}, tags=TAGS)
+def admin_staff(school_id):
+    school = _school(school_id, ADMIN_READ_ROLES)
+    return respond(StaffMemberSchema(many=True), staff.members(school, current_user))
+
+
+@api.post("/admin/schools/<uuid:school_id>/staff")
+@require_roles(*ADMIN_ROLES)
+@documented("Add a member of staff; a new account comes with its set-password link", body=StaffCreateSchema,
+            responses={201: NewStaffSchema}, tags=TAGS)
+def admin_staff_create(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    user, created = staff.create_staff(school, load_json(StaffCreateSchema()), current_user)
+    link = _password_link(school, user) if created else None
+    db.session.commit()
+    return respond(NewStaffSchema(), {"member": _member_view(school, user), "password_link": link}, 201)
+
+
+@api.put("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/roles")
+@require_roles(*ADMIN_ROLES)
+@documented("Set a person's roles in the school (an empty list removes them)", body=StaffRolesSchema,
+            responses={200: StaffMemberSchema, 204: None}, tags=TAGS)
+def admin_staff_roles(school_id, user_id):
+    school = _school(school_id, ADMIN_ROLES)
+    user = _staff_member(school, user_id)
+    roles = load_json(StaffRolesSchema())["roles"]
+    staff.set_roles(user, school, roles, current_user)
+    db.session.commit()
+    return respond(StaffMemberSchema(), _member_view(school, user)) if roles else ("", 204)
+
+
+@api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/deactivate")
+@require_roles(*ADMIN_ROLES)
+@documented("A leaver: the account stops working and every session ends at once",
+            responses={200: StaffMemberSchema}, tags=TAGS)
+def admin_staff_deactivate(school_id, user_id):
+    school = _school(school_id, ADMIN_ROLES)
+    user = _staff_member(school, user_id)
+    staff.deactivate(user, school, current_user)
+    db.session.commit()
+    return respond(StaffMemberSchema(), _member_view(school, user))
+
+
+@api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/reactivate")
+@require_roles(*ADMIN_ROLES)
+@documented("Let a deactivated account sign in again", responses={200: StaffMemberSchema}, tags=TAGS)
+def admin_staff_reactivate(school_id, user_id):
+    school = _school(school_id, ADMIN_ROLES)
+    user = _staff_member(school, user_id)
+    staff.reactivate(user, school, current_user)
+    db.session.commit()
+    return respond(StaffMemberSchema(), _member_view(school, user))
+
+
+@api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/password-link")
+@require_roles(*ADMIN_ROLES)
+@documented("A new set-password link to hand to the person", responses={200: PasswordLinkSchema}, tags=TAGS)
+def admin_staff_password_link(school_id, user_id):
+    school = _school(school_id, ADMIN_ROLES)
+    link = _password_link(school, _staff_member(school, user_id))
+    db.session.commit()
+    return respond(PasswordLinkSchema(), link)
+
+
+# --- Providers ---------------------------------------------------------------------------------
+
+@api.get("/admin/schools/<uuid:school_id>/providers")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("The school's providers", responses={200: ProviderRecordSchema(many=True)}, tags=TAGS)
+def admin_providers(school_id):
+    school = _school(school_id, PUPIL_READ_ROLES)
+    return respond(ProviderRecordSchema(many=True), providers.list_providers(school))
+
+
+@api.post("/admin/schools/<uuid:school_id>/providers")
+@require_roles(*ADMIN_ROLES)
+@documented("Add a provider", body=ProviderRecordSchema, responses={201: ProviderRecordSchema}, tags=TAGS)
+def admin_provider_create(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    provider = providers.create_provider(school, load_json(ProviderRecordSchema()), current_user)
+    db.session.commit()
+    return respond(ProviderRecordSchema(), provider, 201)
+
+
+@api.get("/admin/providers/<uuid:provider_id>")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("One provider", responses={200: ProviderRecordSchema}, tags=TAGS)
+def admin_provider(provider_id):
+    return respond(ProviderRecordSchema(), _record(Provider, provider_id, PUPIL_READ_ROLES))
+
+
+@api.put("/admin/providers/<uuid:provider_id>")
+@require_roles(*ADMIN_ROLES)
+@documented("Change a provider (the whole record, reports and evidence included)", body=ProviderRecordSchema,
+            responses={200: ProviderRecordSchema}, tags=TAGS)
+def admin_provider_update(provider_id):
+    provider = _record(Provider, provider_id, ADMIN_ROLES)
+    providers.update_provider(provider, load_json(ProviderRecordSchema()), current_user)
+    db.session.commit()
+    return respond(ProviderRecordSchema(), provider)
+
+
+# --- Pupils ------------------------------------------------------------------------------------
+
+@api.get("/admin/schools/<uuid:school_id>/pupils")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("The school's pupils", responses={200: PupilRecordSchema(many=True)}, tags=TAGS)
+def admin_pupils(school_id):
+    school = _school(school_id, PUPIL_READ_ROLES)
+    found = pupil_import.list_pupils(school)
+    audit.record("pupil.list_read", school, school_id=school.id, via="api")
+    db.session.commit()
+    return respond(PupilRecordSchema(many=True), found)
+
+
+@api.post("/admin/schools/<uuid:school_id>/pupils")
+@require_roles(*ADMIN_ROLES)
+@documented("Add a pupil", body=PupilRecordSchema, responses={201: PupilRecordSchema}, tags=TAGS)
+def admin_pupil_create(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    pupil = pupil_import.create_pupil(school, load_json(PupilRecordSchema()), current_user, via="api")
+    db.session.commit()
+    return respond(PupilRecordSchema(), pupil, 201)
+
+
+@api.get("/admin/pupils/<uuid:pupil_id>")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("One pupil", responses={200: PupilRecordSchema}, tags=TAGS)
+def admin_pupil(pupil_id):
+    pupil = _record(Pupil, pupil_id, PUPIL_READ_ROLES)
+    audit.record("pupil.read", pupil, via="api")
+    db.session.commit()
+    return respond(PupilRecordSchema(), pupil)
+
+
+@api.put("/admin/pupils/<uuid:pupil_id>")
+@require_roles(*ADMIN_ROLES)
+@documented("Change a pupil", body=PupilRecordSchema, responses={200: PupilRecordSchema}, tags=TAGS)
+def admin_pupil_update(pupil_id):
+    pupil = _record(Pupil, pupil_id, ADMIN_ROLES)
+    pupil_import.update_pupil(pupil, load_json(PupilRecordSchema()), current_user, via="api")
+    db.session.commit()
+    return respond(PupilRecordSchema(), pupil)
+
+
+@api.post("/admin/schools/<uuid:school_id>/pupil-imports")
+@require_roles(*ADMIN_ROLES)
+@documented("Import pupils from an MIS CSV export: a dry run, or apply (all or nothing)", body=PupilImportSchema,
+            responses={200: ImportPlanSchema}, tags=TAGS)
+def admin_pupil_import(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    request_data = load_json(PupilImportSchema())
+    try:
+        csv_file = pupil_import.read_csv(request_data["csv_text"].encode("utf-8"))
+        plan = pupil_import.plan_import(school, csv_file, request_data["mapping"])
+    except pupil_import.ImportRefused as refused:
+        raise ApiError("validation_failed", details={"csv_text": [str(refused)]}) from None
+    if request_data["apply"]:
+        if request_data["fingerprint"] is not None and request_data["fingerprint"] != plan.fingerprint:
+            raise ApiError("conflict", message="The import plan changed since its dry run; run it again.",
+                           details={"fingerprint": plan.fingerprint})
+        pupil_import.apply_import(school, plan, current_user)
+        db.session.commit()
+    return respond(ImportPlanSchema(), plan)
+
+
+# --- Placements --------------------------------------------------------------------------------
+
+@api.get("/admin/schools/<uuid:school_id>/placements")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("The school's placements, ended and cancelled ones too", responses={200: PlacementRecordSchema(many=True)},
+            tags=TAGS)
+def admin_placements(school_id):
+    school = _school(school_id, PUPIL_READ_ROLES)
+    found = placements.list_placements(school, include_closed=True)
+    audit.record("placement.list_read", school, school_id=school.id, via="api")
+    db.session.commit()
+    return respond(PlacementRecordSchema(many=True), found)
+
+
+@api.post("/admin/schools/<uuid:school_id>/placements")
+@require_roles(*ADMIN_ROLES)
+@documented("Commission a placement (it starts as planned)", body=PlacementInSchema,
+            responses={201: PlacementRecordSchema}, tags=TAGS)
+def admin_placement_create(school_id):
+    school = _school(school_id, ADMIN_ROLES)
+    placement = placements.create_placement(school, load_json(PlacementInSchema()), current_user)
+    db.session.commit()
+    return respond(PlacementRecordSchema(), placement, 201)
+
+
+@api.get("/admin/placements/<uuid:placement_id>")
+@require_roles(*PUPIL_READ_ROLES)
+@documented("One placement, with what stops it starting", responses={200: PlacementRecordSchema}, tags=TAGS)
+def admin_placement(placement_id):
+    placement = _record(Placement, placement_id, PUPIL_READ_ROLES)
+    audit.record("placement.read", placement, via="api")
+    db.session.commit()
+    return respond(PlacementRecordSchema(), placement)
+
+
+@api.put("/admin/placements/<uuid:placement_id>")
+@require_roles(*ADMIN_ROLES)
+@documented("Change the agreement, approvals and visiting staff", body=PlacementChangeSchema,
+            responses={200: PlacementRecordSchema}, tags=TAGS)
+def admin_placement_update(placement_id):
+    placement = _record(Placement, placement_id, ADMIN_ROLES)
+    placements.update_placement(placement, load_json(PlacementChangeSchema()), current_user)
+    db.session.commit()
+    return respond(PlacementRecordSchema(), placement)
+
+
+@api.post("/admin/placements/<uuid:placement_id>/status")
+@require_roles(*ADMIN_ROLES)
+@documented("Start (422 placement_not_ready lists what is missing), end or cancel a placement",
+            body=PlacementStatusSchema, responses={200: PlacementRecordSchema}, tags=TAGS)
+def admin_placement_status(placement_id):
+    placement = _record(Placement, placement_id, ADMIN_ROLES)
+    placements.change_status(placement, load_json(PlacementStatusSchema()), current_user, date.today())
+    db.session.commit()
+    return respond(PlacementRecordSchema(), placement)
