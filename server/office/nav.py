@@ -10,6 +10,7 @@ NAV = [
     ("office.dsl_queue", "Concerns", ("dsl", "ap_leader", "trust_lead")),
     ("office.placements", "Placements", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
     ("office.pupils", "Pupils", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
+    ("office.attendance", "Attendance", ("attendance_officer", "ap_leader", "headteacher", "admin")),
     ("office.providers", "Providers", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
     ("office.staff", "Staff", ("ap_leader", "headteacher", "admin")),
     ("office.settings", "School settings", ("ap_leader", "headteacher", "admin")),

@@ -1,0 +1,70 @@
+"""The daily attendance register for placements (§4.5): the attendance officer records each
+attended session, confirmed with the provider, with a register code."""
+from datetime import date, timedelta
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.office import office
+from server.office.access import office_page
+from server.schemas.attendance import AttendanceRegisterSchema
+from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
+from server.vocabulary import labels
+
+REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
+
+
+def _day_from(value):
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        return date.today()
+
+
+@office.get("/attendance")
+@office_page(*REGISTER_ROLES)
+def attendance():
+    day = _day_from(request.args.get("date"))
+    return _render(day)
+
+
+@office.post("/attendance")
+@office_page(*REGISTER_ROLES)
+def attendance_save():
+    form = request.form
+    marks = []
+    for key, code in form.items():
+        if not key.startswith("mark-") or not code:
+            continue
+        placement_id, _, session = key.removeprefix("mark-").rpartition("-")
+        marks.append({"placement_id": placement_id, "session": session, "code": code,
+                      "confirmed": form.get(f"confirmed-{placement_id}") == "on"})
+    try:
+        register = AttendanceRegisterSchema().load({"on_date": form.get("on_date", ""), "marks": marks})
+        changed = record_register(g.school.id, register["on_date"], register["marks"],
+                                  current_user._get_current_object())
+    except (ValidationError, RegisterRefused) as error:
+        db.session.rollback()
+        message = str(error) if isinstance(error, RegisterRefused) else "Some marks were not valid; nothing was saved."
+        return _render(_day_from(form.get("on_date")), error=message), 422
+    db.session.commit()
+    flash(f"Register saved: {changed} mark{'s' if changed != 1 else ''} changed.")
+    return redirect(url_for("office.attendance", date=register["on_date"].isoformat()))
+
+
+def _render(day, error=None):
+    return render_template(
+        "office/attendance.html", day=day, rows=register_for(g.school.id, day), error=error,
+        school_day=is_school_day(g.school.id, day), codes=labels("attendance_codes"),
+        placement_kinds=labels("placement_kinds"), previous=_weekday_step(day, -1), following=_weekday_step(day, 1),
+        today=date.today())
+
+
+def _weekday_step(day, step):
+    """The next weekday before or after `day`: registers are kept on weekdays."""
+    day += timedelta(days=step)
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
