@@ -1,0 +1,96 @@
+"""The DSL's queue of open safeguarding concerns, oldest first, and one concern's page, where the
+DSL adds notes and records the outcome. The AP leader and trust leads read; only the DSL writes.
+Every read is in the audit log."""
+from datetime import date
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError, fields
+
+from server.extensions import db
+from server.models.base import utcnow
+from server.office import office
+from server.office.access import has_any_role, office_page
+from server.office.form_input import form_errors, read_form
+from server.schemas.base import StrictSchema, optional_text
+from server.services import audit
+from server.services import concerns as concern_service
+from server.services.refusal import Refused
+from server.services.review import REVIEW_READER_ROLES
+from server.vocabulary import labels
+
+
+class NoteSchema(StrictSchema):
+    kind = fields.String(required=True)
+    text = optional_text(concern_service.TEXT_MAX_LENGTH)
+
+
+class CloseSchema(StrictSchema):
+    outcome = optional_text(concern_service.TEXT_MAX_LENGTH)
+
+
+@office.get("/concerns")
+@office_page(*concern_service.CONCERN_READER_ROLES)
+def dsl_queue():
+    open_ones = concern_service.open_concerns(g.school.id)
+    closed = concern_service.recently_closed(g.school.id)
+    # The queue names pupils with concerns: that is a read of safeguarding data too.
+    audit.record("concern.queue_read", g.school, school_id=g.school.id, open=len(open_ones), closed=len(closed))
+    db.session.commit()
+    return render_template("office/concern_queue.html", open_concerns=open_ones, closed=closed,
+                           now=utcnow(), kinds=labels("visit_kinds"))
+
+
+@office.get("/concerns/<uuid:concern_id>")
+@office_page(*concern_service.CONCERN_READER_ROLES)
+def concern(concern_id):
+    return _render(_concern_or_404(concern_id))
+
+
+@office.post("/concerns/<uuid:concern_id>/notes")
+@office_page(*concern_service.CONCERN_WRITER_ROLES)
+def concern_add_note(concern_id):
+    found = _concern_or_404(concern_id)
+    try:
+        data = read_form(NoteSchema())
+        concern_service.add_note(found, current_user, data["kind"], data["text"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render(found, note_errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Added to the concern's record.")
+    return redirect(url_for("office.concern", concern_id=found.uuid))
+
+
+@office.post("/concerns/<uuid:concern_id>/close")
+@office_page(*concern_service.CONCERN_WRITER_ROLES)
+def concern_close(concern_id):
+    found = _concern_or_404(concern_id)
+    try:
+        data = read_form(CloseSchema())
+        concern_service.close(found, current_user, data["outcome"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render(found, close_errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Concern closed with its outcome recorded. It has left the queue.")
+    return redirect(url_for("office.dsl_queue"))
+
+
+def _concern_or_404(concern_id):
+    found = concern_service.concern_in_school(concern_id, g.school.id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _render(found, note_errors=None, close_errors=None, status=200):
+    concern_service.record_read([found], current_user, "concern")
+    db.session.commit()  # the audit entry of this read
+    people = concern_service.people_by_id([found.closed_by_id] + [n.author_id for n in found.notes])
+    return render_template(
+        "office/concern.html", concern=found, people=people, note_kinds=concern_service.NOTE_KINDS,
+        may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
+        may_open_visit=has_any_role(*REVIEW_READER_ROLES),
+        note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
+        kinds=labels("visit_kinds"), today=date.today()), status

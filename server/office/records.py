@@ -1,0 +1,130 @@
+"""The placement record and the provider record, and the two changes made from them: marking a
+follow-up action done, and recording a material change at a provider (which asks for a review
+of its risk assessment). Every read of a record is in the audit log."""
+from datetime import date
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.models import Provider
+from server.models.base import utcnow
+from server.office import office
+from server.office.access import has_any_role, office_page
+from server.office.form_input import form_errors, read_form
+from server.schemas.base import StrictSchema, optional_text
+from server.services import actions as action_service
+from server.services import audit, risk_assessments
+from server.services import placement_record as placement_records
+from server.services import provider_record as provider_records
+from server.services import concerns as concern_service
+from server.services.placement_record import RECORD_READER_ROLES
+from server.services.refusal import Refused
+from server.services.review import REVIEWER_ROLES
+from server.vocabulary import labels
+
+
+class ActionDoneSchema(StrictSchema):
+    note = optional_text(action_service.NOTE_MAX_LENGTH)
+
+
+class MaterialChangeSchema(StrictSchema):
+    reason = optional_text(risk_assessments.REASON_MAX_LENGTH)
+
+
+@office.get("/placements/<uuid:placement_id>/record")
+@office_page(*RECORD_READER_ROLES)
+def placement_record(placement_id):
+    return _render_placement(_placement_or_404(placement_id))
+
+
+@office.get("/providers/<uuid:provider_id>/record")
+@office_page(*RECORD_READER_ROLES)
+def provider_record(provider_id):
+    return _render_provider(_provider_or_404(provider_id))
+
+
+@office.post("/providers/<uuid:provider_id>/material-change")
+@office_page(*REVIEWER_ROLES)
+def provider_material_change(provider_id):
+    provider = _provider_or_404(provider_id)
+    try:
+        data = read_form(MaterialChangeSchema())
+        risk_assessments.request_review(provider, current_user, data["reason"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_provider(provider, errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Material change recorded: the risk assessment is due for review.")
+    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+
+
+@office.post("/actions/<uuid:action_id>/done")
+@office_page(*action_service.ACTION_WRITER_ROLES)
+def action_done(action_id):
+    action = action_service.action_in_school(action_id, g.school.id)
+    if action is None:
+        abort(404)
+    try:
+        data = read_form(ActionDoneSchema())
+        action_service.mark_done(action, current_user, data["note"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        errors = {f"action-{action.uuid}": " ".join(form_errors(error).values())}
+        if action.placement_id is not None:
+            return _render_placement(_placement_or_404(action.placement.uuid), errors=errors, status=422)
+        return _render_provider(_provider_or_404(_provider_uuid(action)), errors=errors, status=422)
+    db.session.commit()
+    flash("Action marked done.")
+    if action.placement_id is not None:
+        return redirect(url_for("office.placement_record", placement_id=action.placement.uuid))
+    return redirect(url_for("office.provider_record", provider_id=_provider_uuid(action)))
+
+
+def _placement_or_404(placement_id):
+    placement = placement_records.placement_in_school(placement_id, g.school.id)
+    if placement is None:
+        abort(404)
+    return placement
+
+
+def _provider_or_404(provider_id):
+    provider = provider_records.provider_in_school(provider_id, g.school.id)
+    if provider is None:
+        abort(404)
+    return provider
+
+
+def _provider_uuid(action):
+    return db.session.get(Provider, action.provider_id).uuid
+
+
+def _render_placement(placement, errors=None, status=200):
+    today = date.today()
+    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    record = placement_records.build(placement, today, with_concerns=may_read_concerns)
+    audit.record("placement.record_read", placement, concerns=len(record.concerns))
+    concern_service.record_read(record.concerns, current_user, "placement_record")
+    db.session.commit()  # the audit entries of this read
+    return render_template(
+        "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today, errors=errors or {},
+        may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
+        may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"), may_read_concerns=may_read_concerns,
+        kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
+        review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
+        ra_status=risk_assessments.status), status
+
+
+def _render_provider(provider, errors=None, status=200):
+    today = date.today()
+    record = provider_records.build(provider, today)
+    return render_template(
+        "office/provider_record.html", record=record, provider=provider, today=today, errors=errors or {},
+        form=request.form, may_record_change=has_any_role(*REVIEWER_ROLES),
+        may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
+        may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"),
+        registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),
+        kinds=labels("placement_kinds"), statuses=labels("placement_statuses"),
+        review_statuses=labels("review_statuses"), ratings=labels("risk_ratings"),
+        ra_status=risk_assessments.status), status

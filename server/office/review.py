@@ -1,0 +1,98 @@
+"""The review queue and one visit's review page: read what was recorded, then sign it off or
+send it back with a comment. AP leaders and headteachers decide; trust leads read."""
+from datetime import date
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError, fields
+
+from server.extensions import db
+from server.models.base import utcnow
+from server.office import office
+from server.office.access import has_any_role, office_page
+from server.office.form_input import form_errors, read_form
+from server.schemas.base import StrictSchema, optional_text
+from server.services import concerns as concern_service
+from server.services import review
+from server.services.refusal import Refused
+from server.vocabulary import labels
+
+
+class SignOffSchema(StrictSchema):
+    version = fields.Integer(required=True)
+    comment = optional_text(review.COMMENT_MAX_LENGTH)
+    accept_incomplete = fields.Boolean(load_default=False)
+
+
+class SendBackSchema(StrictSchema):
+    version = fields.Integer(required=True)
+    comment = optional_text(review.COMMENT_MAX_LENGTH)
+
+
+@office.get("/review")
+@office_page(*review.REVIEW_READER_ROLES)
+def review_queue():
+    awaiting, sent_back = review.review_queue(g.school.id)
+    return render_template("office/review_queue.html", awaiting=awaiting, sent_back=sent_back,
+                           kinds=labels("visit_kinds"))
+
+
+@office.get("/review/<uuid:visit_id>")
+@office_page(*review.REVIEW_READER_ROLES)
+def visit_review(visit_id):
+    visit = _visit_or_404(visit_id)
+    return _render_visit(visit, request.args.get("version", type=int))
+
+
+@office.post("/review/<uuid:visit_id>/sign-off")
+@office_page(*review.REVIEWER_ROLES)
+def visit_sign_off(visit_id):
+    visit = _visit_or_404(visit_id)
+    try:
+        data = read_form(SignOffSchema())
+        assessment = review.sign_off(visit, current_user, utcnow(), data["version"], data["comment"],
+                                     data["accept_incomplete"])
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_visit(visit, None, errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Signed off." + (f" Risk assessment recorded: {assessment.rating} risk, valid until "
+                            f"{assessment.valid_until:%d %b %Y}." if assessment else ""))
+    return redirect(url_for("office.review_queue"))
+
+
+@office.post("/review/<uuid:visit_id>/send-back")
+@office_page(*review.REVIEWER_ROLES)
+def visit_send_back(visit_id):
+    visit = _visit_or_404(visit_id)
+    try:
+        data = read_form(SendBackSchema())
+        review.send_back(visit, current_user, utcnow(), data["version"], data["comment"])
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_visit(visit, None, errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Sent back. The author sees your comment on their phone at the next sync.")
+    return redirect(url_for("office.review_queue"))
+
+
+def _visit_or_404(visit_id):
+    visit = review.visit_in_school(visit_id, g.school.id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _render_visit(visit, version_number, errors=None, status=200):
+    shown = review.layout(visit, version_number)
+    if shown is None:
+        abort(404)
+    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    if may_read_concerns and shown.concerns:
+        concern_service.record_read(shown.concerns, current_user, "visit_review")
+    db.session.commit()  # the audit entries of this read
+    return render_template(
+        "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
+        may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
+        kinds=labels("visit_kinds"), modes=labels("visit_modes"), statuses=labels("review_statuses"),
+        subject=review.subject_of(visit), today=date.today()), status

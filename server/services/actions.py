@@ -1,0 +1,51 @@
+"""Follow-up actions (§8.6): what must happen next, who owns it, by when. Actions arrive with
+visits; the office marks them done.
+
+No Flask request globals; callers pass the person and the time. Nothing here commits.
+"""
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import FollowUpAction
+from server.services import audit
+from server.services.refusal import Refused
+
+# Staff who keep the records may mark an action done; trust leads only read.
+ACTION_WRITER_ROLES = ("ap_leader", "headteacher", "admin", "dsl")
+NOTE_MAX_LENGTH = 2000
+
+
+def action_in_school(action_uuid, school_id):
+    return db.session.execute(
+        sa.select(FollowUpAction).where(FollowUpAction.uuid == action_uuid, FollowUpAction.school_id == school_id)
+    ).scalar_one_or_none()
+
+
+def open_provider_actions(provider_ids):
+    """Open actions about providers themselves (from provider checks), by provider id."""
+    if not provider_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(FollowUpAction).where(FollowUpAction.provider_id.in_(provider_ids),
+                                        FollowUpAction.placement_id.is_(None), FollowUpAction.done_at.is_(None))
+        .order_by(FollowUpAction.due_on)).scalars()
+    by_provider = {}
+    for action in rows:
+        by_provider.setdefault(action.provider_id, []).append(action)
+    return by_provider
+
+
+def mark_done(action, user, note, now):
+    action = db.session.execute(
+        sa.select(FollowUpAction).where(FollowUpAction.id == action.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+    if action.done_at is not None:
+        raise Refused("This action is already marked done.")
+    note = (note or "").strip() or None
+    if note and len(note) > NOTE_MAX_LENGTH:
+        raise Refused(f"Keep the note under {NOTE_MAX_LENGTH} characters.", field="note")
+    action.done_at = now
+    action.done_by_id = user.id
+    action.done_note = note
+    audit.record("action.done", action, actor=user, note=note)
+    return action

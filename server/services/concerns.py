@@ -1,0 +1,107 @@
+"""The DSL's queue of safeguarding concerns (§4.4). A concern is in the queue from the moment
+the visit that raised it lands (the ingest creates the row; the queue is a query) until the
+DSL records what was done. The concern's text is never edited: notes, corrections and the
+DSL's actions are new entries.
+
+No Flask request globals; callers pass the person and the time. Nothing here commits.
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from server.extensions import db
+from server.models import ConcernNote, Placement, SafeguardingConcern, User, Visit
+from server.services import audit
+from server.services.refusal import Refused
+from server.vocabulary import SAFEGUARDING_ROLES
+
+# Who reads concerns: the DSL, the AP leader, trust leads. Only the DSL writes.
+CONCERN_READER_ROLES = SAFEGUARDING_ROLES
+CONCERN_WRITER_ROLES = ("dsl",)
+NOTE_KINDS = {"note": "Note", "dsl_action": "Action taken by the DSL", "correction": "Correction"}
+TEXT_MAX_LENGTH = 4000
+RECENTLY_CLOSED = 20
+
+
+def _with_context(query):
+    return query.options(
+        selectinload(SafeguardingConcern.pupil), selectinload(SafeguardingConcern.raised_by),
+        selectinload(SafeguardingConcern.notes),
+        selectinload(SafeguardingConcern.visit).selectinload(Visit.provider),
+        selectinload(SafeguardingConcern.placement).selectinload(Placement.provider))
+
+
+def open_concerns(school_id):
+    """Every open concern of the school, oldest first: the DSL's queue."""
+    return db.session.execute(_with_context(
+        sa.select(SafeguardingConcern)
+        .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_(None))
+        .order_by(SafeguardingConcern.received_at, SafeguardingConcern.id))).scalars().all()
+
+
+def recently_closed(school_id, limit=RECENTLY_CLOSED):
+    return db.session.execute(_with_context(
+        sa.select(SafeguardingConcern)
+        .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_not(None))
+        .order_by(SafeguardingConcern.closed_at.desc()).limit(limit))).scalars().all()
+
+
+def open_count(school_id):
+    return db.session.execute(
+        sa.select(sa.func.count()).select_from(SafeguardingConcern)
+        .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_(None))).scalar()
+
+
+def concern_in_school(concern_uuid, school_id):
+    """The concern, if it belongs to this school; None otherwise (the caller answers 404)."""
+    return db.session.execute(_with_context(
+        sa.select(SafeguardingConcern)
+        .where(SafeguardingConcern.uuid == concern_uuid, SafeguardingConcern.school_id == school_id))
+    ).scalar_one_or_none()
+
+
+def people_by_id(ids):
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+
+
+def record_read(concerns, reader, where):
+    """Every read of a concern is in the audit log, with the page it was read on."""
+    for concern in concerns:
+        audit.record("concern.read", concern, actor=reader, page=where)
+
+
+def add_note(concern, author, kind, text, now):
+    if kind not in NOTE_KINDS:
+        raise Refused("Choose what kind of entry this is.", field="kind")
+    text = _clean(text, "Write the note.")
+    note = ConcernNote(concern_id=concern.id, author_id=author.id, kind=kind, text=text, created_at=now)
+    db.session.add(note)
+    db.session.flush()
+    audit.record("concern.note_added", concern, actor=author, kind=kind, note=str(note.uuid))
+    return note
+
+
+def close(concern, dsl, outcome, now):
+    """Record what was done and take the concern out of the queue."""
+    concern = db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+    if concern.closed_at is not None:
+        raise Refused("This concern is already closed.")
+    concern.outcome = _clean(outcome, "Write what was done: the outcome is the record of the DSL's decision.",
+                             field="outcome")
+    concern.closed_at = now
+    concern.closed_by_id = dsl.id
+    audit.record("concern.closed", concern, actor=dsl)
+    return concern
+
+
+def _clean(text, missing_message, field="text"):
+    text = (text or "").strip()
+    if not text:
+        raise Refused(missing_message, field=field)
+    if len(text) > TEXT_MAX_LENGTH:
+        raise Refused(f"Keep it under {TEXT_MAX_LENGTH} characters.", field=field)
+    return text

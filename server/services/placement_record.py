@@ -1,0 +1,214 @@
+"""A placement's record (§4.3, §8.6, §9.7), computed from its agreement and its visits: what it
+owes now, its reviews half term by half term, missed welfare checks, and the chronology of
+everything that happened, each entry with who and when.
+
+The chronology is ordered by the server's receive time; the phone's own time is kept beside it
+as evidence, never used to order (OFFLINE_SYNC.md, "Clocks"). Concerns are in the record only
+for the people who may read them. A constant number of queries, however long the placement.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from server.extensions import db
+from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
+from server.services import deadlines
+from server.services.forms import form_items, get_form
+from server.services.school_calendar import SchoolCalendar
+from server.vocabulary import labels
+
+# Who reads placement and provider records (and their photos): not governors (aggregates only),
+# not visiting staff or the attendance officer, whose work is on the phone and the registers.
+RECORD_READER_ROLES = ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")
+REVIEW_DECISIONS = {"visit.signed_off": "signed off", "visit.sent_back": "sent back"}
+
+
+@dataclass
+class Entry:
+    at: datetime                 # when the server received or recorded it: the order
+    kind: str                    # placement, visit, revision, review, photo, action, action_done,
+                                 # concern, concern_note, concern_closed
+    title: str
+    who: str | None = None
+    device_at: datetime | None = None   # the phone's clock, shown beside the server time
+    body: str | None = None
+    visit_uuid: object = None
+
+
+@dataclass
+class GalleryPhoto:
+    photo: object
+    visit: object
+    item_label: str | None
+
+
+@dataclass
+class PlacementRecord:
+    placement: Placement
+    due: list
+    review_noun: str | None
+    review_history: list          # [(window, status, [dates])]
+    last_review: date | None
+    welfare_missed: list          # school days not on site without a welfare check, since the start
+    chronology: list
+    gallery: list
+    visits: list
+    actions: list
+    concerns: list                # empty unless the reader may see concerns
+    risk_assessment: object
+    blockers: list | None         # None: the start rules are not available in this build
+    calendar_ends: date | None
+    people: dict = field(default_factory=dict)
+
+
+def placement_in_school(placement_uuid, school_id):
+    return db.session.execute(
+        sa.select(Placement).where(Placement.uuid == placement_uuid, Placement.school_id == school_id)
+        .options(selectinload(Placement.pupil), selectinload(Placement.provider), selectinload(Placement.school))
+    ).scalar_one_or_none()
+
+
+def build(placement, today, with_concerns):
+    visits = db.session.execute(
+        sa.select(Visit).where(Visit.placement_id == placement.id).order_by(Visit.received_at, Visit.id)
+        .options(selectinload(Visit.versions).selectinload(VisitVersion.author), selectinload(Visit.photos),
+                 selectinload(Visit.author))
+    ).scalars().all()
+    actions = db.session.execute(
+        sa.select(FollowUpAction).where(FollowUpAction.placement_id == placement.id)
+        .order_by(FollowUpAction.due_on, FollowUpAction.id)
+    ).scalars().all()
+    concerns = db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.placement_id == placement.id)
+        .order_by(SafeguardingConcern.received_at)
+        .options(selectinload(SafeguardingConcern.notes), selectinload(SafeguardingConcern.raised_by))
+    ).scalars().all() if with_concerns else []
+    decisions = db.session.execute(
+        sa.select(AuditEvent).where(AuditEvent.object_type == "visit",
+                                    AuditEvent.object_id.in_([str(v.uuid) for v in visits]),
+                                    AuditEvent.action.in_(tuple(REVIEW_DECISIONS)))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).scalars().all() if visits else []
+    people = _people([e.actor_id for e in decisions] + [a.done_by_id for a in actions]
+                     + [c.closed_by_id for c in concerns] + [n.author_id for c in concerns for n in c.notes])
+
+    facts = deadlines.load_facts([placement], today)
+    calendar = facts.calendars.get(placement.school_id) or SchoolCalendar([])
+    noun, history, last_review = _reviews(placement, calendar, visits, today)
+    return PlacementRecord(
+        placement=placement,
+        due=deadlines.due_items_for(placement, facts, today),
+        review_noun=noun, review_history=history, last_review=last_review,
+        welfare_missed=_welfare_missed(placement, calendar, visits, today),
+        chronology=_chronology(placement, visits, actions, concerns, decisions, people),
+        gallery=_gallery(visits),
+        visits=visits, actions=actions, concerns=concerns,
+        risk_assessment=deadlines.current_risk_assessment(facts.assessments.get(placement.provider_id, ())),
+        blockers=_blockers(placement, today),
+        calendar_ends=calendar.last_day,
+        people=people,
+    )
+
+
+def _people(ids):
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+
+
+def _reviews(placement, calendar, visits, today):
+    if placement.kind == "flexi_schooling":
+        noun, windows, kinds = "Flexi-schooling review (termly)", calendar.terms, ("flexi_review",)
+    elif placement.kind in deadlines.HALF_TERMLY_REVIEW_PLACEMENT_KINDS:
+        noun, windows, kinds = "Formal review (half-termly)", calendar.half_terms, deadlines.FORMAL_REVIEW_KINDS
+    else:
+        return None, [], None
+    dates = [v.visit_date for v in visits if v.kind in kinds]
+    history = deadlines.review_history(calendar, windows, placement, dates, today)
+    return noun, history, max(dates) if dates else None
+
+
+def _welfare_missed(placement, calendar, visits, today):
+    if placement.kind != "part_time_timetable":
+        return []
+    checked = {v.visit_date for v in visits if v.kind == "welfare_check"}
+    owed = deadlines.off_site_days(placement, calendar, placement.start_date, today - timedelta(days=1))
+    return [day for day in owed if day not in checked]
+
+
+def _blockers(placement, today):
+    """What stops a planned placement starting, from the placement rules when this build has them."""
+    try:
+        from server.services.placement_rules import activation_blockers
+    except ImportError:
+        return None
+    return activation_blockers(placement, today) if placement.status == "planned" else []
+
+
+def _chronology(placement, visits, actions, concerns, decisions, people):
+    kinds = labels("visit_kinds")
+    modes = labels("visit_modes")
+    entries = [Entry(at=placement.created_at, kind="placement", title="Placement recorded")]
+    visit_by_uuid = {str(v.uuid): v for v in visits}
+    for visit in visits:
+        name = kinds.get(visit.kind, visit.kind)
+        for version in visit.versions:
+            first = version.version == 1
+            entries.append(Entry(
+                at=version.received_at, kind="visit" if first else "revision",
+                title=f"{name} received" if first else f"{name} corrected (version {version.version})",
+                who=version.author.full_name, device_at=version.device_completed_at,
+                body=f"Visit on {deadlines.long_date(version.visit_date)}, {modes.get(version.mode, version.mode).lower()}",
+                visit_uuid=visit.uuid))
+        for photo in visit.photos:
+            if photo.stored_at is not None:
+                entries.append(Entry(at=photo.stored_at, kind="photo", title="Photo received",
+                                     who=visit.author.full_name, body=photo.caption, visit_uuid=visit.uuid))
+    for event in decisions:
+        visit = visit_by_uuid.get(event.object_id)
+        actor = people.get(event.actor_id)
+        comment = (event.details or {}).get("comment")
+        entries.append(Entry(
+            at=event.at, kind="review", who=actor.full_name if actor else None, body=comment,
+            title=f"{kinds.get(visit.kind, visit.kind)} {REVIEW_DECISIONS[event.action]}",
+            visit_uuid=visit.uuid))
+    for action in actions:
+        entries.append(Entry(at=action.created_at, kind="action", title="Follow-up action agreed",
+                             who=action.owner_name,
+                             body=f"{action.description} (due {deadlines.long_date(action.due_on)})"))
+        if action.done_at is not None:
+            done_by = people.get(action.done_by_id)
+            entries.append(Entry(at=action.done_at, kind="action_done", title="Follow-up action done",
+                                 who=done_by.full_name if done_by else None,
+                                 body=action.description + (f" — {action.done_note}" if action.done_note else "")))
+    for concern in concerns:
+        entries.append(Entry(at=concern.received_at, kind="concern", title="Safeguarding concern raised",
+                             who=concern.raised_by.full_name, device_at=concern.raised_at_device, body=concern.text,
+                             visit_uuid=next((v.uuid for v in visits if v.id == concern.visit_id), None)))
+        for note in concern.notes:
+            author = people.get(note.author_id)
+            entries.append(Entry(at=note.created_at, kind="concern_note",
+                                 title=f"Concern: {note.kind.replace('_', ' ')}",
+                                 who=author.full_name if author else None, body=note.text))
+        if concern.closed_at is not None:
+            closer = people.get(concern.closed_by_id)
+            entries.append(Entry(at=concern.closed_at, kind="concern_closed", title="Concern closed by the DSL",
+                                 who=closer.full_name if closer else None, body=concern.outcome))
+    order = {id(entry): index for index, entry in enumerate(entries)}
+    return sorted(entries, key=lambda e: (e.at, order[id(e)]))
+
+
+def _gallery(visits):
+    photos = []
+    for visit in sorted(visits, key=lambda v: (v.visit_date, v.id), reverse=True):
+        version = visit.versions[-1] if visit.versions else None
+        form = get_form(version.form_id, version.form_version) if version else None
+        item_labels = {item["key"]: item["label"] for item in form_items(form)} if form else {}
+        for photo in visit.photos:
+            if photo.stored_at is not None:
+                photos.append(GalleryPhoto(photo, visit, item_labels.get(photo.item_key)))
+    return photos
+

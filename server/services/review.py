@@ -1,0 +1,237 @@
+"""Reviewing synced visits in the office: the queue, a visit laid out as its form shows it, and
+the two decisions, sign off or send back with a comment (the phone sees both through the
+bootstrap's my_visits). Signing off a pre-placement check makes the provider's risk assessment.
+
+No Flask request globals; callers pass the person and the time. Nothing here commits.
+"""
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from server.extensions import db
+from server.models import FollowUpAction, Placement, SafeguardingConcern, Visit, VisitVersion
+from server.services import audit, risk_assessments
+from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
+from server.services.refusal import Refused
+
+REVIEWER_ROLES = ("ap_leader", "headteacher")
+# Trust leads read the queue and the visits across their schools, but do not decide.
+REVIEW_READER_ROLES = REVIEWER_ROLES + ("trust_lead",)
+COMMENT_MAX_LENGTH = 2000
+FIXED_LABELS = {"yes": "Yes", "no": "No", "na": "N/A"}
+
+
+@dataclass
+class QueueRow:
+    visit: Visit
+    subject: str
+    missing_photos: int
+    has_concern: bool
+
+
+def missing_photo_count(visit, version=None):
+    """Photos in the version's manifest that have not arrived yet."""
+    version = version or visit.versions[-1]
+    wanted = {str(entry.get("uuid")) for entry in version.photo_manifest or ()}
+    return sum(1 for photo in visit.photos if str(photo.uuid) in wanted and photo.stored_at is None)
+
+
+def subject_of(visit):
+    if visit.placement is not None:
+        pupil = visit.placement.pupil
+        where = f" at {visit.placement.provider.name}" if visit.placement.provider else ""
+        return f"{pupil.full_name}{where}"
+    return visit.provider.name if visit.provider else "—"
+
+
+def review_queue(school_id):
+    """({awaiting review}, {sent back}), oldest received first."""
+    visits = db.session.execute(
+        sa.select(Visit).where(Visit.school_id == school_id, Visit.review_status.in_(("awaiting_review", "sent_back")))
+        .order_by(Visit.received_at, Visit.id)
+        .options(selectinload(Visit.versions), selectinload(Visit.photos), selectinload(Visit.author),
+                 selectinload(Visit.provider),
+                 selectinload(Visit.placement).selectinload(Placement.pupil),
+                 selectinload(Visit.placement).selectinload(Placement.provider))
+    ).scalars().all()
+    with_concern = set(db.session.execute(
+        sa.select(SafeguardingConcern.visit_id).where(SafeguardingConcern.visit_id.in_([v.id for v in visits]))
+    ).scalars()) if visits else set()
+    rows = [QueueRow(visit, subject_of(visit), missing_photo_count(visit), visit.id in with_concern)
+            for visit in visits]
+    return ([row for row in rows if row.visit.review_status == "awaiting_review"],
+            [row for row in rows if row.visit.review_status == "sent_back"])
+
+
+def visit_in_school(visit_uuid, school_id):
+    """The visit, if it belongs to this school; None otherwise (the caller answers 404)."""
+    return db.session.execute(
+        sa.select(Visit).where(Visit.uuid == visit_uuid, Visit.school_id == school_id)
+        .options(selectinload(Visit.versions).selectinload(VisitVersion.author), selectinload(Visit.photos),
+                 selectinload(Visit.author), selectinload(Visit.reviewed_by), selectinload(Visit.provider),
+                 selectinload(Visit.placement).selectinload(Placement.pupil),
+                 selectinload(Visit.placement).selectinload(Placement.provider))
+    ).scalar_one_or_none()
+
+
+# --- A visit laid out as its form shows it ----------------------------------------------------
+
+@dataclass
+class AnswerRow:
+    label: str
+    value: str | None            # None: not answered
+    note: str | None = None
+    people: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
+    is_photo_item: bool = False
+
+
+@dataclass
+class VisitLayout:
+    version: VisitVersion
+    form_title: str
+    sections: list               # [(title, [AnswerRow])]
+    other_photos: list           # photos not tied to an item of the form
+    missing_photos: int
+    actions: list
+    concerns: list
+
+
+def layout(visit, version_number=None):
+    """The answers of one version (the current one by default) in form order, with labels
+    from its form definition, the photos each item evidences, and the visit's actions and
+    concerns. None when there is no such version."""
+    version = next((v for v in visit.versions if v.version == (version_number or visit.current_version)), None)
+    if version is None:
+        return None
+    form = get_form(version.form_id, version.form_version)
+    answers = version.answers or {}
+    manifest = {str(entry.get("uuid")): entry for entry in version.photo_manifest or ()}
+    photos = [photo for photo in visit.photos if str(photo.uuid) in manifest]
+    by_item = {}
+    for photo in photos:
+        by_item.setdefault(photo.item_key, []).append(photo)
+    sections = []
+    placed = set()
+    if form is not None:
+        shown = visible_item_keys(form, {"mode": version.mode, "answers": answers})
+        for section in form["sections"]:
+            rows = []
+            for item in section["items"]:
+                if item["key"] not in shown:
+                    continue
+                item_photos = by_item.get(item["key"], [])
+                placed.add(item["key"])
+                rows.append(_answer_row(item, answers.get(item["key"]), item_photos))
+            if rows:
+                sections.append((section["title"], rows))
+    else:
+        # A form version this server does not know: still show everything that was sent.
+        sections.append(("Answers", [AnswerRow(label=key, value=_plain(answer.get("value")), note=answer.get("note"))
+                                     for key, answer in answers.items() if isinstance(answer, dict)]))
+    other_photos = [photo for photo in photos if photo.item_key not in placed]
+    actions = db.session.execute(
+        sa.select(FollowUpAction).where(FollowUpAction.visit_id == visit.id).order_by(FollowUpAction.due_on)
+    ).scalars().all()
+    concerns = db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.visit_id == visit.id)
+        .order_by(SafeguardingConcern.received_at).options(selectinload(SafeguardingConcern.notes))
+    ).scalars().all()
+    return VisitLayout(version=version, form_title=form["title"] if form else version.form_id,
+                       sections=sections, other_photos=other_photos,
+                       missing_photos=missing_photo_count(visit, version), actions=actions, concerns=concerns)
+
+
+def _answer_row(item, answer, photos):
+    if item["type"] == "photo":
+        return AnswerRow(label=item["label"], value=None, photos=photos, is_photo_item=True)
+    answer = answer if isinstance(answer, dict) else {}
+    value = answer.get("value")
+    row = AnswerRow(label=item["label"], value=None, note=answer.get("note") or None, photos=photos)
+    if value is None or value == "" or value == []:
+        return row
+    if item["type"] == "people":
+        row.people = [f"{person.get('name')} ({person.get('role')})" for person in value if isinstance(person, dict)]
+        row.value = ", ".join(row.people)
+    elif item["type"] in FIXED_OPTIONS:
+        row.value = FIXED_LABELS.get(value, str(value))
+    elif item["type"] in ("rating", "choice"):
+        row.value = next((o["label"] for o in item.get("options", ()) if o["value"] == value), str(value))
+    else:
+        row.value = _plain(value)
+    return row
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+# --- Decisions --------------------------------------------------------------------------------
+
+def _lock(visit):
+    """Re-read the visit under a row lock, so two reviewers cannot both decide it."""
+    return db.session.execute(
+        sa.select(Visit).where(Visit.id == visit.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _check_version(visit, seen_version):
+    if seen_version != visit.current_version:
+        raise Refused(f"Version {visit.current_version} of this visit arrived while you were reading "
+                      f"version {seen_version}. Look at the new version before deciding.")
+
+
+def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete=False):
+    """Sign the visit off. A provider check becomes the provider's risk assessment, which is
+    returned (None for other kinds)."""
+    visit = _lock(visit)
+    _check_version(visit, seen_version)
+    if visit.review_status == "signed_off":
+        raise Refused("This visit is already signed off.")
+    comment = _clean_comment(comment, required=False)
+    version = visit.versions[-1]
+    missing = missing_photo_count(visit, version)
+    if missing and not accept_incomplete:
+        raise Refused(f"{missing} photo(s) have not arrived yet. Wait for them, send the visit back, or tick "
+                      "“Sign off without the missing photos”.", field="accept_incomplete")
+    visit.review_status = "signed_off"
+    visit.reviewed_by_id = reviewer.id
+    visit.reviewed_at = now
+    visit.review_comment = comment
+    assessment = None
+    if visit.kind == "provider_check":
+        assessment = risk_assessments.from_provider_check(visit, version, reviewer, now)
+    audit.record("visit.signed_off", visit, version=visit.current_version, comment=comment,
+                 missing_photos=missing, risk_assessment=str(assessment.uuid) if assessment else None)
+    return assessment
+
+
+def send_back(visit, reviewer, now, seen_version, comment):
+    """Send the visit back to its author with a comment saying what to correct."""
+    visit = _lock(visit)
+    _check_version(visit, seen_version)
+    if visit.review_status == "signed_off":
+        raise Refused("This visit is already signed off; it cannot be sent back.")
+    comment = _clean_comment(comment, required=True)
+    visit.review_status = "sent_back"
+    visit.reviewed_by_id = reviewer.id
+    visit.reviewed_at = now
+    visit.review_comment = comment
+    audit.record("visit.sent_back", visit, version=visit.current_version, comment=comment)
+    return visit
+
+
+def _clean_comment(comment, required):
+    comment = (comment or "").strip()
+    if required and not comment:
+        raise Refused("Write what needs correcting: the comment is what the author sees on their phone.",
+                      field="comment")
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise Refused(f"Keep the comment under {COMMENT_MAX_LENGTH} characters.", field="comment")
+    return comment or None

@@ -1,0 +1,114 @@
+"""A provider's risk assessment (§7.8, §7.9): made from a pre-placement check when the AP
+leader signs the check off, valid for 12 months, and reviewed early on any material change.
+
+No Flask request globals; callers pass the person and the time. Nothing here commits.
+"""
+from calendar import monthrange
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import RiskAssessment
+from server.services import audit
+from server.services.deadlines import MATERIAL_CHANGE_REVIEW_DAYS
+from server.services.forms import form_items, get_form, visible_item_keys
+from server.services.refusal import Refused
+from server.vocabulary import RISK_RATINGS
+
+VALID_FOR_MONTHS = 12
+# Shown as "expiring" this many days before it runs out.
+EXPIRING_SOON_DAYS = 30
+REASON_MAX_LENGTH = 2000
+
+
+def add_months(day, months):
+    """The same day `months` later; the 31st becomes the month's last day (29 Feb → 28 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
+
+
+def from_provider_check(visit, version, signer, now):
+    """The risk assessment a signed-off provider check produces: its rating, what the check
+    found missing or weak, who signed it off. Assessed on the day of the check."""
+    answers = version.answers or {}
+    rating = (answers.get("risk_rating") or {}).get("value")
+    if rating not in RISK_RATINGS:
+        raise Refused("This check has no overall risk rating, so it cannot become a risk assessment. "
+                      "Send it back for the rating to be added.")
+    assessment = RiskAssessment(
+        provider_id=visit.provider_id, visit_id=visit.id, rating=rating,
+        weaknesses=weaknesses_text(version), assessed_on=version.visit_date,
+        valid_until=add_months(version.visit_date, VALID_FOR_MONTHS),
+        signed_off_by_id=signer.id, signed_off_at=now)
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record("risk_assessment.created", assessment, school_id=visit.school_id,
+                 visit=str(visit.uuid), rating=rating)
+    return assessment
+
+
+def weaknesses_text(version):
+    """The checker's own summary, then every answer the form treats as needing an action
+    (weak, missing, not good enough...), with its note."""
+    form = get_form(version.form_id, version.form_version)
+    answers = version.answers or {}
+    summary = ((answers.get("missing_or_weak") or {}).get("value") or "").strip()
+    flagged = []
+    if form is not None:
+        shown = visible_item_keys(form, {"mode": version.mode, "answers": answers})
+        for item in form_items(form):
+            answer = answers.get(item["key"]) or {}
+            value = answer.get("value")
+            if item["key"] == "risk_rating" or item["key"] not in shown:
+                continue
+            if isinstance(value, str) and value in item.get("requires", {}).get("action", ()):
+                option = _option_label(item, value)
+                note = f" — {answer['note'].strip()}" if (answer.get("note") or "").strip() else ""
+                flagged.append(f"- {item['label']}: {option}{note}")
+    parts = [summary] if summary else []
+    if flagged:
+        parts.append("Answers needing action:\n" + "\n".join(flagged))
+    return "\n\n".join(parts) or None
+
+
+def _option_label(item, value):
+    fixed = {"yes": "Yes", "no": "No", "na": "N/A"}
+    for option in item.get("options", ()):
+        if option["value"] == value:
+            return option["label"]
+    return fixed.get(value, value)
+
+
+def request_review(provider, user, reason, now):
+    """Record a material change (new site, staff, ownership, an incident): the current risk
+    assessment is due for review within MATERIAL_CHANGE_REVIEW_DAYS."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Say what changed, so the review knows what to look at.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise Refused(f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
+    current = db.session.execute(
+        sa.select(RiskAssessment).where(RiskAssessment.provider_id == provider.id)
+        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1).with_for_update()
+    ).scalar_one_or_none()
+    if current is None:
+        raise Refused("There is no risk assessment to review yet: a pre-placement check is needed first.")
+    current.review_requested_at = now
+    current.review_reason = reason
+    audit.record("risk_assessment.review_requested", current, school_id=provider.school_id, reason=reason)
+    return current
+
+
+def status(assessment, today):
+    """(code, words) for showing a risk assessment: review_requested, expired, expiring, valid."""
+    if assessment.review_requested_at is not None:
+        due = assessment.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
+        return "review_requested", f"Review requested on {assessment.review_requested_at:%d %b %Y}; due by {due:%d %b %Y}"
+    if today > assessment.valid_until:
+        return "expired", f"Expired on {assessment.valid_until:%d %b %Y}"
+    if (assessment.valid_until - today).days <= EXPIRING_SOON_DAYS:
+        return "expiring", f"Expires on {assessment.valid_until:%d %b %Y}"
+    return "valid", f"Valid until {assessment.valid_until:%d %b %Y}"
+

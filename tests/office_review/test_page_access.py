@@ -1,0 +1,126 @@
+"""Who may open each page and send each form, for every role in both demo schools. Riverside's
+records answer 404 to Hillcrest's staff (exactly like a record that does not exist), a role
+without the page answers 403, and a refused form changes nothing."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from rollup.factories import make_action, make_concern, make_visit
+from server.extensions import db
+from server.models import ConcernNote, FollowUpAction, RiskAssessment, SafeguardingConcern, Visit
+from server.services.photo_store import get_photo_store
+from server.vocabulary import ROLES
+from tests import payloads
+
+REVIEW_READERS = {"ap_leader", "headteacher", "trust_lead"}
+REVIEWERS = {"ap_leader", "headteacher"}
+RECORD_READERS = {"ap_leader", "dsl", "headteacher", "admin", "trust_lead"}
+CONCERN_READERS = {"dsl", "ap_leader", "trust_lead"}
+ACTION_WRITERS = {"ap_leader", "headteacher", "admin", "dsl"}
+EVERYONE = set(ROLES)
+
+
+@pytest.fixture
+def riverside(app, demo):
+    """Riverside records of every kind the pages show."""
+    placement = demo.placements()[0]
+    visitor = demo.user("visiting_staff")
+    visit = make_visit(visitor, "qa_visit", date.today(), placement=placement,
+                       photos=[{"item_key": "work_photos", "caption": "Folder"}])
+    other = make_visit(visitor, "qa_visit", date.today(), placement=placement)
+    concern = make_concern(visit)
+    action = make_action(demo.school(), date.today() + timedelta(days=3), placement=placement)
+    photo = visit.photos[0]
+    image = payloads.jpeg_bytes()
+    get_photo_store().put(photo.storage_key, image)
+    get_photo_store().put(photo.thumbnail_key, image)
+    db.session.commit()
+    return {"placement": placement, "provider": placement.provider, "visit": visit, "other_visit": other,
+            "concern": concern, "action": action, "photo": photo}
+
+
+def pages(r):
+    """(url, roles that may open it, is it one school's object?)"""
+    return [
+        ("/office/", EVERYONE, False),
+        ("/office/review", REVIEW_READERS, False),
+        (f"/office/review/{r['visit'].uuid}", REVIEW_READERS, True),
+        (f"/office/placements/{r['placement'].uuid}/record", RECORD_READERS, True),
+        (f"/office/providers/{r['provider'].uuid}/record", RECORD_READERS, True),
+        ("/office/concerns", CONCERN_READERS, False),
+        (f"/office/concerns/{r['concern'].uuid}", CONCERN_READERS, True),
+        (f"/office/photos/{r['photo'].uuid}/thumb", RECORD_READERS, True),
+        (f"/office/photos/{r['photo'].uuid}/full", RECORD_READERS, True),
+    ]
+
+
+@pytest.mark.parametrize("school", ["riverside", "hillcrest"])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_page_answers_by_role_and_school(riverside, office_as, role, school):
+    client = office_as(role, school)
+    for url, allowed, is_object in pages(riverside):
+        response = client.get(url)
+        if role not in allowed:
+            expected = 403
+        elif is_object and school != "riverside":
+            expected = 404
+        else:
+            expected = 200
+        assert response.status_code == expected, (url, role, school)
+        if expected == 200 and school == "hillcrest":
+            # Hillcrest's lists never show Riverside's records.
+            body = response.get_data(as_text=True)
+            for record in ("visit", "concern", "placement"):
+                assert str(riverside[record].uuid) not in body, (url, record)
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(riverside, office):
+    for url, _, _ in pages(riverside):
+        response = office.get(url)
+        assert response.status_code == 302 and "/office/sign-in" in response.headers["Location"], url
+
+
+def forms(r):
+    """(url, data, roles that may send it, did it change anything?)"""
+    def visit_status(key):
+        return lambda: db.session.get(Visit, r[key].id).review_status != "awaiting_review"
+
+    return [
+        (f"/office/review/{r['visit'].uuid}/sign-off", {"version": "1"}, REVIEWERS, visit_status("visit")),
+        (f"/office/review/{r['other_visit'].uuid}/send-back", {"version": "1", "comment": "Add the lesson."},
+         REVIEWERS, visit_status("other_visit")),
+        (f"/office/providers/{r['provider'].uuid}/material-change", {"reason": "New owner."}, REVIEWERS,
+         lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
+             RiskAssessment.provider_id == r["provider"].id, RiskAssessment.review_requested_at.is_not(None))).scalar() > 0),
+        (f"/office/actions/{r['action'].uuid}/done", {"note": "Done."}, ACTION_WRITERS,
+         lambda: db.session.get(FollowUpAction, r["action"].id).done_at is not None),
+        (f"/office/concerns/{r['concern'].uuid}/notes", {"kind": "note", "text": "Spoke to the family."}, {"dsl"},
+         lambda: db.session.execute(sa.select(sa.func.count()).select_from(ConcernNote)).scalar() > 0),
+        (f"/office/concerns/{r['concern'].uuid}/close", {"outcome": "Monitored."}, {"dsl"},
+         lambda: db.session.get(SafeguardingConcern, r["concern"].id).closed_at is not None),
+    ]
+
+
+@pytest.mark.parametrize("school", ["riverside", "hillcrest"])
+@pytest.mark.parametrize("role", ROLES)
+def test_each_form_is_refused_to_other_roles_and_schools_and_changes_nothing(riverside, office_as, role, school):
+    client = office_as(role, school)
+    for url, data, allowed, changed in forms(riverside):
+        response = client.post(url, data=data)
+        db.session.expire_all()
+        if role in allowed and school == "riverside":
+            assert response.status_code == 302, (url, response.get_data(as_text=True)[:500])
+            assert changed(), url
+        else:
+            assert response.status_code == (403 if role not in allowed else 404), (url, role, school)
+            assert not changed(), url
+
+
+def test_a_form_without_the_csrf_token_is_refused_and_changes_nothing(riverside, office_as):
+    client = office_as("dsl")
+    for url, data, _, changed in forms(riverside):
+        response = client.post(url, data={**data, "csrf_token": ""})
+        db.session.expire_all()
+        assert response.status_code in (400, 403), url
+        assert not changed(), url
