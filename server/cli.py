@@ -1,4 +1,7 @@
-"""Command-line tasks: `flask --app server seed-demo`, `create-user`."""
+"""Command-line tasks: `flask --app server seed-demo`, `create-user`, `synthesize`, `backup`,
+`restore`."""
+import time
+
 import click
 import sqlalchemy as sa
 
@@ -10,6 +13,9 @@ from server.vocabulary import ROLES
 def init_app(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(synthesize_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -53,3 +59,67 @@ def create_user_command(email, full_name, school_urn, roles, password):
     audit.record("user.created", user, school_id=school.id, roles=list(roles), via="cli")
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(roles)}) at {school.name}.")
+
+
+@click.command("synthesize")
+@click.option("--schools", type=click.IntRange(1), required=True)
+@click.option("--placements-per-school", type=click.IntRange(0), required=True)
+@click.option("--visits-per-placement", type=click.IntRange(0), required=True)
+@click.option("--photos", is_flag=True, help="Store a small photo for the form items that ask for one.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="The same seed makes the same data.")
+def synthesize_command(schools, placements_per_school, visits_per_placement, photos, seed):
+    """Add synthetic schools, staff, pupils, placements and visits, for load tests and benchmarks.
+    Every account's password is printed at the end; never run this on a live database."""
+    from server.services.photo_store import get_photo_store
+    from server.services.synthetic import PASSWORD, Size, synthesize
+    started = time.monotonic()
+    counts = synthesize(Size(schools, placements_per_school, visits_per_placement, photos),
+                        seed=seed, photo_store=get_photo_store() if photos else None, progress=click.echo)
+    db.session.commit()
+    for table, rows in counts.items():
+        click.echo(f"{table:24} {rows:>10}")
+    click.echo(f"Done in {time.monotonic() - started:.1f} s. Synthetic accounts' password: {PASSWORD}")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path())
+def backup_command(target):
+    """Back up the database and every photo to TARGET: a new folder, or a .tar / .tar.gz file."""
+    from server.services.backup import BackupError, create_backup
+    from server.services.photo_store import get_photo_store
+    try:
+        manifest = create_backup(target, get_photo_store())
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    _record_backup_event("backup.created", target, manifest)
+    db.session.commit()
+    rows = sum(entry["rows"] for entry in manifest["tables"].values())
+    click.echo(f"Backed up {rows} rows in {len(manifest['tables'])} tables and {len(manifest['photos'])} "
+               f"photo files to {target}.")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True))
+def restore_command(source):
+    """Restore a backup (folder or archive) into this empty, migrated database and photo store."""
+    from server.services.backup import BackupError, restore_backup
+    from server.services.photo_store import get_photo_store
+    try:
+        manifest = restore_backup(source, get_photo_store())
+    except BackupError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    _record_backup_event("backup.restored", source, manifest)
+    db.session.commit()
+    rows = sum(entry["rows"] for entry in manifest["tables"].values())
+    click.echo(f"Restored {rows} rows and {len(manifest['photos'])} photo files from {source}.")
+
+
+def _record_backup_event(action, path, manifest):
+    """A backup reads, and a restore writes, every safeguarding record: both go in the audit log.
+    There is no model row to name, so the event names the backup by when it was made."""
+    from server.models import AuditEvent
+    db.session.add(AuditEvent(action=action, object_type="backup", object_id=manifest["created_at"][:64],
+                              details={"path": str(path), "database": manifest["database"],
+                                       "rows": {name: entry["rows"] for name, entry in manifest["tables"].items()},
+                                       "photos": len(manifest["photos"])}))

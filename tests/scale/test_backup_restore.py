@@ -1,0 +1,151 @@
+"""`flask backup` and `flask restore`: a backup restored into an empty instance holds every
+record and every photo byte for byte, across photo stores; a damaged backup, or a database
+that is not empty, is refused and nothing changes."""
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from server import create_app
+from server.extensions import db
+from server.services.backup import SKIPPED_TABLES
+from server.services.photo_store import get_photo_store
+from server.services.synthetic import Size, synthesize
+from tests import payloads
+from tests.conftest import ON_POSTGRES, database_url
+
+
+@pytest.fixture
+def empty_database(tmp_path):
+    """A second, empty database beside the one under test."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    url = sa.engine.make_url(database_url())
+    scratch = url.set(database=f"{url.database}_restore")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
+    yield scratch.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _use_store(app, kind, request, tmp_path, name):
+    """Point `app` at a local folder or at a fresh S3 bucket."""
+    app.extensions.pop("photo_store", None)
+    if kind == "local":
+        app.config.update(PHOTO_STORE="local", PHOTO_DIR=str(tmp_path / f"{name}-photos"))
+    else:
+        settings = request.getfixturevalue("s3_settings") if name == "source" else _another_bucket(request)
+        app.config.update({key: value for key, value in settings.items() if not key.startswith("AWS_")})
+
+
+def _another_bucket(request):
+    from server.services.photo_store import make_s3_client
+    from tests.scale.conftest import S3_REGION
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = f"ap-restore-{uuid.uuid4().hex[:12]}"
+    make_s3_client(endpoint_url=endpoint, region=S3_REGION).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": S3_REGION})
+    return {"PHOTO_STORE": "s3", "S3_BUCKET": bucket, "S3_ENDPOINT_URL": endpoint, "S3_REGION": S3_REGION,
+            "S3_PREFIX": "restored"}
+
+
+def _fill(api, demo):
+    """The demo trust, a visit synced through the API with a real photo, and synthetic schools."""
+    api.sign_in(demo.email("visiting_staff"))
+    image = payloads.jpeg_bytes(1200, 900, colour=(180, 60, 30))
+    entry = payloads.manifest_entry(image)
+    visit_id = str(uuid.uuid4())
+    visit = payloads.qa_visit(demo.placements()[0].uuid, photos=[entry], concern=payloads.concern())
+    assert api.put(f"/api/visits/{visit_id}", json=visit).status_code == 201
+    assert api.put(f"/api/visits/{visit_id}/photos/{entry['uuid']}", data=image, headers={
+        "Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}).status_code == 201
+    synthesize(Size(schools=2, placements_per_school=3, visits_per_placement=6, photos=True),
+               photo_store=get_photo_store())
+    db.session.commit()
+
+
+def _counts():
+    return {table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for table in db.metadata.sorted_tables}
+
+
+def _photo_hashes():
+    from server.models import Photo
+    store = get_photo_store()
+    keys = [key for photo in db.session.execute(sa.select(Photo)).scalars()
+            for key in (photo.storage_key, photo.thumbnail_key) if key]
+    return {key: payloads.sha256(store.read(key)) for key in keys}
+
+
+@pytest.mark.parametrize("source_store, target_store, name", [
+    ("local", "local", "backup"),
+    ("s3", "s3", "backup.tar.gz"),
+    ("local", "s3", "backup.tar"),
+])
+def test_a_backup_restores_into_an_empty_instance_with_every_record_and_photo(
+        app, demo, api, empty_database, tmp_path, request, source_store, target_store, name):
+    _use_store(app, source_store, request, tmp_path, "source")
+    _fill(api, demo)
+    before, hashes = _counts(), _photo_hashes()
+    assert len(hashes) > 10
+
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "DATA_DIR": str(tmp_path)})
+    _use_store(target, target_store, request, tmp_path, "target")
+    with target.app_context():
+        upgrade()
+        result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+        after = _counts()
+        for table, rows in before.items():
+            expected = 0 if table in SKIPPED_TABLES else rows + (table == "audit_event")  # + "backup.restored"
+            assert after[table] == expected, table
+        assert _photo_hashes() == hashes
+        # The restored instance takes new records after the restored ones.
+        from server.models import AuditEvent
+        restored = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).scalars().first()
+        assert restored.action == "backup.restored"
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_restoring_into_a_database_that_has_data_is_refused(app, demo, tmp_path):
+    assert app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    before = _counts()
+    result = app.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+    assert result.exit_code != 0 and "not empty" in result.output
+    db.session.expire_all()
+    assert _counts() == before
+
+
+def test_a_damaged_backup_is_refused_and_nothing_is_restored(app, demo, empty_database, tmp_path):
+    assert app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup")]).exit_code == 0
+    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
+    damaged = tmp_path / "backup" / "tables" / manifest["tables"]["pupil"]["file"]
+    damaged.write_text(damaged.read_text().replace("Brennan", "Brenan"))
+
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database,
+                         "DATA_DIR": str(tmp_path), "PHOTO_DIR": str(tmp_path / "target-photos")})
+    with target.app_context():
+        upgrade()
+        result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup")])
+        assert result.exit_code != 0 and "damaged" in result.output
+        assert set(_counts().values()) == {0}
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_backup_never_overwrites_an_earlier_one(app, demo, tmp_path):
+    (tmp_path / "backup.tar.gz").write_bytes(b"an earlier backup")
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup.tar.gz")])
+    assert result.exit_code != 0 and "already exists" in result.output
+    assert (tmp_path / "backup.tar.gz").read_bytes() == b"an earlier backup"
