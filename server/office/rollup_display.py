@@ -46,10 +46,12 @@ def days_from(value, today):
 
 @office.app_template_filter("age")
 def age(value, now):
-    """How long ago a time was: "40 minutes", "5 hours", "3 days"."""
+    """How long ago a time was: "moments", "40 minutes", "5 hours", "3 days"."""
     if not isinstance(value, datetime):
         return ""
     minutes = int((now - value).total_seconds() // 60)
+    if minutes < 1:
+        return "moments"
     if minutes < 60:
         return f"{max(minutes, 0)} minute{'s' if minutes != 1 else ''}"
     if minutes < 48 * 60:
