@@ -24,7 +24,7 @@ import { extraProblems, renderReview } from './ui/review.js';
 import { renderSignIn } from './ui/signin.js';
 import { renderSignedOut, renderSignOut } from './ui/signout.js';
 import { renderStart } from './ui/start.js';
-import { renderDslButton, renderNav, renderSyncStatus } from './ui/status.js';
+import { renderNav, renderSyncStatus } from './ui/status.js';
 import { renderToday } from './ui/today.js';
 import { renderVisitForm } from './ui/visit-form.js';
 
@@ -50,6 +50,7 @@ const state = {
   signedOutLocked: 0,
   othersWaiting: 0,    // locked visits of other people on this phone
   schoolId: null,      // the school of the screen shown: whose DSL the button calls
+  focusAfterDraw: null, // the form item to show once the form is drawn
 };
 
 const owner = () => state.session?.user.id;
@@ -96,10 +97,9 @@ async function refreshCounts() {
 
 function drawChrome(routeName) {
   const signedIn = Boolean(state.session);
-  show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting }) : null);
+  show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting, attention: state.attention }) : null);
   show($('banners'), ...renderBanners({ ...state, route: routeName, formOpen: Boolean(state.editor) }));
-  show($('dsl'), signedIn ? renderDslButton(dslContact()) : null);
-  show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0 }) : null);
+  show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0, dsl: dslContact() }) : null);
 }
 
 let drawing = 0;
@@ -116,7 +116,10 @@ async function draw(moved = false) {
   const main = $('main');
   const scroll = window.scrollY;
   show(main, screen);
-  if (moved) {
+  if (state.focusAfterDraw && state.formScreen === screen) {
+    screen.focusItem(state.focusAfterDraw);   // "Go to it" from the review step
+    state.focusAfterDraw = null;
+  } else if (moved) {
     window.scrollTo(0, 0);
     main.querySelector('.screen-title')?.focus({ preventScroll: true });
   } else {
@@ -205,6 +208,8 @@ async function visitScreen(id) {
   const form = formOf(editor.visit);
   state.schoolId = editor.visit.school_id;
   state.formScreen = renderVisitForm({ visit: editor.visit, form, photos: editor.photos, thumbnail: editor.thumbnail, subtitle: subtitleOf(editor.visit) });
+  // Arriving from "Go to it" on the review step: say what is wrong next to each question.
+  if (state.focusAfterDraw) state.formScreen.showProblems(problemsOf(editor, form));
   return state.formScreen;
 }
 
@@ -214,6 +219,12 @@ function sendable(visit, form) {
   return { ...visit, answers: Object.fromEntries(Object.entries(visit.answers).filter(([key]) => shown.has(key))) };
 }
 
+/** What the answer check and the action/concern check say about the draft, and the visit as sent. */
+function problemsOf(editor, form) {
+  const visit = sendable(editor.visit, form);
+  return { visit, errors: checkAnswers(form, outbox.payloadOf(visit, editor.photos)), extra: extraProblems(visit) };
+}
+
 async function reviewScreen(id) {
   const editor = await openEditor(id);
   if (!editor) return todayScreen();
@@ -221,10 +232,9 @@ async function reviewScreen(id) {
   await editor.flush();
   const form = formOf(editor.visit);
   state.schoolId = editor.visit.school_id;
-  const visit = sendable(editor.visit, form);
-  const errors = checkAnswers(form, outbox.payloadOf(visit, editor.photos));
+  const { visit, errors, extra } = problemsOf(editor, form);
   state.formScreen = null;
-  return renderReview({ visit, form, errors, extra: extraProblems(visit), subtitle: subtitleOf(visit), photoCount: editor.photos.length });
+  return renderReview({ visit, form, errors, extra, subtitle: subtitleOf(visit), photoCount: editor.photos.length });
 }
 
 async function outboxScreen() {
@@ -278,19 +288,16 @@ const handlers = {
   'caption-photo'({ photo, caption }) {
     state.editor?.captionPhoto(photo, caption);
   },
-  async 'goto-item'({ visitId, key }) {
+  'goto-item'({ visitId, key }) {
+    state.focusAfterDraw = key;
     router.go(`#/visit/${visitId}`);
-    await whenDrawn();
-    state.formScreen?.focusItem(key === '@actions' ? null : key);
   },
   async 'complete-visit'({ visitId }) {
     const editor = state.editor;
     if (!editor || editor.visit.id !== visitId) return;
     await editor.flush();
-    const form = formOf(editor.visit);
-    const visit = sendable(editor.visit, form);
-    const errors = checkAnswers(form, outbox.payloadOf(visit, editor.photos));
-    if (Object.keys(errors).length || Object.keys(extraProblems(visit)).length) { draw(); return; }
+    const { visit, errors, extra } = problemsOf(editor, formOf(editor.visit));
+    if (Object.keys(errors).length || Object.keys(extra).length) { draw(); return; }
     Object.assign(editor.visit, { answers: visit.answers });
     await outbox.complete(editor.visit, editor.photos);
     editor.close();
@@ -335,11 +342,6 @@ const handlers = {
     router.go('#/signedout');
   },
 };
-
-let drawn = null;
-function whenDrawn() {
-  return drawn || Promise.resolve();
-}
 
 for (const name of Object.keys(handlers)) {
   document.addEventListener(`app:${name}`, (event) => {
@@ -406,7 +408,7 @@ update.events.addEventListener('update-ready', () => {
   drawChrome(router.current().name);
 });
 
-router.onChange(() => { drawn = draw(true); });
+router.onChange(() => draw(true));
 window.addEventListener('online', () => drawChrome(router.current().name));
 window.addEventListener('offline', () => drawChrome(router.current().name));
 // Leaving the app (switching away, locking the phone) saves the draft at once.
@@ -431,7 +433,7 @@ async function boot() {
   } else {
     session.finishPendingSignOut();
   }
-  drawn = draw(true);
+  draw(true);
 }
 
 boot();

@@ -96,7 +96,7 @@ def jpeg_bytes(width=1200, height=900, colour=(40, 120, 200), exif=None):
 def start_qa_visit(phone, pupil="Alfie Brennan"):
     """From Today: open the pupil's placement and start a quality-assurance visit."""
     page = phone.page
-    page.get_by_role("link", name="Today").click()
+    page.get_by_role("link", name="Today", exact=True).click()
     page.locator(".placement-card", has_text=pupil).first.click()
     page.get_by_role("link", name="Start a visit").click()
     page.get_by_text("Quality-assurance visit").click()

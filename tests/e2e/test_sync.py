@@ -1,5 +1,7 @@
 """Sending visits from the phone: nothing duplicated when an answer is lost, nothing taken as
 sent when a portal page answers, and a visit shown incomplete until every photo arrived."""
+import json
+
 import pytest
 
 from server.models import Photo, Visit
@@ -97,3 +99,60 @@ def test_a_visit_missing_photos_shows_incomplete_until_they_arrive(phone):
     assert visit.complete
     assert all(photo.stored_at is not None for photo in server_rows(Photo))
     screenshot(page, "outbox-complete")
+
+
+def test_a_refused_visit_is_parked_with_the_servers_message_and_the_next_one_still_goes(phone):
+    page = phone.open().sign_in().page
+    page.route(VISIT_URL, lambda route: route.abort())
+    start_qa_visit(phone)
+    answer_qa_visit(phone)
+    complete_visit(phone)
+    start_qa_visit(phone, pupil="Maya Chowdhury")
+    answer_qa_visit(phone)
+    complete_visit(phone)
+    first, second = sorted(phone.visits(), key=lambda v: v["queued_at"])
+    page.unroute(VISIT_URL)
+
+    def refuse_the_first(route):
+        if first["id"] in route.request.url:
+            route.fulfill(status=422, content_type="application/json", body=json.dumps({
+                "code": "form_answers_invalid", "message": "The visit's answers do not satisfy its form; see details.",
+                "details": {"errors": {"findings": ["required"]}}}))
+        else:
+            route.continue_()
+
+    page.route(VISIT_URL, refuse_the_first)
+    sync_now(phone)
+    wait_for_state(phone, "complete")
+    wait_for_state(phone, "attention")
+    page.get_by_text("The visit's answers do not satisfy its form").wait_for()
+    screenshot(page, "outbox-needs-attention")
+    assert [str(v.uuid) for v in server_rows(Visit)] == [second["id"]]
+    states = {v["id"]: v["state"] for v in phone.visits()}
+    assert states == {first["id"]: "attention", second["id"]: "complete"}
+
+
+def test_a_visit_sent_back_by_the_office_shows_the_comment_and_is_resent_as_a_new_version(phone, app):
+    from server.extensions import db
+    page = phone.open().sign_in().page
+    start_qa_visit(phone)
+    answer_qa_visit(phone)
+    complete_visit(phone)
+    wait_for_state(phone, "complete")
+
+    [visit] = server_rows(Visit)
+    visit.review_status = "sent_back"
+    visit.review_comment = "Say which lesson you watched."
+    db.session.commit()
+    sync_now(phone)
+    page.get_by_text("Say which lesson you watched.").wait_for()
+    screenshot(page, "outbox-sent-back")
+
+    page.get_by_role("button", name="Correct and resend").click()
+    page.get_by_text("Sent back by the office").wait_for()
+    phone.fill("findings", "Watched a Year 10 maths lesson on fractions.")
+    complete_visit(phone)
+    wait_for_state(phone, "complete")
+    [visit] = server_rows(Visit)
+    assert visit.current_version == 2
+    assert visit.versions[-1].answers["findings"]["value"].startswith("Watched a Year 10 maths")

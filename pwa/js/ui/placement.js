@@ -19,11 +19,14 @@ export function flagChips(pupil) {
   return chips.length ? h('ul', { class: 'chips', 'aria-label': 'Flags' }, chips) : null;
 }
 
-export function dueLines(placement) {
-  const due = placement.due || [];
+/** What is due on a placement, overdue first; `limit` keeps the today list short. */
+export function dueLines(placement, limit = Infinity) {
+  const due = [...(placement.due || [])].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.due_on.localeCompare(b.due_on));
   if (!due.length) return null;
-  return h('ul', { class: 'due' }, due.map((item) => h('li', { class: item.overdue ? 'overdue' : 'upcoming' },
-    h('strong', {}, item.overdue ? 'Overdue' : 'Due'), ` ${item.label || label('visit_kinds', item.kind)} · ${formatDate(item.due_on)}`)));
+  const shown = due.slice(0, limit);
+  return h('ul', { class: 'due' }, shown.map((item) => h('li', { class: item.overdue ? 'overdue' : 'upcoming' },
+    h('strong', {}, item.overdue ? 'Overdue' : 'Due'), ` ${item.label || label('visit_kinds', item.kind)} · ${formatDate(item.due_on)}`)),
+  due.length > shown.length ? h('li', { class: 'more muted' }, `and ${due.length - shown.length} more`) : null);
 }
 
 export function pupilName(pupil) {

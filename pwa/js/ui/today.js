@@ -41,7 +41,7 @@ export function renderToday({ snapshot, drafts, attentionCount, userName }) {
       h('span', { class: 'muted' }, `Year ${pupil?.year_group ?? '?'} · ${label('placement_kinds', placement.kind)}${provider ? ` · ${provider.name}` : ''}`),
       placement.status === 'planned' ? h('span', { class: 'muted' }, `Starts ${formatDate(placement.start_date)}`) : null,
       pupil ? flagChips(pupil) : null,
-      dueLines(placement)));
+      dueLines(placement, 3)));
   });
 
   return h('section', { class: 'screen today' },

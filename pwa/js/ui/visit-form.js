@@ -8,7 +8,7 @@
  */
 import { visibleItemKeys, formItems } from '../forms/check.js';
 import { actionsBlock, renderItem, requirementsFor } from '../forms/items.js';
-import { formatDate, label, MODE_LABELS } from '../labels.js';
+import { checkMessage, formatDate, label, MODE_LABELS } from '../labels.js';
 import { emit, h, uid } from './dom.js';
 import { newId } from '../outbox.js';
 
@@ -125,11 +125,16 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
   refresh(true);
 
   screen.setSaved = (text) => { saved.textContent = text; };
+  /** Show the review step's findings next to each question. */
+  screen.showProblems = ({ errors, extra }) => {
+    for (const [key, widget] of widgets) {
+      widget.showErrors([...(errors[key] || []).map(checkMessage), ...(extra[key] || [])]);
+    }
+  };
   /** The photo list changed (added, removed): redraw the thumbnails. */
   screen.photosChanged = () => refresh();
   screen.focusItem = (key) => {
-    const widget = key === '@concern' ? ctx.concernBox : widgets.get(key);
-    if (!widget) return;
+    const widget = key === '@concern' ? ctx.concernBox : (widgets.get(key) || otherActions);
     widget.scrollIntoView({ block: 'center' });
     (widget.querySelector('input, textarea, button, label.button') || widget).focus();
   };
