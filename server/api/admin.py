@@ -8,7 +8,7 @@ answers 403. Reads of pupils and placements are audited.
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
 from server.api import api
@@ -43,6 +43,12 @@ def _school(school_uuid, roles):
     school = db.session.execute(sa.select(School).where(School.uuid == school_uuid)).scalar_one_or_none()
     _allowed(school.id if school else None, roles)
     return school
+
+
+def _no_body():
+    """Routes that act on their path alone refuse a body rather than ignore what it says."""
+    if request.get_data(cache=True):
+        raise ApiError("validation_failed", details={"_schema": ["This request takes no body."]})
 
 
 def _record(model, uuid, roles):
@@ -169,6 +175,7 @@ def admin_staff_roles(school_id, user_id):
 @documented("A leaver: the account stops working and every session ends at once",
             responses={200: StaffMemberSchema}, tags=TAGS)
 def admin_staff_deactivate(school_id, user_id):
+    _no_body()
     school = _school(school_id, ADMIN_ROLES)
     user = _staff_member(school, user_id)
     staff.deactivate(user, school, current_user)
@@ -180,6 +187,7 @@ def admin_staff_deactivate(school_id, user_id):
 @require_roles(*ADMIN_ROLES)
 @documented("Let a deactivated account sign in again", responses={200: StaffMemberSchema}, tags=TAGS)
 def admin_staff_reactivate(school_id, user_id):
+    _no_body()
     school = _school(school_id, ADMIN_ROLES)
     user = _staff_member(school, user_id)
     staff.reactivate(user, school, current_user)
@@ -191,6 +199,7 @@ def admin_staff_reactivate(school_id, user_id):
 @require_roles(*ADMIN_ROLES)
 @documented("A new set-password link to hand to the person", responses={200: PasswordLinkSchema}, tags=TAGS)
 def admin_staff_password_link(school_id, user_id):
+    _no_body()
     school = _school(school_id, ADMIN_ROLES)
     link = _password_link(school, _staff_member(school, user_id))
     db.session.commit()

@@ -121,6 +121,24 @@ def not_in_future(value):
         raise ValidationError("This date is in the future: record it once it has happened.")
 
 
+WHOLE_NUMBER = re.compile(r"^-?\d{1,9}$")
+
+
+def _whole_number_text(value):
+    """"12" from a form box is 12; 1.5 or "1.5" stays as it is, for the check to refuse."""
+    if isinstance(value, str):
+        value = value.strip()
+        return int(value) if WHOLE_NUMBER.match(value) else value
+    return value
+
+
+def whole_number(**kwargs):
+    """An integer, never a rounded fraction: 1.5 pupils is a mistake to point out, not 1."""
+    messages = {"invalid": "Enter a whole number.", **kwargs.pop("error_messages", {})}
+    pre_load = [_whole_number_text, *kwargs.pop("pre_load", [])]
+    return fields.Integer(strict=True, pre_load=pre_load, error_messages=messages, **kwargs)
+
+
 def one_of(choices, labels=None, **kwargs):
     """A code from a fixed vocabulary; the message lists the labels people see."""
     shown = ", ".join((labels or {}).get(code, code) for code in choices)

@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
-                                         required_date)
+                                         required_date, whole_number)
 from server.services.placement_rules import activation_blockers
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
 
@@ -54,7 +54,7 @@ class _AgreementSchema(AdminSchema):
     communication = _long_text()
     cost_basis = optional_text(200, metadata={"description": "per day, per session, per term..."})
     review_arrangements = _long_text()
-    qa_visit_every_weeks = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+    qa_visit_every_weeks = whole_number(load_default=None, allow_none=True, validate=validate.Range(
         1, 52, error="Enter a number of weeks from 1 to 52."), error_messages={"invalid": "Enter a number of weeks."})
     la_informed_on = _past_date("When the local authority was told (§7.12).")
     governors_approved_on = _past_date("Off-site direction: the governing body's approval (§6).")

@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.admin_fields import (AdminSchema, flag, one_of, optional_date, optional_email, optional_phone,
-                                         optional_text, optional_url, required_date, required_text)
+                                         optional_text, optional_url, required_date, required_text, whole_number)
 from server.services.placement_rules import REGISTERED_STATUSES, registration_warning as warning_for
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 
@@ -36,7 +36,7 @@ class ProviderRecordSchema(AdminSchema):
     registration_status = one_of(REGISTRATION_STATUSES, labels("registration_statuses"), required=True)
     urn = optional_text(20, metadata={"description": "Ofsted's unique reference number; required when registered."})
     on_la_approved_list = flag()
-    full_time_pupils = fields.Integer(load_default=0, validate=validate.Range(0, 10000, error=(
+    full_time_pupils = whole_number(load_default=0, validate=validate.Range(0, 10000, error=(
         "Enter a whole number of pupils from 0.")), error_messages={"invalid": "Enter a whole number of pupils."},
         metadata={"description": "Pupils from every school taught there full time (§7.2)."})
     website = optional_url()

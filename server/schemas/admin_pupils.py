@@ -8,7 +8,8 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from server.schemas.admin_fields import AdminSchema, flag, optional_phone, optional_text, required_date, required_text
+from server.schemas.admin_fields import (AdminSchema, flag, optional_phone, optional_text, required_date, required_text,
+                                         whole_number)
 
 IMPORT_FIELDS = ("mis_id", "first_name", "last_name", "date_of_birth", "year_group", "ehcp", "looked_after",
                  "has_social_worker", "send_support", "fsm_eligible", "social_worker_name", "social_worker_phone",
@@ -45,7 +46,7 @@ class PupilRecordSchema(AdminSchema):
     first_name = required_text(100)
     last_name = required_text(100)
     date_of_birth = required_date()
-    year_group = fields.Integer(required=True, pre_load=[_year_group_text], strict=False,
+    year_group = whole_number(required=True, pre_load=[_year_group_text],
                                 validate=validate.Range(-1, 14, error="Year groups run from N (nursery) and R to 14."),
                                 error_messages={"invalid": "Enter the year group as a number, or R for reception.",
                                                 "required": "This is required.", "null": "This is required."})

@@ -4,7 +4,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.admin_fields import (AdminSchema, one_of, optional_email, optional_text, required_date,
-                                         required_phone, required_text)
+                                         required_phone, required_text, whole_number)
 from server.vocabulary import CONTACT_ROLES, TERMS, labels
 
 HALF_TERMS = [(term, half) for term in TERMS for half in (1, 2)]
@@ -42,13 +42,13 @@ class KeyContactsSchema(AdminSchema):
 
 class HalfTermSchema(AdminSchema):
     term = one_of(TERMS, labels("terms"), required=True)
-    half = fields.Integer(required=True, validate=validate.OneOf((1, 2), error="Half is 1 or 2."))
+    half = whole_number(required=True, validate=validate.OneOf((1, 2), error="Half is 1 or 2."))
     starts_on = required_date()
     ends_on = required_date()
 
 
 class TermYearSchema(AdminSchema):
-    academic_year = fields.Integer(required=True, validate=validate.Range(2000, 2100), metadata={
+    academic_year = whole_number(required=True, validate=validate.Range(2000, 2100), metadata={
         "description": "The year the academic year starts: 2026 means 2026/27."})
     halves = fields.List(fields.Nested(HalfTermSchema), required=True, metadata={
         "description": "All six half terms: autumn, spring and summer, halves 1 and 2."})
