@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from office_review.scenario import provider_check_answers
 from tests import payloads
@@ -87,42 +88,42 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
     sign_in(page, live_server.url, "ap.leader@riverside.example")
 
     # The to-do: counts at the top, grouped items linking to records.
-    assert page.get_by_role("heading", name="To do").is_visible()
-    assert page.locator(".todo-counts").get_by_text("visits to review").is_visible()
+    expect(page.get_by_role("heading", name="To do")).to_be_visible()
+    expect(page.locator(".todo-counts").get_by_text("visits to review")).to_be_visible()
     screenshot(page, "office-home-desktop")
 
     # The review queue, then the QA visit with its answers, photos, action and concern.
     page.get_by_role("link", name="Review queue").first.click()
-    assert page.get_by_role("heading", name="Review queue").is_visible()
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
     screenshot(page, "office-review-queue-desktop")
     page.locator(f'a[href="/office/review/{qa_uuid}"]').click()
-    assert page.get_by_text("Settled, engaged in the workshop.").is_visible()
-    assert page.get_by_role("heading", name="Safeguarding concern").is_visible()
+    expect(page.get_by_text("Settled, engaged in the workshop.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Safeguarding concern")).to_be_visible()
     thumbnails = page.locator(".answers .gallery img")
     assert thumbnails.count() == 3
     photos_loaded(page)
     screenshot(page, "office-review-visit-desktop")
     page.get_by_label("Comment (optional)").fill("Clear and thorough, thank you.")
     page.get_by_role("button", name="Sign off").click()
-    assert page.get_by_text("Signed off.").is_visible()
+    expect(page.get_by_text("Signed off.")).to_be_visible()
 
     # The provider check becomes the risk assessment when signed off.
     page.locator(f'a[href="/office/review/{check_uuid}"]').click()
     screenshot(page, "office-review-provider-check-desktop")
     page.get_by_role("button", name="Sign off").click()
-    assert page.get_by_text("Risk assessment recorded: medium risk").is_visible()
+    expect(page.get_by_text("Risk assessment recorded: medium risk")).to_be_visible()
     page.goto(live_server.url + f"/office/providers/{online['id']}/record")
-    assert page.get_by_text("Medium risk").first.is_visible()
+    expect(page.get_by_text("Medium risk").first).to_be_visible()
     screenshot(page, "office-provider-record-desktop")
 
     # The placement record: owed items, chronology, gallery.
     page.goto(live_server.url + f"/office/placements/{alfie['id']}/record")
-    assert page.get_by_role("heading", name="Chronology").is_visible()
-    assert page.locator(".chronology").get_by_text("Quality-assurance visit signed off").is_visible()
+    expect(page.get_by_role("heading", name="Chronology")).to_be_visible()
+    expect(page.locator(".chronology").get_by_text("Quality-assurance visit signed off")).to_be_visible()
     photos_loaded(page)
     screenshot(page, "office-placement-record-desktop")
     page.locator(".action-list li", has_text="half-term report").get_by_role("button", name="Mark done").click()
-    assert page.get_by_text("Action marked done.").is_visible()
+    expect(page.get_by_text("Action marked done.")).to_be_visible()
 
     # The phone sees the decision in its next pull.
     mine = next(v for v in phone.bootstrap()["my_visits"] if v["id"] == qa_uuid)
@@ -132,25 +133,25 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, live_server.url, "dsl@riverside.example")
     page.get_by_role("link", name="Concerns").first.click()
-    assert page.get_by_text("No action recorded yet").is_visible()
+    expect(page.get_by_text("No action recorded yet")).to_be_visible()
     screenshot(page, "office-dsl-queue-desktop")
     page.locator(".concern-queue a").first.click()
     page.get_by_label("Entry").fill("Spoke to the provider's DSL; the bus stop is being watched.")
     page.get_by_role("button", name="Add entry").click()
-    assert page.get_by_text("Added to the concern's record.").is_visible()
+    expect(page.get_by_text("Added to the concern's record.")).to_be_visible()
     screenshot(page, "office-concern-desktop")
     page.get_by_role("button", name="Close with this outcome").click()
-    assert page.get_by_text("Nothing was saved.").is_visible()  # no outcome written yet
+    expect(page.get_by_text("Nothing was saved.")).to_be_visible()  # no outcome written yet
     page.get_by_label("Outcome: what was done, and who was told").fill("Parents told; plan with the provider.")
     page.get_by_role("button", name="Close with this outcome").click()
-    assert page.get_by_text("No open concerns.").is_visible()
+    expect(page.get_by_text("No open concerns.")).to_be_visible()
 
     # The DSL away from the desk: the closed concern on a phone.
     small = phone_context.new_page()
     sign_in(small, live_server.url, "dsl@riverside.example")
     small.get_by_role("link", name="Concerns").first.click()
     small.locator(".rollup-table a").first.click()
-    assert small.get_by_role("heading", name="Outcome").is_visible()
+    expect(small.get_by_role("heading", name="Outcome")).to_be_visible()
     screenshot(small, "office-concern-phone")
 
     # A tablet on the desk: the placement record at 820×1180.
