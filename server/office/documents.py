@@ -1,0 +1,79 @@
+"""Pupil-level documents: a placement's record as a PDF or a printable page, and one visit as a
+PDF. Only the people who read placement records get them (never governors); another school's
+placement or visit answers 404. Each one produced is in the audit log, and so is every
+safeguarding concern it shows, which only the roles that may read concerns see.
+
+A PDF is an ordinary download link: the browser fetches it beside the open page, which stays
+usable, and shows the file when it is ready.
+"""
+from flask import Response, abort, g, render_template, url_for
+from flask_login import current_user
+
+from server.extensions import db
+from server.models.base import utcnow
+from server.office import office
+from server.office.access import has_any_role, office_page
+from server.office.nav import url_if
+from server.services import audit, review
+from server.services import concerns as concern_service
+from server.services import placement_record as placement_records
+from server.services.documents import PUPIL_DOCUMENT_ROLES, pdf_layout
+from server.services.documents.record_pdf import record_document
+from server.services.documents.visit_pdf import visit_pdf
+
+
+@office.get("/placements/<uuid:placement_id>/record.pdf")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def placement_record_pdf(placement_id):
+    document = _record_document(placement_id, "placement_record.pdf", "placement_record_pdf")
+    return pdf_response(pdf_layout.render(document), document.filename)
+
+
+@office.get("/placements/<uuid:placement_id>/record/print")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def placement_record_print(placement_id):
+    document = _record_document(placement_id, "placement_record.print", "placement_record_print")
+    links = [(url_for("office.placement_record_pdf", placement_id=placement_id), "Download the PDF")]
+    record_url = url_if("office.placement_record", placement_id=placement_id)
+    if record_url:
+        links.insert(0, (record_url, "‹ Back to the placement record"))
+    return render_template("office/documents_document.html", document=document, links=links)
+
+
+@office.get("/visits/<uuid:visit_id>/visit.pdf")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def visit_pdf_download(visit_id):
+    visit = review.visit_in_school(visit_id, g.school.id)
+    if visit is None:
+        abort(404)
+    data, concerns = visit_pdf(visit, has_any_role(*concern_service.CONCERN_READER_ROLES), current_user, utcnow())
+    if data is None:
+        abort(404)
+    audit.record("visit.pdf", visit, concerns=len(concerns))
+    concern_service.record_read(concerns, current_user, "visit_pdf")
+    db.session.commit()
+    return pdf_response(data, f"visit-{visit.visit_date.isoformat()}.pdf")
+
+
+def _record_document(placement_id, action, page):
+    """The placement's record as a Document, with its production and concern reads audited."""
+    placement = placement_records.placement_in_school(placement_id, g.school.id)
+    if placement is None:
+        abort(404)
+    now = utcnow()
+    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    record = placement_records.build(placement, now.date(), with_concerns=may_read_concerns)
+    document = record_document(record, current_user, now)
+    audit.record(action, placement, concerns=len(record.concerns), visits=len(record.visits))
+    concern_service.record_read(record.concerns, current_user, page)
+    db.session.commit()
+    return document
+
+
+def pdf_response(data, filename):
+    """A PDF download that no browser or proxy keeps a copy of."""
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    })

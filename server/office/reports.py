@@ -1,0 +1,186 @@
+"""The Reports page and what it links to: the governors' report (page and PDF, aggregates only:
+the one thing governors see), CSV exports, and the local-authority notifications list with
+"LA informed on <date>". Everything covers a period chosen on the page, this academic year by
+default. Every document produced is in the audit log.
+
+CSV exports stream: the browser starts the download at once and shows its progress while the
+rows are written. PDFs are plain download links, fetched beside the open page.
+"""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
+from marshmallow import ValidationError, fields
+from sqlalchemy.orm import selectinload
+
+from server.extensions import db
+from server.models import Placement, Pupil
+from server.models.base import utcnow
+from server.office import office
+from server.office.access import has_any_role, office_page
+from server.office.documents import pdf_response
+from server.office.form_input import form_errors
+from server.schemas.base import StrictSchema
+from server.services import audit
+from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, REPORT_ROLES, charts, csv_exports,
+                                       governors_report, la_notifications, pdf_layout, periods)
+from server.services.documents.model import Chart
+from server.services.refusal import Refused
+from server.vocabulary import labels
+
+
+class InformedSchema(StrictSchema):
+    informed_on = fields.Date(required=True, error_messages={"required": "Enter the date the LA was told.",
+                                                             "invalid": "Enter a date like 2026-10-14."})
+    placement = fields.List(fields.UUID(), required=True)
+    starts_on = fields.Date(data_key="from", load_default=None)
+    ends_on = fields.Date(data_key="to", load_default=None)
+
+
+@office.app_template_filter("chart_svg")
+def chart_svg(chart):
+    """A model.Chart as an SVG data: URI for an <img>."""
+    return charts.svg_data_uri(chart) if isinstance(chart, Chart) else ""
+
+
+@office.get("/reports")
+@office_page(*REPORT_ROLES)
+def reports():
+    period, errors = _period()
+    pupil_level = has_any_role(*PUPIL_DOCUMENT_ROLES)
+    placements = _placements_in(period) if pupil_level else []
+    return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
+                           placements=placements, exports=csv_exports.EXPORTS, kinds=labels("placement_kinds"),
+                           statuses=labels("placement_statuses")), 422 if errors else 200
+
+
+@office.get("/reports/governors")
+@office_page(*REPORT_ROLES)
+def governors_report_page():
+    period, errors = _period()
+    report = governors_report.build(g.school, period, date.today())
+    document = governors_report.document(report, current_user, utcnow())
+    audit.record("governors_report.read", g.school, school_id=g.school.id, **period.as_query())
+    db.session.commit()
+    return render_template("office/reports_governors.html", document=document, period=period,
+                           errors=errors), 422 if errors else 200
+
+
+@office.get("/reports/governors.pdf")
+@office_page(*REPORT_ROLES)
+def governors_report_pdf():
+    period, errors = _period()
+    if errors:
+        return _refuse_period(errors)
+    report = governors_report.build(g.school, period, date.today())
+    document = governors_report.document(report, current_user, utcnow())
+    audit.record("governors_report.pdf", g.school, school_id=g.school.id, **period.as_query())
+    db.session.commit()
+    return pdf_response(pdf_layout.render(document), document.filename)
+
+
+@office.get("/reports/exports/<name>.csv")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def export_csv(name):
+    if name not in csv_exports.EXPORTS:
+        return render_template("error.html", status=404, message="There is no such export."), 404
+    period, errors = _period()
+    if errors:
+        return _refuse_period(errors)
+    header, rows = csv_exports.export(name, g.school.id, period, date.today())
+    audit.record("export.csv", g.school, school_id=g.school.id, export=name, **period.as_query())
+    db.session.commit()
+    return csv_response(csv_exports.stream(header, rows), f"{name}-{period.starts_on}-to-{period.ends_on}.csv")
+
+
+@office.get("/reports/la-notifications")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def la_notifications_page():
+    period, errors = _period()
+    return _render_la(period, errors=errors, status=422 if errors else 200)
+
+
+@office.get("/reports/la-notifications.csv")
+@office_page(*PUPIL_DOCUMENT_ROLES)
+def la_notifications_csv():
+    period, errors = _period()
+    if errors:
+        return _refuse_period(errors)
+    rows = [n.row() for n in la_notifications.notifications(g.school.id, period)]
+    audit.record("la_notifications.csv", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
+    db.session.commit()
+    return csv_response(csv_exports.stream(la_notifications.HEADER, rows),
+                        f"la-notifications-{period.starts_on}-to-{period.ends_on}.csv")
+
+
+@office.post("/reports/la-notifications/informed")
+@office_page(*LA_NOTIFIER_ROLES)
+def la_notifications_informed():
+    form = {key: (request.form.getlist(key) if key == "placement" else value)
+            for key, value in request.form.items() if key != "csrf_token"}
+    form.setdefault("placement", [])
+    period = None
+    try:
+        data = InformedSchema().load(form)
+        period = periods.chosen_period(g.school.id, data, date.today())
+        marked = la_notifications.mark_informed(g.school.id, data["placement"], data["informed_on"], current_user,
+                                                date.today())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        period = period or periods.this_academic_year(g.school.id, date.today())
+        return _render_la(period, errors=form_errors(error), status=422, posted=form)
+    db.session.commit()
+    flash(f"Recorded: the local authority was told about {len(marked)} placement"
+          f"{'s' if len(marked) != 1 else ''} on {data['informed_on'].day} {data['informed_on']:%B %Y}.")
+    return redirect(url_for("office.la_notifications_page", **period.as_query()))
+
+
+# --- Helpers ---------------------------------------------------------------------------------------
+
+def _period():
+    """(Period, errors) from ?from=&to=; a bad period falls back to this academic year, with the
+    messages to show beside the period form."""
+    today = date.today()
+    try:
+        query = periods.PeriodQuerySchema().load(request.args.to_dict())
+        return periods.chosen_period(g.school.id, query, today), {}
+    except ValidationError as error:
+        return periods.this_academic_year(g.school.id, today), form_errors(error)
+
+
+def _refuse_period(errors):
+    """A download asked for with a bad period: the Reports page again, with the message."""
+    period = periods.this_academic_year(g.school.id, date.today())
+    pupil_level = has_any_role(*PUPIL_DOCUMENT_ROLES)
+    return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
+                           placements=_placements_in(period) if pupil_level else [], exports=csv_exports.EXPORTS,
+                           kinds=labels("placement_kinds"), statuses=labels("placement_statuses")), 422
+
+
+def _placements_in(period):
+    """The school's placements that overlap the period, for their record PDFs."""
+    return db.session.execute(
+        sa.select(Placement).join(Pupil, Pupil.id == Placement.pupil_id)
+        .where(Placement.school_id == g.school.id, Placement.start_date <= period.ends_on,
+               sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.starts_on))
+        .order_by(Pupil.last_name, Pupil.first_name, Placement.start_date)
+        .options(selectinload(Placement.pupil), selectinload(Placement.provider))).scalars().all()
+
+
+def _render_la(period, errors=None, status=200, posted=None):
+    rows = la_notifications.notifications(g.school.id, period)
+    audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
+    db.session.commit()
+    return render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
+                           posted=posted, today=date.today(), school=g.school, kinds=labels("placement_kinds"),
+                           may_mark=has_any_role(*LA_NOTIFIER_ROLES)), status
+
+
+def csv_response(chunks, filename):
+    """A streamed CSV download: the rows go out as they are written."""
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    })

@@ -1,0 +1,281 @@
+"""The governors' report (§4.1, §4.2): how alternative provision is used, over a period, with no
+pupil in it. Aggregates only: no names, no dates of birth, no ids. Counts of pupils from 1 to 4
+are shown as "<5" (and drawn as no bar at all), percentages only when at least five pupils are
+behind them, and free-text destinations only when at least five pupils share one, so no
+number or phrase points at a child. Provider names are shown: a provider is not a pupil.
+
+The numbers follow the product's own rules: reviews on time are counted half term by half term
+(termly for flexi-schooling) exactly as `services/deadlines.py` owes them, attendance the way
+`documents/attendance.py` counts sessions.
+"""
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import AttendanceRecord, Placement, Provider, Pupil, Visit
+from server.services import deadlines
+from server.services.documents import attendance
+from server.services.documents.model import Chart, Document, Facts, Para, Section, Table
+from server.services.school_calendar import SchoolCalendar
+from server.vocabulary import labels
+
+SMALLEST_SHOWN = 5
+COUNTED_STATUSES = ("active", "ended")    # planned placements have not happened; cancelled never did
+NO_PROVIDER = "In school (no provider)"
+OTHER_DESTINATIONS = "Other destinations (fewer than 5 pupils each)"
+NOT_RECORDED = "Not recorded"
+MARKING = "OFFICIAL"                      # aggregate figures: not sensitive, still not for publishing
+
+
+def shown(count):
+    """How a count of pupils is written: "0", "<5" for 1 to 4, else the number."""
+    return "<5" if 1 <= count < SMALLEST_SHOWN else str(count)
+
+
+def drawn(count):
+    """The length a chart may give a count: None (no bar) when it is suppressed."""
+    return None if 1 <= count < SMALLEST_SHOWN else count
+
+
+@dataclass
+class Row:
+    label: str
+    count: int
+
+    @property
+    def text(self):
+        return shown(self.count)
+
+
+@dataclass
+class GovernorsReport:
+    school_name: str
+    period: object
+    pupils: int = 0
+    by_kind: list = field(default_factory=list)
+    by_provider: list = field(default_factory=list)
+    by_registration: list = field(default_factory=list)  # [(status label, providers, Row of pupils)]
+    reviews_held: int = 0
+    reviews_missed: int = 0
+    review_pupils: int = 0
+    attendance: object = None
+    attendance_pupils: int = 0
+    ended: int = 0
+    destinations: list = field(default_factory=list)
+    outcomes_recorded: int = 0
+    own_assessments: int = 0
+
+
+def build(school, period, today):
+    """The report for `school` over `period` (periods.Period), as of `today`."""
+    placements = db.session.execute(
+        sa.select(Placement).where(
+            Placement.school_id == school.id, Placement.status.in_(COUNTED_STATUSES),
+            Placement.start_date <= period.ends_on,
+            sa.or_(Placement.end_date.is_(None), Placement.end_date >= period.starts_on))
+        .order_by(Placement.id)).scalars().all()
+    providers = {p.id: p for p in db.session.execute(
+        sa.select(Provider).where(Provider.id.in_({p.provider_id for p in placements if p.provider_id}))).scalars()}
+    report = GovernorsReport(school_name=school.name, period=period)
+    report.pupils = len({p.pupil_id for p in placements})
+    report.by_kind = _pupils_by(placements, lambda p: labels("placement_kinds")[p.kind], labels("placement_kinds").values())
+    report.by_provider = sorted(
+        _pupils_by(placements, lambda p: providers[p.provider_id].name if p.provider_id else NO_PROVIDER),
+        key=lambda row: (-row.count, row.label))
+    report.by_registration = _registration(placements, providers)
+    _reviews(report, school.id, placements, period, today)
+    _attendance(report, placements, period)
+    _endings(report, school.id, placements, period)
+    return report
+
+
+def _pupils_by(placements, key, every=()):
+    """[Row(label, distinct pupils)] for each label (and each of `every`, even when 0)."""
+    pupils = defaultdict(set)
+    for label in every:
+        pupils[label]
+    for placement in placements:
+        pupils[key(placement)].add(placement.pupil_id)
+    return [Row(label, len(ids)) for label, ids in pupils.items()]
+
+
+def _registration(placements, providers):
+    statuses = labels("registration_statuses")
+    used = defaultdict(set)
+    pupils = defaultdict(set)
+    for placement in placements:
+        if placement.provider_id:
+            status = providers[placement.provider_id].registration_status
+            used[status].add(placement.provider_id)
+            pupils[status].add(placement.pupil_id)
+    return [(label, len(used[code]), Row(label, len(pupils[code]))) for code, label in statuses.items()]
+
+
+def _reviews(report, school_id, placements, period, today):
+    """Review windows whose deadline fell in the period (and has passed): held in time or missed."""
+    calendar = deadlines.load_calendars([school_id]).get(school_id) or SchoolCalendar([])
+    reviewed = [p for p in placements if p.kind == "flexi_schooling"
+                or p.kind in deadlines.HALF_TERMLY_REVIEW_PLACEMENT_KINDS]
+    dates = defaultdict(list)
+    if reviewed:
+        for placement_id, kind, day in db.session.execute(
+                sa.select(Visit.placement_id, Visit.kind, Visit.visit_date)
+                .where(Visit.placement_id.in_([p.id for p in reviewed]),
+                       Visit.kind.in_(deadlines.FORMAL_REVIEW_KINDS))):
+            dates[placement_id].append((kind, day))
+    pupils = set()
+    for placement in reviewed:
+        if placement.kind == "flexi_schooling":
+            windows, kinds = calendar.terms, ("flexi_review",)
+        else:
+            windows, kinds = calendar.half_terms, deadlines.FORMAL_REVIEW_KINDS
+        held_on = [day for kind, day in dates[placement.id] if kind in kinds]
+        for window, state, _ in deadlines.review_history(calendar, windows, placement, held_on, today):
+            if not period.covers(window.ends_on) or window.ends_on >= today:
+                continue
+            pupils.add(placement.pupil_id)
+            if state == "done":
+                report.reviews_held += 1
+            else:
+                report.reviews_missed += 1
+    report.review_pupils = len(pupils)
+
+
+def _attendance(report, placements, period):
+    by_id = {p.id: p for p in placements}
+    rows = db.session.execute(
+        sa.select(AttendanceRecord.placement_id, AttendanceRecord.code)
+        .where(AttendanceRecord.placement_id.in_(list(by_id)),
+               AttendanceRecord.on_date.between(period.starts_on, period.ends_on))).all() if by_id else []
+    report.attendance = attendance.summarise(code for _, code in rows)
+    report.attendance_pupils = len({by_id[placement_id].pupil_id for placement_id, _ in rows})
+
+
+def _endings(report, school_id, placements, period):
+    ended = [p for p in placements if p.status == "ended" and period.covers(p.end_date)]
+    report.ended = len(ended)
+    report.outcomes_recorded = sum(1 for p in ended if (p.outcome or "").strip())
+    report.own_assessments = sum(1 for p in ended if (p.pupil_assessment or "").strip())
+    names = _pupil_names(school_id)
+    groups = Counter()
+    spelled = {}
+    for placement in ended:
+        text = " ".join((placement.destination or "").split())
+        if not text:
+            groups[NOT_RECORDED] += 1
+            continue
+        if names and names.search(text):
+            # Free text that names a pupil is never shown, however many share it.
+            groups[OTHER_DESTINATIONS] += 1
+            continue
+        key = text.casefold()
+        spelled.setdefault(key, text)
+        groups[key] += 1
+    rows = []
+    for key, count in groups.items():
+        if key in (NOT_RECORDED, OTHER_DESTINATIONS):
+            continue
+        if count < SMALLEST_SHOWN:
+            groups[OTHER_DESTINATIONS] += count
+        else:
+            rows.append(Row(spelled[key], count))
+    rows.sort(key=lambda row: (-row.count, row.label))
+    for label in (OTHER_DESTINATIONS, NOT_RECORDED):
+        if groups[label]:
+            rows.append(Row(label, groups[label]))
+    report.destinations = rows
+
+
+def _pupil_names(school_id):
+    """A pattern matching any pupil's first or last name as a whole word, or None."""
+    words = set()
+    for first, last in db.session.execute(sa.select(Pupil.first_name, Pupil.last_name)
+                                          .where(Pupil.school_id == school_id)):
+        words.update(part for part in re.split(r"[\s-]+", f"{first} {last}") if len(part) > 1)
+    if not words:
+        return None
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + r")\b",
+                      re.IGNORECASE)
+
+
+# --- The report as a document ------------------------------------------------------------------
+
+def percentage(part, whole, pupils):
+    """"82.5%" when at least five pupils stand behind it; "—" otherwise (or when nothing to divide)."""
+    if pupils < SMALLEST_SHOWN or not whole:
+        return "—"
+    return f"{round(100 * part / whole, 1)}%"
+
+
+def document(report, produced_by, produced_at):
+    """The report as a Document: the office page and the PDF both draw this."""
+    period = report.period
+    reviews_due = report.reviews_held + report.reviews_missed
+    summary = attendance_summary = report.attendance
+    sections = [
+        Section("Summary", [Facts([
+            ("Period", period.label),
+            ("Pupils in alternative provision", shown(report.pupils)),
+            ("Reviews held on time", f"{shown(report.reviews_held)} of {shown(reviews_due)} due "
+                                     f"({percentage(report.reviews_held, reviews_due, report.review_pupils)})"),
+            ("Attendance where recorded", percentage(summary.present, summary.possible, report.attendance_pupils)),
+            ("Placements ended", shown(report.ended)),
+        ])]),
+        Section("Pupils by kind of placement", [
+            Chart("Pupils by kind of placement", _bars(report.by_kind)),
+            Table(["Kind of placement", "Pupils"], [[row.label, row.text] for row in report.by_kind], widths=[4, 1])]),
+        Section("Pupils by provider", [
+            Chart("Pupils by provider", _bars(report.by_provider)),
+            Table(["Provider", "Pupils"], [[row.label, row.text] for row in report.by_provider] or [["None", "0"]],
+                  widths=[4, 1])]),
+        Section("Registered and unregistered providers", [
+            Chart("Pupils by the provider's registration", _bars([row for _, _, row in report.by_registration])),
+            Table(["Registration", "Providers used", "Pupils"],
+                  [[label, str(providers), row.text] for label, providers, row in report.by_registration],
+                  widths=[4, 1.5, 1]),
+            Para("§7.2: a provider that should be registered (full time for five or more pupils, or for any "
+                 "pupil with an EHCP or looked after) but is not must not be used.", tone="muted")]),
+        Section("Reviews on time", [
+            Facts([("Reviews due in the period", shown(reviews_due)),
+                   ("Held in time", shown(report.reviews_held)),
+                   ("Missed", shown(report.reviews_missed)),
+                   ("Held on time", percentage(report.reviews_held, reviews_due, report.review_pupils))]),
+            Para("A review is due in every half term a placement is active (every term for flexi-schooling), "
+                 "by the last day of that half term; only deadlines that have passed are counted.", tone="muted")]),
+        Section("Attendance", _attendance_blocks(report, attendance_summary)),
+        Section("Outcomes and destinations", [
+            Facts([("Placements ended in the period", shown(report.ended)),
+                   ("With an outcome recorded", shown(report.outcomes_recorded)),
+                   ("With the pupil's own assessment", shown(report.own_assessments))]),
+            Table(["Destination", "Pupils"], [[row.label, row.text] for row in report.destinations]
+                  or [["No placement ended in the period", "0"]], widths=[4, 1])]),
+        Section("About these numbers", [Para(
+            "Counts of pupils from 1 to 4 are shown as “<5”, and percentages only where at least five pupils "
+            "are counted, so that no figure identifies a child. A pupil with placements of two kinds is counted "
+            "once under each kind and once in the total.", tone="muted")]),
+    ]
+    return Document(title="Alternative provision: governors' report", subtitle=period.label,
+                    school_name=report.school_name, produced_by=produced_by.full_name, produced_at=produced_at,
+                    marking=MARKING, sections=sections,
+                    filename=f"governors-report-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}.pdf")
+
+
+def _bars(rows):
+    return [(row.label, drawn(row.count), row.text) for row in rows]
+
+
+def _attendance_blocks(report, summary):
+    if not summary.possible:
+        return [Para("No attendance is recorded for the period.", tone="muted")]
+    pupils = report.attendance_pupils
+    return [
+        Facts([("Pupils with attendance recorded", shown(pupils)),
+               ("Present (including approved education off site)",
+                percentage(summary.present, summary.possible, pupils)),
+               ("Authorised absence", percentage(summary.authorised, summary.possible, pupils)),
+               ("Unauthorised absence", percentage(summary.unauthorised, summary.possible, pupils))]),
+        Para("Percentages of possible sessions (morning and afternoon) recorded with the providers.", tone="muted"),
+    ]

@@ -1,0 +1,72 @@
+"""The period a report or export covers: from and to dates chosen on the page, or by default
+this academic year as the school's own term dates set it out (first day of its first half term
+to the last day of its last)."""
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from marshmallow import ValidationError, fields, validates_schema
+
+from server.extensions import db
+from server.models import TermPeriod
+from server.schemas.base import StrictSchema
+
+# A report over more than this many days is almost certainly a typing slip (2062 for 2026).
+MAX_DAYS = 366 * 5
+
+
+@dataclass(frozen=True)
+class Period:
+    starts_on: date
+    ends_on: date
+
+    def covers(self, day):
+        return day is not None and self.starts_on <= day <= self.ends_on
+
+    @property
+    def label(self):
+        return f"{self.starts_on.day} {self.starts_on:%B %Y} to {self.ends_on.day} {self.ends_on:%B %Y}"
+
+    def as_query(self):
+        return {"from": self.starts_on.isoformat(), "to": self.ends_on.isoformat()}
+
+
+class PeriodQuerySchema(StrictSchema):
+    """?from=2026-09-01&to=2027-07-21; either may be left out (the default fills it)."""
+
+    starts_on = fields.Date(data_key="from", load_default=None)
+    ends_on = fields.Date(data_key="to", load_default=None)
+
+    @validates_schema
+    def _in_order(self, data, **kwargs):
+        first, last = data.get("starts_on"), data.get("ends_on")
+        if first and last and last < first:
+            raise ValidationError("The end date is before the start date.", field_name="to")
+        if first and last and (last - first).days > MAX_DAYS:
+            raise ValidationError("Choose a period of five years or less.", field_name="to")
+
+
+def academic_year_of(day):
+    """2026 for any day from 1 August 2026 to 31 July 2027."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def this_academic_year(school_id, today):
+    """This academic year from the school's term dates; 1 September to 31 July without them."""
+    year = academic_year_of(today)
+    first, last = db.session.execute(
+        sa.select(sa.func.min(TermPeriod.starts_on), sa.func.max(TermPeriod.ends_on))
+        .where(TermPeriod.school_id == school_id, TermPeriod.academic_year == year)).one()
+    if first is None:
+        return Period(date(year, 9, 1), date(year + 1, 7, 31))
+    return Period(first, last)
+
+
+def chosen_period(school_id, query, today):
+    """The Period for a loaded PeriodQuerySchema; missing ends come from this academic year."""
+    default = this_academic_year(school_id, today)
+    first = query.get("starts_on") or default.starts_on
+    last = query.get("ends_on") or default.ends_on
+    if last < first:
+        raise ValidationError({"to": ["The end date is before the start date."]})
+    return Period(first, last)

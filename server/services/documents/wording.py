@@ -1,0 +1,54 @@
+"""How dates, times, money and flags are written in documents: UK time, dates in words, so a
+printed record reads the same to a social worker as the office page does to staff."""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from server.vocabulary import labels
+
+UK = ZoneInfo("Europe/London")
+PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_worker", "Social worker"),
+               ("send_support", "SEND support"), ("fsm_eligible", "Free school meals"))
+
+
+def day(value):
+    """14 October 2026 ("—" for none)."""
+    if not isinstance(value, date):
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def moment(value):
+    """14 Oct 2026, 10:12 in UK time ("—" for none)."""
+    if not isinstance(value, datetime):
+        return "—"
+    local = value.astimezone(UK)
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def money(pence, basis=None):
+    if pence is None:
+        return None
+    amount = f"£{pence // 100:,}.{pence % 100:02d}"
+    return f"{amount} {basis}" if basis else amount
+
+
+def yes_no(value):
+    return "Yes" if value else "No"
+
+
+def flags(pupil):
+    """The pupil's flags as words, e.g. "EHCP, Looked after"; "None recorded" when none."""
+    shown = [text for name, text in PUPIL_FLAGS if getattr(pupil, name)]
+    return ", ".join(shown) or "None recorded"
+
+
+def sessions(codes):
+    """["mon_am", "mon_pm"] → "Monday AM, Monday PM (2 sessions a week)"."""
+    names = labels("sessions")
+    ordered = [code for code in names if code in set(codes or ())]
+    if not ordered:
+        return "None recorded"
+    plural = "session" if len(ordered) == 1 else "sessions"
+    return f"{', '.join(names[code] for code in ordered)} ({len(ordered)} {plural} a week)"
