@@ -73,3 +73,23 @@ def test_every_screen_is_labelled_big_enough_and_keeps_the_dsl_one_tap_away(phon
     page.get_by_text("1 visit has not reached the school yet").wait_for()
     look(phone, "sign-out")
     assert phone.errors == []
+
+
+IPHONE_SAFARI = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+                 "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1")
+
+
+def test_an_iphone_safari_tab_is_asked_to_install_to_the_home_screen_before_a_visit(browser, live_server):
+    from tests.conftest import PHONE
+    from tests.e2e.conftest import Phone
+    context = browser.new_context(**PHONE, user_agent=IPHONE_SAFARI)
+    try:
+        phone = Phone(context.new_page(), live_server.url)
+        page = phone.open().sign_in().page
+        page.get_by_text("Add this app to your Home Screen before your first visit.").first.wait_for()
+        page.locator(".placement-card").first.click()
+        page.get_by_role("link", name="Start a visit").click()
+        page.locator("main .install").wait_for()
+        look(phone, "start-visit-iphone-safari")
+    finally:
+        context.close()

@@ -48,6 +48,7 @@ export function renderBanners(state) {
     notices.push(h('div', { class: 'notice info', role: 'status' },
       h('p', {}, 'This browser may clear saved visits if the phone runs short of space. Sync often; installing the app helps.'), dismiss('persist')));
   }
-  if (state.iosTab && !state.formOpen) notices.push(installAdvice());
+  // The start screens show the same advice in place; Today is where it is seen first.
+  if (state.iosTab && state.route === 'today') notices.push(installAdvice());
   return notices;
 }
