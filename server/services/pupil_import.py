@@ -36,7 +36,8 @@ _UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 MAX_IMPORT_ROWS = 5000
 # Column headings MIS exports use for each pupil field (compared lower-case, letters and digits only).
 HEADING_GUESSES = {
-    "mis_id": ("misid", "upn", "admissionnumber", "adno", "admno", "pupilid", "studentid", "id", "reference"),
+    "mis_id": ("misid", "upn", "admissionnumber", "admissionno", "adno", "admno", "pupilid", "studentid", "id",
+               "reference"),
     "first_name": ("firstname", "forename", "legalforename", "preferredforename", "givenname"),
     "last_name": ("lastname", "surname", "legalsurname", "preferredsurname", "familyname"),
     "date_of_birth": ("dateofbirth", "dob", "birthdate"),
@@ -304,7 +305,11 @@ def _duplicate_reason(entry, same_id):
 
 
 def apply_import(school, plan, actor):
-    """Write `plan`: create and change pupils, one audit entry each and one for the import."""
+    """Write `plan`: create and change pupils, one audit entry each and one for the import. A plan
+    with nothing to write writes nothing, not even to the audit log."""
+    plan.applied = True
+    if not plan.created and not plan.changed:
+        return plan
     for row in plan.created:
         create_pupil(school, row["values"], actor, via="import")
     for row in plan.changed:
@@ -312,5 +317,4 @@ def apply_import(school, plan, actor):
     audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
                  created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
                  rejected=len(plan.rejected))
-    plan.applied = True
     return plan
