@@ -63,7 +63,8 @@ def create_user_command(email, full_name, school_urn, roles, password):
 
 @click.command("synthesize")
 @click.option("--schools", type=click.IntRange(1), required=True)
-@click.option("--placements-per-school", type=click.IntRange(0), required=True)
+@click.option("--placements-per-school", type=click.FloatRange(0), required=True,
+              help="May be fractional: 14.3 gives schools 14 or 15 so the total comes out exact.")
 @click.option("--visits-per-placement", type=click.IntRange(0), required=True)
 @click.option("--photos", is_flag=True, help="Store a small photo for the form items that ask for one.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="The same seed makes the same data.")

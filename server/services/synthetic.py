@@ -66,9 +66,15 @@ HALF_TERMS = (  # (term, half, start (month, day), end (month, day)) in an acade
 @dataclass(frozen=True)
 class Size:
     schools: int
-    placements_per_school: int
+    placements_per_school: float  # schools get the whole numbers either side, so totals come out exact
     visits_per_placement: int
     photos: bool = False
+
+    def placements_at(self, number):
+        """How many placements the school numbered `number` (from 0) gets."""
+        def before(n):
+            return int(n * self.placements_per_school + 1e-9)  # 1e-9: 3500 * (50000 / 3500) is 49999.99...
+        return before(number + 1) - before(number)
 
 
 @dataclass
@@ -244,7 +250,7 @@ class _Generator:
         self._term_dates(school_id, seq)
         staff = self._staff(school_id, seq, password_hash)
         providers = [self._provider(school_id, index, staff, seq) for index in range(PROVIDERS_PER_SCHOOL)]
-        for index in range(self.size.placements_per_school):
+        for index in range(self.size.placements_at(number)):
             self._placement(school_id, index, providers, staff, seq)
 
     def _term_dates(self, school_id, seq):

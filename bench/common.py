@@ -1,0 +1,227 @@
+"""What the benchmark modules share: scratch PostgreSQL databases, a real gunicorn on a free
+loopback port, wrk as the load generator, percentiles, the machine's description, and writing
+each module's section of bench/RESULTS.md.
+
+Everything runs on this machine and talks only to 127.0.0.1. Benchmarks use their own
+databases (named ap_bench_*), never the one the tests use.
+"""
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULTS = PROJECT_ROOT / "bench" / "RESULTS.md"
+SCRATCH = Path(os.environ.get("BENCH_SCRATCH", "/tmp/ap-visits-bench"))
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SECRET_KEY = "benchmarks-only-secret-key-0123456789abcdef"
+
+
+# --- Databases and the app ---------------------------------------------------------------------
+
+def database_url(name):
+    return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def database_exists(name):
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        found = connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+    engine.dispose()
+    return found is not None
+
+
+def fresh_database(name):
+    """An empty PostgreSQL database called `name` (dropped first if it exists), migrated to head."""
+    engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    url = database_url(name)
+    flask("db", "upgrade", database=url)
+    return url
+
+
+def flask(*args, database):
+    """Run a `flask --app server` command against `database`; its output is returned."""
+    data_dir = SCRATCH / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, DATABASE_URL=database, DATA_DIR=str(data_dir), APP_ENV="development")
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def app_for(database, **config):
+    """The app, in this process, on `database` (for server-side timings and query counts)."""
+    from server import create_app
+    return create_app({"SQLALCHEMY_DATABASE_URI": sa.engine.make_url(database).set(
+        drivername="postgresql+psycopg").render_as_string(hide_password=False),
+        "DATA_DIR": str(SCRATCH / "data"), **config})
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the real app with the production config file, on a free port."""
+
+    def __init__(self, database, workers=2, **env):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        SCRATCH.mkdir(parents=True, exist_ok=True)
+        self.env = dict(os.environ, DATABASE_URL=database, DATA_DIR=str(SCRATCH / "data"), APP_ENV="development",
+                        SECRET_KEY=SECRET_KEY, HOST="127.0.0.1", PORT=str(self.port), WEB_CONCURRENCY=str(workers),
+                        LOGIN_RATE_LIMIT="10000 per minute", **env)
+        self.process = None
+
+    def __enter__(self):
+        log = open(SCRATCH / f"gunicorn-{self.port}.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "server/gunicorn_conf.py", "server:create_app()"],
+            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"gunicorn did not start; see {log.name}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)
+
+
+def sign_in(base_url, email, password):
+    """A requests session signed in through the API, and its CSRF token."""
+    http = requests.Session()
+    token = http.get(base_url + "/api/csrf", timeout=10).json()["csrf_token"]
+    response = http.post(base_url + "/api/session", json={"email": email, "password": password},
+                         headers={"X-CSRFToken": token}, timeout=30)
+    response.raise_for_status()
+    return http, response.json()["csrf_token"]
+
+
+# --- Load generation ---------------------------------------------------------------------------
+
+def require_wrk():
+    if shutil.which("wrk") is None:
+        sys.exit("These benchmarks use wrk as the load generator: apt-get install wrk")
+
+
+def wrk(url, script, seconds, connections, threads=1, env=None):
+    """Run wrk against `url` with a Lua `script` for a bounded time; returns the figures its
+    done() hook prints as `key value` lines."""
+    require_wrk()
+    SCRATCH.mkdir(parents=True, exist_ok=True)
+    path = SCRATCH / "load.lua"
+    path.write_text(script + WRK_REPORT)
+    done = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "30s",
+                           "-s", str(path), url], capture_output=True, text=True, env=dict(os.environ, **(env or {})),
+                          timeout=seconds + 60)
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr}")
+    return {key: float(value) for key, value in re.findall(r"^@(\w+) ([0-9.eE+-]+)$", done.stdout, re.MULTILINE)}
+
+
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format("@requests %d\\n", summary.requests))
+  io.write(string.format("@seconds %f\\n", summary.duration / 1e6))
+  io.write(string.format("@errors %d\\n", summary.errors.connect + summary.errors.read + summary.errors.write
+                                          + summary.errors.status + summary.errors.timeout))
+  io.write(string.format("@p50_ms %f\\n", latency:percentile(50) / 1000))
+  io.write(string.format("@p95_ms %f\\n", latency:percentile(95) / 1000))
+  io.write(string.format("@p99_ms %f\\n", latency:percentile(99) / 1000))
+end
+"""
+
+
+# --- Figures -----------------------------------------------------------------------------------
+
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def verdict(met):
+    return "**met**" if met else "**not met**"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+# --- The machine and the results file ------------------------------------------------------------
+
+def machine_description():
+    cpu = platform.processor() or "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = "unknown"
+    try:
+        kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                       if line.startswith("MemTotal")))
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.connect() as connection:
+        postgres = connection.execute(sa.text("SHOW server_version")).scalar()
+    engine.dispose()
+    load = os.getloadavg()[0]
+    return table(["", ""], [
+        ["CPU", cpu], ["cores", os.cpu_count()], ["memory", memory], ["PostgreSQL", postgres],
+        ["Python", platform.python_version()], ["OS", platform.platform()],
+        ["load average when the section was written", f"{load:.1f}"],
+    ])
+
+
+def write_section(key, title, body):
+    """Replace (or add) this module's section in bench/RESULTS.md, stamped with the time and the
+    machine; other modules' sections are left as they are."""
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    section = (f"<!-- bench:{key} -->\n## {title}\n\n_Run {stamp} with `python -m bench {key}`._\n\n"
+               f"{body.strip()}\n\n<details><summary>Machine</summary>\n\n{machine_description()}\n\n</details>\n"
+               f"<!-- /bench:{key} -->")
+    text = RESULTS.read_text() if RESULTS.exists() else RESULTS_HEADER
+    pattern = re.compile(rf"<!-- bench:{re.escape(key)} -->.*?<!-- /bench:{re.escape(key)} -->", re.DOTALL)
+    text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
+    RESULTS.write_text(text)
+    print(body.strip(), flush=True)
+
+
+RESULTS_HEADER = """# Benchmark results
+
+`make bench` (`python -m bench`) runs every benchmark and rewrites its section below; `python -m
+bench NAME` runs one. Each figure is a ratio against a baseline measured in the same run on the
+same machine, with the absolute numbers beside it. The machine each section ran on is under it.
+"""

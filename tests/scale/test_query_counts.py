@@ -1,0 +1,71 @@
+"""The pages office staff open most, and the phone's bootstrap, run the same number of SQL
+queries however much a school holds: a page that loads one row at a time is fine with the demo
+data and falls over with a real school's. Each page is measured with one of everything (a
+visit with a photo, a follow-up action and a safeguarding concern), then again with six."""
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from tests import payloads
+from tests.conftest import OfficeClient
+
+# Known today: these views commit the audit entry for the read before rendering, and the commit
+# expires every loaded row, so the template loads each concern, note, action and person again
+# one at a time (the placement record also writes one audit row per concern shown). Strict: when
+# the views are fixed these tests fail until the mark is removed.
+RELOADS_AFTER_COMMIT = pytest.mark.xfail(
+    strict=True, reason="the view commits before rendering; expire-on-commit reloads rows one by one")
+
+PAGES = [
+    # (whose page, path); "{placement}" is the placement the visits are about.
+    pytest.param("ap_leader", "/office/", id="home"),
+    pytest.param("ap_leader", "/office/placements/{placement}/record", id="placement-record",
+                 marks=RELOADS_AFTER_COMMIT),
+    pytest.param("dsl", "/office/concerns", id="concern-queue", marks=RELOADS_AFTER_COMMIT),
+    pytest.param("ap_leader", "/office/review", id="review-queue"),
+    pytest.param("visiting_staff", "/api/bootstrap", id="bootstrap"),
+]
+
+
+def _send_visits(api, demo, placement, count):
+    for _ in range(count):
+        image = payloads.jpeg_bytes(64, 48, colour=(90, 90, 200))
+        entry = payloads.manifest_entry(image)
+        visit_id = str(uuid.uuid4())
+        visit = payloads.qa_visit(placement.uuid, photos=[entry], concern=payloads.concern(),
+                                  actions=[payloads.action()])
+        assert api.put(f"/api/visits/{visit_id}", json=visit).status_code == 201
+        assert api.put(f"/api/visits/{visit_id}/photos/{entry['uuid']}", data=image, headers={
+            "Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}).status_code == 201
+
+
+def _queries(app, client, path):
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200, path
+    return len(statements)
+
+
+@pytest.mark.parametrize("role, path", PAGES)
+def test_a_page_runs_the_same_number_of_queries_with_more_data(app, demo, api, role, path):
+    placement = demo.placements()[0]
+    api.sign_in(demo.email("visiting_staff"))
+    _send_visits(api, demo, placement, 1)
+    reader = OfficeClient(app.test_client())
+    reader.sign_in(demo.email(role))
+    path = path.format(placement=placement.uuid)
+    reader.get(path)  # the first request fills per-process caches (forms, templates)
+    with_one = _queries(app, reader, path)
+    _send_visits(api, demo, placement, 5)
+    with_six = _queries(app, reader, path)
+    assert with_six == with_one, f"{path}: {with_one} queries with one visit, {with_six} with six"
