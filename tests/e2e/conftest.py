@@ -2,8 +2,6 @@
 wait for the service worker, read what the phone holds in IndexedDB, answer a form."""
 import pytest
 
-from tests.conftest import PHONE
-
 PASSWORD = "demo-password-2026"
 VISITING_STAFF = "visiting.staff@riverside.example"
 
@@ -75,10 +73,6 @@ class Phone:
 def phone(phone_context, live_server):
     page = phone_context.new_page()
     return Phone(page, live_server.url)
-
-
-def new_phone_context(browser):
-    return browser.new_context(**PHONE)
 
 
 def jpeg_bytes(width=1200, height=900, colour=(40, 120, 200), exif=None):
