@@ -291,8 +291,8 @@ def browser(playwright_instance):
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
-DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+         "has_touch": True, "locale": "en-GB", "timezone_id": "Europe/London"}
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "en-GB", "timezone_id": "Europe/London"}
 
 
 @pytest.fixture
