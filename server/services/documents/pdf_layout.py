@@ -119,14 +119,14 @@ def render(document):
         style = styles["section_concern"] if section.tone == "concern" else styles["section"]
         story.append(Paragraph(text(section.title), style))
         for index, block in enumerate(section.blocks):
-            story.extend(_flowables(block, styles, first=index == 0))
+            story.extend(_flowables(block, styles, first=index == 0, section_title=section.title))
     produced = document.produced_at.astimezone(UK)
     footer = f"Produced by {document.produced_by} on {produced.day} {produced:%B %Y at %H:%M}"
     template.build(story, canvasmaker=_numbered_canvas(document.school_name, document.marking, footer))
     return buffer.getvalue()
 
 
-def _flowables(block, styles, first=False):
+def _flowables(block, styles, first=False, section_title=None):
     if isinstance(block, Heading):
         parts = [Paragraph(text(block.text), styles["heading"])]
         if block.note:
@@ -142,8 +142,9 @@ def _flowables(block, styles, first=False):
     if isinstance(block, Photos):
         return [_photos(block, styles), Spacer(1, 2 * mm)]
     if isinstance(block, Chart):
-        return [KeepTogether([Paragraph(text(block.title), styles["heading"]),
-                              charts.drawing(block, CONTENT_WIDTH)]), Spacer(1, 3 * mm)]
+        # A chart that says what its section already says needs no title of its own.
+        title = [] if block.title == section_title else [Paragraph(text(block.title), styles["heading"])]
+        return [KeepTogether([*title, charts.drawing(block, CONTENT_WIDTH)]), Spacer(1, 3 * mm)]
     raise TypeError(f"no PDF layout for {type(block).__name__}")
 
 
