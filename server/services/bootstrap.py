@@ -23,6 +23,9 @@ WHOLE_SCHOOL_ROLES = ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", 
 PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
 OPEN_STATUSES = ("planned", "active")
 MY_VISITS_DAYS = 60
+# What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
+# direction's review date are office work and stay on the office to-do list.
+PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action")
 
 
 def _school_ids(user, roles):
@@ -85,7 +88,7 @@ def build_snapshot(user, since=None):
     ).scalars().all()
     due = placement_due_items(placements, now.date())
     for placement in placements:
-        placement.due = due.get(placement.id, [])
+        placement.due = [item for item in due.get(placement.id, []) if item["kind"] in PHONE_DUE_KINDS]
     pupils = {p.pupil.id: p.pupil for p in placements}
     return {
         "cursor": cursor,

@@ -82,3 +82,4 @@ def test_each_placement_on_the_phone_says_what_it_owes(api, demo):
     assert "formal_review" in kinds or "flexi_review" in kinds
     item = active[0]["due"][0]
     assert set(item) == {"kind", "label", "due_on", "overdue"}
+    assert not kinds & {"attendance", "provider_evidence", "direction_review"}  # office work
