@@ -1,6 +1,7 @@
 """Helpers for the school-administration tests: signing in by role, and proving a refused
 request changed nothing anywhere in the database."""
 import hashlib
+import html as html_module
 import re
 import secrets
 from datetime import datetime, timedelta, timezone
@@ -79,4 +80,4 @@ def page_text(response):
     """The visible text of an HTML answer, whitespace squashed, for `in` checks."""
     html = response.get_data(as_text=True)
     html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return re.sub(r"\s+", " ", html_module.unescape(re.sub(r"<[^>]+>", " ", html))).strip()
