@@ -1,6 +1,14 @@
-"""gunicorn settings. Phones upload photos over slow mobile links: threaded workers keep one
-slow upload from blocking a whole worker, and the timeout is long enough for a 2 MB photo on a
-poor 3G connection. Behind a buffering proxy (nginx, a PaaS router) uploads arrive whole anyway."""
+"""gunicorn settings, read by `gunicorn --config server/gunicorn_conf.py "server:create_app()"`.
+
+Phones upload photos over slow mobile links. Threaded workers (gthread) keep one slow upload
+from blocking a whole worker: the upload holds one thread, and the worker's main thread keeps
+answering gunicorn's heartbeat, so `timeout` ends only a worker that is truly stuck, never a slow
+but live upload. In production a buffering proxy (nginx, a load balancer) sits in front and hands
+gunicorn each request whole, so threads are not held by slow links at all; docs/deployment.md
+has the nginx settings. Every server keeps nothing of its own between requests (sessions, limits,
+cursors and photos are in PostgreSQL, Redis and object storage), so any number of them can run
+behind one load balancer.
+"""
 import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
@@ -9,6 +17,16 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
-keepalive = 5
+# Behind a load balancer, keep idle connections open longer than the balancer does (AWS ALB: 60 s),
+# or it may send a request down a connection gunicorn has just closed and answer 502.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Each worker builds its own app, database pool and S3 client: none of them may cross a fork.
+preload_app = False
+# Workers are replaced now and then, so memory that image decoding fragments is given back.
+max_requests = 2000
+max_requests_jitter = 200
+# The heartbeat file lives in memory: a container's slow overlay disk must not make a healthy
+# worker look stuck.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

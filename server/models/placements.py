@@ -20,6 +20,7 @@ class Placement(Tracked, Base):
         sa.CheckConstraint(
             "kind IN ('part_time_timetable', 'flexi_schooling') OR provider_id IS NOT NULL",
             name="provider_required_for_ap"),
+        sa.Index("ix_placement_school_change", "school_id", "change_seq"),  # the phone's change cursor
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,6 +14,7 @@ class Provider(Tracked, Base):
         sa.CheckConstraint(check_in("registration_status", REGISTRATION_STATUSES), name="registration_status_known"),
         sa.CheckConstraint("full_time_pupils >= 0", name="full_time_pupils_not_negative"),
         sa.UniqueConstraint("school_id", "name"),
+        sa.Index("ix_provider_school_change", "school_id", "change_seq"),  # the phone's change cursor
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,7 @@ class Pupil(Tracked, Base):
     __tablename__ = "pupil"
     __table_args__ = (
         sa.UniqueConstraint("school_id", "mis_id"),
+        sa.Index("ix_pupil_school_change", "school_id", "change_seq"),  # the phone's change cursor
         sa.CheckConstraint("year_group BETWEEN -1 AND 14", name="year_group_in_range"),
     )
 

@@ -40,6 +40,7 @@ class TermPeriod(Tracked, Base):
     __tablename__ = "term_period"
     __table_args__ = (
         sa.UniqueConstraint("school_id", "academic_year", "term", "half"),
+        sa.Index("ix_term_period_school_change", "school_id", "change_seq"),  # the phone's change cursor
         sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         sa.CheckConstraint("half IN (1, 2)", name="half_is_1_or_2"),
         sa.CheckConstraint(check_in("term", TERMS), name="term_known"),
@@ -66,6 +67,7 @@ class KeyContact(Tracked, Base):
     __tablename__ = "key_contact"
     __table_args__ = (
         sa.UniqueConstraint("school_id", "role"),
+        sa.Index("ix_key_contact_school_change", "school_id", "change_seq"),  # the phone's change cursor
         sa.CheckConstraint(check_in("role", CONTACT_ROLES), name="role_known"),
     )
 

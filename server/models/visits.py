@@ -19,6 +19,9 @@ class Visit(Tracked, Base):
             name="about_a_placement_or_provider"),
         sa.Index("ix_visit_school_review", "school_id", "review_status"),
         sa.Index("ix_visit_placement_date", "placement_id", "visit_date"),
+        # The phone's change cursor and its list of its author's recent visits.
+        sa.Index("ix_visit_author_change", "author_id", "change_seq"),
+        sa.Index("ix_visit_author_received", "author_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
