@@ -36,9 +36,10 @@ def dsl_queue():
     closed = concern_service.recently_closed(g.school.id)
     # The queue names pupils with concerns: that is a read of safeguarding data too.
     audit.record("concern.queue_read", g.school, school_id=g.school.id, open=len(open_ones), closed=len(closed))
-    db.session.commit()
-    return render_template("office/concern_queue.html", open_concerns=open_ones, closed=closed,
+    page = render_template("office/concern_queue.html", open_concerns=open_ones, closed=closed,
                            now=utcnow(), kinds=labels("visit_kinds"))
+    db.session.commit()  # after rendering: a commit expires every loaded row
+    return page
 
 
 @office.get("/concerns/<uuid:concern_id>")
@@ -86,11 +87,12 @@ def _concern_or_404(concern_id):
 
 def _render(found, note_errors=None, close_errors=None, status=200):
     concern_service.record_read([found], current_user, "concern")
-    db.session.commit()  # the audit entry of this read
     people = concern_service.people_by_id([found.closed_by_id] + [n.author_id for n in found.notes])
-    return render_template(
+    page = render_template(
         "office/concern.html", concern=found, people=people, note_kinds=concern_service.NOTE_KINDS,
         may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
         may_open_visit=has_any_role(*REVIEW_READER_ROLES),
         note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
-        kinds=labels("visit_kinds"), today=date.today()), status
+        kinds=labels("visit_kinds"), today=date.today())
+    db.session.commit()  # the audit entry of this read, after rendering: a commit expires every loaded row
+    return page, status

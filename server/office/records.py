@@ -106,14 +106,15 @@ def _render_placement(placement, errors=None, status=200):
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
     audit.record("placement.record_read", placement, concerns=len(record.concerns))
     concern_service.record_read(record.concerns, current_user, "placement_record")
-    db.session.commit()  # the audit entries of this read
-    return render_template(
+    page = render_template(
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today, errors=errors or {},
         may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
         may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"), may_read_concerns=may_read_concerns,
         kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
         review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
-        ra_status=risk_assessments.status), status
+        ra_status=risk_assessments.status)
+    db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
+    return page, status
 
 
 def _render_provider(provider, errors=None, status=200):

@@ -90,9 +90,10 @@ def _render_visit(visit, version_number, errors=None, status=200):
     may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
     if may_read_concerns and shown.concerns:
         concern_service.record_read(shown.concerns, current_user, "visit_review")
-    db.session.commit()  # the audit entries of this read
-    return render_template(
+    page = render_template(
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
         may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
         kinds=labels("visit_kinds"), modes=labels("visit_modes"), statuses=labels("review_statuses"),
-        subject=review.subject_of(visit), today=date.today()), status
+        subject=review.subject_of(visit), today=date.today())
+    db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
+    return page, status

@@ -9,6 +9,7 @@ last day of this one, so the holiday before a half term belongs to it. "At least
 half term" then means at least once in every window, and a review held in the holiday counts
 for the half term that follows. A term's window works the same way with whole terms.
 """
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -34,41 +35,30 @@ class SchoolCalendar:
         self.periods = sorted(periods, key=lambda p: p.starts_on)
         self.half_terms = _windows([(p.label, p.starts_on, p.ends_on) for p in self.periods])
         self.terms = _windows(_whole_terms(self.periods))
+        # Every school day, in order, once: the deadline rules count and look up days for every
+        # placement of a school, so they bisect this list instead of walking the calendar.
+        self._days = sorted({day for p in self.periods for day in _weekdays(p.starts_on, p.ends_on)})
+        self._day_set = set(self._days)
 
     @property
     def last_day(self):
         return self.periods[-1].ends_on if self.periods else None
 
     def is_school_day(self, day):
-        return day.weekday() < 5 and any(p.starts_on <= day <= p.ends_on for p in self.periods)
+        return day in self._day_set
 
     def school_days(self, first, last):
         """Every school day from `first` to `last`, both included."""
-        days = []
-        for period in self.periods:
-            day = max(first, period.starts_on)
-            end = min(last, period.ends_on)
-            while day <= end:
-                if day.weekday() < 5:
-                    days.append(day)
-                day += timedelta(days=1)
-        return days
+        return self._days[bisect_left(self._days, first):bisect_right(self._days, last)]
 
     def count_school_days(self, first, last):
-        return len(self.school_days(first, last))
+        return max(0, bisect_right(self._days, last) - bisect_left(self._days, first))
 
     def next_school_day(self, day):
         """`day` itself if it is a school day, else the first school day after it (None if the
         term dates run out first)."""
-        for period in self.periods:
-            if period.ends_on < day:
-                continue
-            candidate = max(day, period.starts_on)
-            while candidate <= period.ends_on:
-                if candidate.weekday() < 5:
-                    return candidate
-                candidate += timedelta(days=1)
-        return None
+        index = bisect_left(self._days, day)
+        return self._days[index] if index < len(self._days) else None
 
     def window_of(self, windows, day):
         """The window (from `self.half_terms` or `self.terms`) that `day` falls in, or None
@@ -78,6 +68,14 @@ class SchoolCalendar:
 
 def weekday_code(day):
     return WEEKDAY_CODES[day.weekday()] if day.weekday() < 5 else None
+
+
+def _weekdays(first, last):
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            yield day
+        day += timedelta(days=1)
 
 
 def _windows(spans):
