@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from rollup.factories import make_action, make_concern, make_visit
+from rollup.factories import make_action, make_concern, make_placement, make_pupil, make_visit
 from server.extensions import db
 from server.models import AttendanceRecord, AuditEvent
 from server.services.photo_store import get_photo_store
@@ -47,6 +47,14 @@ def add_visits(placement, author, count, photos_each, first_day):
             store.put(photo.thumbnail_key, image)
         visits.append(visit)
     return visits
+
+
+def add_pupils_at(school, provider, count):
+    """`count` more pupils in off-site AP at `provider`, started ten days ago."""
+    for number in range(count):
+        pupil = make_pupil(school, first=f"Extra{number}", last=f"Learner{number}")
+        make_placement(school, kind="off_site_ap", start=date.today() - timedelta(days=10), provider=provider,
+                       pupil=pupil)
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-ROW_HEIGHT = 17
-BAR_HEIGHT = 11
-LABEL_SHARE = 0.42       # of the width, for the bar labels
+ROW_HEIGHT = 19
+BAR_HEIGHT = 12
+LABEL_SHARE = 0.5        # of the width, for the bar labels
 VALUE_ROOM = 34          # points kept right of the longest bar for its number
 FONT = "Helvetica"       # one of PDF's own fonts: SVG viewers and PDF readers both have it
-FONT_SIZE = 8.5
+FONT_SIZE = 9
 BAR = colors.HexColor("#1f4e79")
 MUTED = colors.HexColor("#5b6675")
 LINE = colors.HexColor("#d8dde4")
@@ -45,13 +45,14 @@ def drawing(chart, width):
     return canvas
 
 
-def svg_data_uri(chart, width=520):
+def svg_data_uri(chart, width=330):
     """The chart as an SVG image in a data: URI, for an <img> on an office page. An image, not
-    inline markup: the browser runs nothing in it and its ids cannot clash with the page's."""
+    inline markup: the browser runs nothing in it and its ids cannot clash with the page's.
+    Drawn about as wide as a phone, so its labels stay readable there; a desk scales it up."""
     return "data:image/svg+xml;base64," + base64.b64encode(svg(chart, width).encode("utf-8")).decode("ascii")
 
 
-def svg(chart, width=520):
+def svg(chart, width=330):
     return renderSVG.drawToString(drawing(chart, width))
 
 

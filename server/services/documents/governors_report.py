@@ -225,14 +225,14 @@ def document(report, produced_by, produced_at):
             ("Placements ended", shown(report.ended)),
         ])]),
         Section("Pupils by kind of placement", [
-            Chart("Pupils by kind of placement", _bars(report.by_kind)),
+            _chart("Pupils by kind of placement", report.by_kind),
             Table(["Kind of placement", "Pupils"], [[row.label, row.text] for row in report.by_kind], widths=[4, 1])]),
         Section("Pupils by provider", [
-            Chart("Pupils by provider", _bars(report.by_provider)),
+            _chart("Pupils by provider", report.by_provider),
             Table(["Provider", "Pupils"], [[row.label, row.text] for row in report.by_provider] or [["None", "0"]],
                   widths=[4, 1])]),
         Section("Registered and unregistered providers", [
-            Chart("Pupils by the provider's registration", _bars([row for _, _, row in report.by_registration])),
+            _chart("Pupils by the provider's registration", [row for _, _, row in report.by_registration]),
             Table(["Registration", "Providers used", "Pupils"],
                   [[label, str(providers), row.text] for label, providers, row in report.by_registration],
                   widths=[4, 1.5, 1]),
@@ -263,8 +263,13 @@ def document(report, produced_by, produced_at):
                     filename=f"governors-report-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}.pdf")
 
 
-def _bars(rows):
-    return [(row.label, drawn(row.count), row.text) for row in rows]
+def _chart(title, rows):
+    """A bar chart of the rows, or a line saying why there is none: a chart whose every bar is
+    suppressed or zero shows nothing the table does not."""
+    bars = [(row.label, drawn(row.count), row.text) for row in rows]
+    if not any(number for _, number, _ in bars):
+        return Para("No chart: every count here is under 5 (or none).", tone="muted")
+    return Chart(title, bars)
 
 
 def _attendance_blocks(report, summary):
