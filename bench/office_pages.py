@@ -250,7 +250,8 @@ def _report(rows):
     print(f"\nQueries per page at {small} and {large} placements ({small * VISITS_PER_PLACEMENT:,} and "
           f"{large * VISITS_PER_PLACEMENT:,} visits); server time at {large} placements, median of {REQUESTS}, "
           f"as a ratio to the SELECT 1 page ({baseline:.2f} ms):\n")
-    header = f"{'page':32} {'queries':>8} {'queries':>8} {'constant':>9} {'median ms':>10} {'p95 ms':>8} {'× SELECT 1':>11}"
+    header = (f"{'page':32} {'queries':>8} {'queries':>8} {'constant':>9} {'median ms':>10} {'p95 ms':>8} "
+              f"{'× SELECT 1':>11}")
     print(header)
     print(f"{'':32} {f'@{small}':>8} {f'@{large}':>8}")
     print("-" * len(header))

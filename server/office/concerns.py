@@ -1,8 +1,6 @@
 """The DSL's queue of open safeguarding concerns, oldest first, and one concern's page, where the
 DSL adds notes and records the outcome. The AP leader and trust leads read; only the DSL writes.
 Every read is in the audit log."""
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
@@ -17,6 +15,7 @@ from server.services import audit
 from server.services import concerns as concern_service
 from server.services.refusal import Refused
 from server.services.review import REVIEW_READER_ROLES
+from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 
@@ -93,6 +92,6 @@ def _render(found, note_errors=None, close_errors=None, status=200):
         may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
         may_open_visit=has_any_role(*REVIEW_READER_ROLES),
         note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
-        kinds=labels("visit_kinds"), today=date.today())
+        kinds=labels("visit_kinds"), today=school_today())
     db.session.commit()  # the audit entry of this read, after rendering: a commit expires every loaded row
     return page, status

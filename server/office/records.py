@@ -1,8 +1,6 @@
 """The placement record and the provider record, and the two changes made from them: marking a
 follow-up action done, and recording a material change at a provider (which asks for a review
 of its risk assessment). Every read of a record is in the audit log."""
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -22,6 +20,7 @@ from server.services import concerns as concern_service
 from server.services.placement_record import RECORD_READER_ROLES
 from server.services.refusal import Refused
 from server.services.review import REVIEWER_ROLES
+from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 
@@ -101,13 +100,14 @@ def _provider_uuid(action):
 
 
 def _render_placement(placement, errors=None, status=200):
-    today = date.today()
+    today = school_today()
     may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
     audit.record("placement.record_read", placement, concerns=len(record.concerns))
     concern_service.record_read(record.concerns, current_user, "placement_record")
     page = render_template(
-        "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today, errors=errors or {},
+        "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
+        errors=errors or {},
         may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
         may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"), may_read_concerns=may_read_concerns,
         kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
@@ -118,7 +118,7 @@ def _render_placement(placement, errors=None, status=200):
 
 
 def _render_provider(provider, errors=None, status=200):
-    today = date.today()
+    today = school_today()
     record = provider_records.build(provider, today)
     return render_template(
         "office/provider_record.html", record=record, provider=provider, today=today, errors=errors or {},

@@ -1,7 +1,5 @@
 """The review queue and one visit's review page: read what was recorded, then sign it off or
 send it back with a comment. AP leaders and headteachers decide; trust leads read."""
-from datetime import date
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
@@ -15,6 +13,7 @@ from server.schemas.base import StrictSchema, optional_text
 from server.services import concerns as concern_service
 from server.services import review
 from server.services.refusal import Refused
+from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 
@@ -94,6 +93,6 @@ def _render_visit(visit, version_number, errors=None, status=200):
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
         may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
         kinds=labels("visit_kinds"), modes=labels("visit_modes"), statuses=labels("review_statuses"),
-        subject=review.subject_of(visit), today=date.today())
+        subject=review.subject_of(visit), today=school_today())
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

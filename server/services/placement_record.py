@@ -162,7 +162,8 @@ def _chronology(placement, visits, actions, concerns, decisions, people):
                 at=version.received_at, kind="visit" if first else "revision",
                 title=f"{name} received" if first else f"{name} corrected (version {version.version})",
                 who=version.author.full_name, device_at=version.device_completed_at,
-                body=f"Visit on {deadlines.long_date(version.visit_date)}, {modes.get(version.mode, version.mode).lower()}",
+                body=f"Visit on {deadlines.long_date(version.visit_date)}, "
+                     f"{modes.get(version.mode, version.mode).lower()}",
                 visit_uuid=visit.uuid))
         for photo in visit.photos:
             if photo.stored_at is not None:

@@ -45,7 +45,8 @@ def build(provider, today):
         .order_by(Visit.visit_date.desc(), Visit.id.desc()).options(selectinload(Visit.author))
     ).scalars().all()
     actions = db.session.execute(
-        sa.select(FollowUpAction).where(FollowUpAction.provider_id == provider.id, FollowUpAction.placement_id.is_(None))
+        sa.select(FollowUpAction)
+        .where(FollowUpAction.provider_id == provider.id, FollowUpAction.placement_id.is_(None))
         .order_by(FollowUpAction.done_at.is_not(None), FollowUpAction.due_on)
     ).scalars().all()
 

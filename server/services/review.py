@@ -56,7 +56,8 @@ def review_queue(school_id):
     ).scalars().all()
     ids = [visit.id for visit in visits]
     with_concern = set(db.session.execute(
-        sa.select(SafeguardingConcern.visit_id).where(SafeguardingConcern.visit_id.in_(ids))).scalars()) if ids else set()
+        sa.select(SafeguardingConcern.visit_id).where(SafeguardingConcern.visit_id.in_(ids))
+    ).scalars()) if ids else set()
     missing = _missing_photo_counts([visit.id for visit in visits if not visit.complete])
     rows = [QueueRow(visit, subject_of(visit), missing.get(visit.id, 0), visit.id in with_concern) for visit in visits]
     return ([row for row in rows if row.visit.review_status == "awaiting_review"],

@@ -105,7 +105,8 @@ def status(assessment, today):
     """(code, words) for showing a risk assessment: review_requested, expired, expiring, valid."""
     if assessment.review_requested_at is not None:
         due = assessment.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
-        return "review_requested", f"Review requested on {assessment.review_requested_at:%d %b %Y}; due by {due:%d %b %Y}"
+        requested = assessment.review_requested_at
+        return "review_requested", f"Review requested on {requested:%d %b %Y}; due by {due:%d %b %Y}"
     if today > assessment.valid_until:
         return "expired", f"Expired on {assessment.valid_until:%d %b %Y}"
     if (assessment.valid_until - today).days <= EXPIRING_SOON_DAYS:

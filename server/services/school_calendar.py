@@ -11,9 +11,17 @@ for the half term that follows. A term's window works the same way with whole te
 """
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
+SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
+
+
+def school_today():
+    """Today's date where the schools are, whatever the server's own time zone: a deadline
+    passes at midnight in England, not at midnight UTC."""
+    return datetime.now(SCHOOLS_TIME_ZONE).date()
 
 
 @dataclass(frozen=True)

@@ -74,8 +74,10 @@ def provider_check(api, provider, visit_date=None):
         "visit_date": (visit_date or date.today()).isoformat(), "started_at": now, "completed_at": now,
         "answers": provider_check_answers(),
         "photos": [],
-        "actions": [payloads.action("Ask for the updated anti-bullying policy", due="2026-12-11") | {"item_key": "policy_anti_bullying"},
-                    payloads.action("Agree a QA visit schedule", due="2026-12-18") | {"item_key": "risk_rating"}],
+        "actions": [
+            payloads.action("Ask for the updated anti-bullying policy", due="2026-12-11")
+            | {"item_key": "policy_anti_bullying"},
+            payloads.action("Agree a QA visit schedule", due="2026-12-18") | {"item_key": "risk_rating"}],
         "concern": None, "base_version": None,
     }
     return send_visit(api, payload)

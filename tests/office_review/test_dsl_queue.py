@@ -13,7 +13,8 @@ from server.models import SafeguardingConcern, Visit
 
 def concern_of(visit_uuid):
     visit = db.session.execute(sa.select(Visit).where(Visit.uuid == uuid.UUID(visit_uuid))).scalar_one()
-    return db.session.execute(sa.select(SafeguardingConcern).where(SafeguardingConcern.visit_id == visit.id)).scalar_one()
+    return db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.visit_id == visit.id)).scalar_one()
 
 
 def test_a_concern_appears_in_the_dsl_queue_after_sync(demo, phone, office_as):

@@ -92,7 +92,8 @@ def forms(r):
          REVIEWERS, visit_status("other_visit")),
         (f"/office/providers/{r['provider'].uuid}/material-change", {"reason": "New owner."}, REVIEWERS,
          lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
-             RiskAssessment.provider_id == r["provider"].id, RiskAssessment.review_requested_at.is_not(None))).scalar() > 0),
+             RiskAssessment.provider_id == r["provider"].id,
+             RiskAssessment.review_requested_at.is_not(None))).scalar() > 0),
         (f"/office/actions/{r['action'].uuid}/done", {"note": "Done."}, ACTION_WRITERS,
          lambda: db.session.get(FollowUpAction, r["action"].id).done_at is not None),
         (f"/office/concerns/{r['concern'].uuid}/notes", {"kind": "note", "text": "Spoke to the family."}, {"dsl"},

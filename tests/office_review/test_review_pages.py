@@ -109,7 +109,8 @@ def test_a_sent_back_visit_shows_the_comment_on_the_phone(demo, phone, office_as
 
 def test_sending_back_without_a_comment_is_refused_and_changes_nothing(demo, phone, office_as):
     visit_uuid, _ = qa_visit_with_concern(phone, demo.placements()[0])
-    response = office_as("ap_leader").post(f"/office/review/{visit_uuid}/send-back", data={"version": "1", "comment": "  "})
+    response = office_as("ap_leader").post(f"/office/review/{visit_uuid}/send-back",
+                                           data={"version": "1", "comment": "  "})
     assert response.status_code == 422
     assert "Write what needs correcting" in response.get_data(as_text=True)
     assert visit_row(visit_uuid).review_status == "awaiting_review"

@@ -1,0 +1,1 @@
+"""Tests of the roll-up: deadlines from term dates, and the factories the office tests share."""

@@ -87,7 +87,8 @@ def make_visit(author, kind="review_meeting", on=date(2026, 10, 1), placement=No
                              declared_sha256=digest, declared_size=1000, media_type="image/jpeg",
                              stored_at=received_at + timedelta(minutes=1) if stored else None,
                              storage_key=spec.get("storage_key", f"test/{photo_uuid}.jpg") if stored else None,
-                             thumbnail_key=spec.get("thumbnail_key", f"test/{photo_uuid}.thumb.jpg") if stored else None))
+                             thumbnail_key=(spec.get("thumbnail_key", f"test/{photo_uuid}.thumb.jpg")
+                                            if stored else None)))
     device_at = device_at or at(on, 11)
     db.session.add(VisitVersion(
         visit=visit, version=1, form_id=kind, form_version=1, mode=mode, visit_date=on,

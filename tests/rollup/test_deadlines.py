@@ -109,7 +109,8 @@ def test_a_placement_starting_mid_half_term_owes_a_review_in_that_half_term(scho
     (date(2026, 10, 13), date(2026, 12, 18)),   # nine: the first review is owed in Autumn 2
     (date(2026, 10, 26), date(2026, 12, 18)),   # starts in the holiday: Autumn 2 is its first half term
 ])
-def test_a_placement_starting_in_the_last_two_weeks_owes_its_first_review_in_the_next_half_term(school, start, first_due):
+def test_a_placement_starting_in_the_last_two_weeks_owes_its_first_review_in_the_next_half_term(
+        school, start, first_due):
     placement = make_placement(school, start=start)
     assert only(placement, start, "formal_review")["due_on"] == first_due
 
@@ -342,7 +343,8 @@ def test_due_items_for_many_placements_take_a_constant_number_of_queries(app, sc
     def queries_for(count):
         placements = []
         for index in range(count):
-            placement = make_placement(school, kind=("part_time_timetable", "off_site_ap", "flexi_schooling")[index % 3],
+            kind = ("part_time_timetable", "off_site_ap", "flexi_schooling")[index % 3]
+            placement = make_placement(school, kind=kind,
                                        start=date(2026, 9, 7), qa_visit_every_weeks=4,
                                        sessions=("mon_am", "tue_am"))
             make_visit(visitor, "review_meeting", date(2026, 10, 1), placement=placement)
