@@ -37,8 +37,9 @@ def create_app(test_config=None):
     app.register_blueprint(pwa_shell)
     app.jinja_env.globals.update(visible_nav=visible_nav, url_if=url_if)
 
-    from server import errors
+    from server import errors, security_headers
     errors.init_app(app)
+    security_headers.init_app(app)
 
     from server import cli
     cli.init_app(app)

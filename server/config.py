@@ -70,6 +70,8 @@ def load_config():
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 512 * 1024),
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         "PHOTO_LONG_EDGE": _int("PHOTO_LONG_EDGE", 2048),
+        # A release marker added to the phone app's service worker: a new value offers "Update ready".
+        "PWA_BUILD": "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_."),
     }
     if not local_dev:
         _refuse_unsafe_production(config, secret_key)

@@ -5,10 +5,9 @@ only cache, so a new release is seen on the next visit. `PWA_BUILD` (optional) n
 deployment; it becomes part of the service worker's version, so setting a new value makes
 phones offer "Update ready" even when no file changed.
 """
-import os
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, send_from_directory
+from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 PWA_DIR = ROOT / "pwa"
@@ -26,8 +25,7 @@ def index():
 @pwa_shell.get("/sw.js")
 def service_worker():
     source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
-    build = "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_.")
-    response = Response(source.replace(BUILD_MARKER, build), mimetype="text/javascript")
+    response = Response(source.replace(BUILD_MARKER, current_app.config["PWA_BUILD"]), mimetype="text/javascript")
     _no_cache(response)
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -83,3 +83,11 @@ def test_each_placement_on_the_phone_says_what_it_owes(api, demo):
     item = active[0]["due"][0]
     assert set(item) == {"kind", "label", "due_on", "overdue"}
     assert not kinds & {"attendance", "provider_evidence", "direction_review"}  # office work
+
+
+def test_every_response_carries_a_strict_content_security_policy(client):
+    for path in ("/", "/healthz", "/office/sign-in"):
+        headers = client.get(path).headers
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"

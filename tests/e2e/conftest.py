@@ -30,7 +30,7 @@ class Phone:
 
     def wait_for_service_worker(self):
         """Until the worker controls the page (its precache is then complete)."""
-        self.page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+        self.page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
         return self
 
     def idb(self, store, key=None):

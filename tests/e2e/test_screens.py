@@ -65,7 +65,7 @@ def test_every_screen_is_labelled_big_enough_and_keeps_the_dsl_one_tap_away(phon
     assert page.get_by_role("button", name="Complete visit").is_disabled()
     look(phone, "review-with-errors")
     page.locator(".problems > li", has_text="Did you speak with the pupil?").get_by_role("button", name="Go to it").click()
-    page.wait_for_function("document.activeElement && document.activeElement.closest('#item-spoke_with_pupil')")
+    page.wait_for_function("() => document.activeElement && document.activeElement.closest('#item-spoke_with_pupil')")
     assert page.locator("#item-spoke_with_pupil .item-errors").inner_text().startswith("Add a follow-up action")
     screenshot(page, "form-after-go-to-it")
 

@@ -38,7 +38,7 @@ def test_a_lost_acknowledgement_is_retried_without_duplicating_the_visit_or_its_
     for _ in range(3):  # each lost answer stops that sync; the next one resends
         if page.locator(".state[data-state='complete']").count():
             break
-        page.wait_for_function("!document.querySelector('.state[data-state=sending]')")
+        page.wait_for_function("() => !document.querySelector('.state[data-state=sending]')")
         sync_now(phone)
     wait_for_state(phone, "complete")
 

@@ -34,8 +34,8 @@ def test_an_update_waits_under_an_open_form_and_keeps_its_answers(phone, live_se
 
     phone.fill("findings", "Typed just before updating")  # not yet autosaved when the update is applied
     page.get_by_role("button", name="Update now").click()
-    page.wait_for_function("document.querySelector('#update-banner') === null && document.querySelector('#item-findings')")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.wait_for_function("() => document.querySelector('#update-banner') === null && document.querySelector('#item-findings')")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert page.evaluate(WORKER_VERSION) == "1-2026-12-01"
     assert page.locator("#item-spoke_with_staff input[value=no]").is_checked()
     assert page.locator("#item-findings textarea").input_value() == "Typed just before updating"
