@@ -225,3 +225,71 @@ RESULTS_HEADER = """# Benchmark results
 bench NAME` runs one. Each figure is a ratio against a baseline measured in the same run on the
 same machine, with the absolute numbers beside it. The machine each section ran on is under it.
 """
+
+
+# --- The sync protocol under load (sync_ingest, sync_latency) -------------------------------------
+
+SYNC_DATABASE = "ap_bench_sync"
+
+PUT_VISIT_LUA = """
+-- PUT a new visit (a fresh UUID each time) as one signed-in member of staff.
+wrk.method = "PUT"
+wrk.body = os.getenv("BENCH_BODY")
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE")
+wrk.headers["X-CSRFToken"] = os.getenv("BENCH_CSRF")
+math.randomseed(tonumber(os.getenv("BENCH_SEED")))
+local function uuid4()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
+    return string.format("%x", c == "x" and math.random(0, 15) or math.random(8, 11))
+  end))
+end
+request = function()
+  return wrk.format(nil, "/api/visits/" .. uuid4())
+end
+"""
+
+GET_LUA = """
+wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
+"""
+
+
+def prepare_sync_database():
+    """A fresh database with 20 synthetic schools and their placements, and no visits yet."""
+    url = fresh_database(SYNC_DATABASE)
+    flask("synthesize", "--schools", "20", "--placements-per-school", "10", "--visits-per-placement", "0",
+          database=url)
+    return url
+
+
+def visiting_staff(database):
+    """(email, [placement uuid]) of one visiting member of staff with placements of an AP kind."""
+    engine = sa.create_engine(database)
+    with engine.connect() as connection:
+        row = connection.execute(sa.text(
+            "SELECT u.email, array_agg(p.uuid::text) FROM user_account u "
+            "JOIN placement_staff s ON s.user_id = u.id JOIN placement p ON p.id = s.placement_id "
+            "WHERE p.kind IN ('off_site_ap', 'on_site_ap') GROUP BY u.id, u.email ORDER BY u.id LIMIT 1")).one()
+    engine.dispose()
+    return row[0], row[1]
+
+
+def visit_body(placement_uuid):
+    """A valid quality-assurance visit, as a phone sends it (no photos: those are measured apart)."""
+    import json
+    now = datetime.now(timezone.utc).isoformat()
+    return json.dumps({
+        "kind": "qa_visit", "placement_id": placement_uuid, "provider_id": None, "form_id": "qa_visit",
+        "form_version": 1, "mode": "in_person", "visit_date": now[:10], "started_at": now, "completed_at": now,
+        "answers": {
+            "people_present": {"value": [{"name": "Workshop lead", "role": "Provider staff"}]},
+            "spoke_with_staff": {"value": "yes"}, "spoke_with_pupil": {"value": "yes"},
+            "spoke_with_parents": {"value": "na"}, "work_reviewed": {"value": "yes"},
+            "lessons_observed": {"value": "yes"}, "unstructured_time_observed": {"value": "yes"},
+            "findings": {"value": "Settled, engaged in the workshop; two units signed off."},
+            "pupil_voice": {"value": "Likes the practical work."}, "concern_raised": {"value": "no"}},
+        "photos": [], "actions": [], "concern": None, "base_version": None})
+
+
+def cookie_header(http):
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in http.cookies)
