@@ -26,7 +26,7 @@ def seed_demo_command(if_empty):
     if if_empty and db.session.execute(sa.select(School.id).limit(1)).first():
         click.echo("Database already has schools; demo data not added.")
         return
-    seed_demo()
+    seed_demo(with_history=True)
     db.session.commit()
     click.echo("Demo data added. Accounts are listed in the README; password: " + _demo_password())
 

@@ -73,7 +73,9 @@ def demo_password_hash():
     return hash_password(DEMO_PASSWORD)
 
 
-def seed_demo(today=None):
+def seed_demo(today=None, with_history=False):
+    """The demo trust. `with_history` adds a few weeks of visits and registers (server/demo_history.py);
+    tests start without it, so each test makes exactly the history it needs."""
     today = today or date.today()
     password_hash = demo_password_hash()
     trust = Trust(name="Northfield Learning Trust")
@@ -84,11 +86,11 @@ def seed_demo(today=None):
         db.session.add(school)
         year = academic_year_of(today)
         seed_term_dates(school, range(year - 1, year + 2), spec["shift_days"])
-        _seed_school(school, spec["key"], number, today, password_hash)
+        _seed_school(school, spec["key"], number, today, password_hash, with_history)
     db.session.flush()
 
 
-def _seed_school(school, key, number, today, password_hash):
+def _seed_school(school, key, number, today, password_hash, with_history):
     users = {}
     for role in ROLES:
         users[role] = create_user(f"{role.replace('_', '.')}@{key}.example", ROLE_PEOPLE[role], None,
@@ -102,7 +104,11 @@ def _seed_school(school, key, number, today, password_hash):
     ]
     providers = [_provider(school, *spec, today=today, signer=users["ap_leader"]) for spec in PROVIDERS]
     pupils = [_pupil(school, number, index, *spec, today=today) for index, spec in enumerate(PUPILS)]
-    _seed_placements(school, pupils, providers, users, today)
+    placements = _seed_placements(school, pupils, providers, users, today)
+    if with_history:
+        from server.demo_history import seed_history
+        db.session.flush()
+        seed_history(school, placements, users, today)
 
 
 def _provider(school, name, status, urn, approved, full_time_pupils, today, signer):
@@ -178,6 +184,7 @@ def _seed_placements(school, pupils, providers, users, today):
          {"head_decision_in_writing_on": start - timedelta(days=10)}),
         (pupils[0], "off_site_ap", providers[3], ["fri_am"], {"status": "planned"}),
     ]
+    placements = []
     for pupil, kind, provider, sessions, extra in rows:
         fields = dict(agreement)
         fields.update(extra)
@@ -193,3 +200,5 @@ def _seed_placements(school, pupils, providers, users, today):
             placement.approved_by_id = approved_by.id
         placement.staff.append(PlacementStaff(user=users["visiting_staff"]))
         db.session.add(placement)
+        placements.append(placement)
+    return placements
