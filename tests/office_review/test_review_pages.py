@@ -105,6 +105,10 @@ def test_a_sent_back_visit_shows_the_comment_on_the_phone(demo, phone, office_as
     page = leader.get(f"/office/review/{visit_uuid}").get_data(as_text=True)
     assert "Watched a maths lesson" in page
     assert f"/office/review/{visit_uuid}?version=1" in page
+    # The first version stays readable as it was sent; decisions are only offered on the current one.
+    first = leader.get(f"/office/review/{visit_uuid}?version=1").get_data(as_text=True)
+    assert "Settled, engaged in the workshop." in first and "Watched a maths lesson" not in first
+    assert "You are reading version 1" in first and "/sign-off" not in first
 
 
 def test_sending_back_without_a_comment_is_refused_and_changes_nothing(demo, phone, office_as):
