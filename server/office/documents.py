@@ -25,19 +25,23 @@ from server.services.documents.visit_pdf import visit_pdf
 @office.get("/placements/<uuid:placement_id>/record.pdf")
 @office_page(*PUPIL_DOCUMENT_ROLES)
 def placement_record_pdf(placement_id):
-    document = _record_document(placement_id, "placement_record.pdf", "placement_record_pdf")
-    return pdf_response(pdf_layout.render(document), document.filename)
+    placement, record, document = _record_document(placement_id)
+    data = pdf_layout.render(document)
+    _audit_record("placement_record.pdf", "placement_record_pdf", placement, record)
+    return pdf_response(data, document.filename)
 
 
 @office.get("/placements/<uuid:placement_id>/record/print")
 @office_page(*PUPIL_DOCUMENT_ROLES)
 def placement_record_print(placement_id):
-    document = _record_document(placement_id, "placement_record.print", "placement_record_print")
+    placement, record, document = _record_document(placement_id)
     links = [(url_for("office.placement_record_pdf", placement_id=placement_id), "Download the PDF")]
     record_url = url_if("office.placement_record", placement_id=placement_id)
     if record_url:
         links.insert(0, (record_url, "‹ Back to the placement record"))
-    return render_template("office/documents_document.html", document=document, links=links)
+    page = render_template("office/documents_document.html", document=document, links=links)
+    _audit_record("placement_record.print", "placement_record_print", placement, record)
+    return page
 
 
 @office.get("/visits/<uuid:visit_id>/visit.pdf")
@@ -49,25 +53,30 @@ def visit_pdf_download(visit_id):
     data, concerns = visit_pdf(visit, has_any_role(*concern_service.CONCERN_READER_ROLES), current_user, utcnow())
     if data is None:
         abort(404)
+    filename = f"visit-{visit.visit_date.isoformat()}.pdf"
     audit.record("visit.pdf", visit, concerns=len(concerns))
     concern_service.record_read(concerns, current_user, "visit_pdf")
     db.session.commit()
-    return pdf_response(data, f"visit-{visit.visit_date.isoformat()}.pdf")
+    return pdf_response(data, filename)
 
 
-def _record_document(placement_id, action, page):
-    """The placement's record as a Document, with its production and concern reads audited."""
+def _record_document(placement_id):
+    """(placement, its PlacementRecord, the record as a Document), concerns only for their readers."""
     placement = placement_records.placement_in_school(placement_id, g.school.id)
     if placement is None:
         abort(404)
     now = utcnow()
-    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
-    record = placement_records.build(placement, now.date(), with_concerns=may_read_concerns)
-    document = record_document(record, current_user, now)
+    record = placement_records.build(placement, now.date(),
+                                     with_concerns=has_any_role(*concern_service.CONCERN_READER_ROLES))
+    return placement, record, record_document(record, current_user, now)
+
+
+def _audit_record(action, page, placement, record):
+    """Log the record handed out and every concern in it, then commit. Called after the output
+    is drawn: the commit expires every loaded row, and drawing afterwards would reload each one."""
     audit.record(action, placement, concerns=len(record.concerns), visits=len(record.visits))
     concern_service.record_read(record.concerns, current_user, page)
     db.session.commit()
-    return document
 
 
 def pdf_response(data, filename):

@@ -61,10 +61,10 @@ def governors_report_page():
     period, errors = _period()
     report = governors_report.build(g.school, period, date.today())
     document = governors_report.document(report, current_user, utcnow())
+    page = render_template("office/reports_governors.html", document=document, period=period, errors=errors)
     audit.record("governors_report.read", g.school, school_id=g.school.id, **period.as_query())
     db.session.commit()
-    return render_template("office/reports_governors.html", document=document, period=period,
-                           errors=errors), 422 if errors else 200
+    return page, 422 if errors else 200
 
 
 @office.get("/reports/governors.pdf")
@@ -75,9 +75,10 @@ def governors_report_pdf():
         return _refuse_period(errors)
     report = governors_report.build(g.school, period, date.today())
     document = governors_report.document(report, current_user, utcnow())
+    data = pdf_layout.render(document)
     audit.record("governors_report.pdf", g.school, school_id=g.school.id, **period.as_query())
     db.session.commit()
-    return pdf_response(pdf_layout.render(document), document.filename)
+    return pdf_response(data, document.filename)
 
 
 @office.get("/reports/exports/<name>.csv")
@@ -170,11 +171,13 @@ def _placements_in(period):
 
 def _render_la(period, errors=None, status=200, posted=None):
     rows = la_notifications.notifications(g.school.id, period)
+    page = render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
+                           posted=posted, today=date.today(), school=g.school, kinds=labels("placement_kinds"),
+                           may_mark=has_any_role(*LA_NOTIFIER_ROLES))
+    # Rendered before the commit, which would expire every row the page reads.
     audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
     db.session.commit()
-    return render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
-                           posted=posted, today=date.today(), school=g.school, kinds=labels("placement_kinds"),
-                           may_mark=has_any_role(*LA_NOTIFIER_ROLES)), status
+    return page, status
 
 
 def csv_response(chunks, filename):

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 import reportlab
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
@@ -32,6 +33,10 @@ from server.services.documents import charts
 from server.services.documents.model import Chart, Facts, Heading, Para, Photos
 from server.services.documents.model import Table as TableBlock
 from server.services.photo_store import get_photo_store
+
+# ReportLab wraps every stream in ASCII85 by default: a quarter bigger, and encoded in pure Python
+# (most of the time a photo-heavy record took). Binary streams are what every PDF reader expects.
+rl_config.useA85 = 0
 
 UK = ZoneInfo("Europe/London")
 PAGE_WIDTH, PAGE_HEIGHT = A4
