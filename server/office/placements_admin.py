@@ -45,6 +45,7 @@ AGREEMENT_LABELS = {
     "communication": ("Communication", "How and how often the provider reports progress and concerns."),
     "review_arrangements": ("Reviews", "How often, and with whom (at least half-termly, §8.3)."),
 }
+OFF_SITE_KINDS = ("off_site_ap", "off_site_direction")
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
 
 
@@ -163,9 +164,30 @@ def _render_form(placement, pupil, values, errors=None, status_errors=None, stat
         provider_options=[(str(p.uuid), _provider_option(p)) for p in providers],
         provider_warnings={str(p.uuid): registration_warning(p) for p in providers},
         approver_options=[(str(u.uuid), u.full_name) for u in placement_service.approvers(g.school)],
-        staff_choices=placement_service.visiting_staff_choices(g.school),
+        staff_choices=[(user, _roles_text(user)) for user in placement_service.visiting_staff_choices(g.school)],
+        reminders=_reminders(placement) if placement else [],
         agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS,
         session_labels=labels("sessions"))
+
+
+def _roles_text(user):
+    held = user.roles_in(g.school.id)
+    return ", ".join(label for role, label in labels("roles").items() if role in held)
+
+
+def _reminders(placement):
+    """What the agreement still lacks: worth doing, but the policy does not make it a condition of starting."""
+    reminders = []
+    empty = [AGREEMENT_LABELS[name][0].lower() for name in AGREEMENT_TEXT if not getattr(placement, name)]
+    if empty:
+        reminders.append("The agreement says nothing yet about: " + ", ".join(empty) + " (§7.11).")
+    if placement.kind in OFF_SITE_KINDS and placement.la_informed_on is None:
+        reminders.append("Tell the local authority about this off-site placement and record the date (§7.12).")
+    if not placement.sessions:
+        reminders.append("Choose the days and sessions attended.")
+    if not placement.staff:
+        reminders.append("Nobody is assigned to visit: no visiting phone carries it.")
+    return reminders
 
 
 def _provider_option(provider):

@@ -66,6 +66,15 @@ def provider_edit(provider_id):
     return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
 
 
+def _expiry_state(expires_on, today):
+    """"expired", "expires_soon" or "ok" for a row's expiry as the form holds it (text or a date)."""
+    try:
+        day = date.fromisoformat(str(expires_on)) if expires_on else None
+    except ValueError:
+        return "ok"
+    return provider_service.expiry_state(day, today)
+
+
 def _posted():
     return form_payload(ProviderRecordSchema(), request.form)
 
@@ -77,6 +86,7 @@ def _render_form(provider, values, errors=None):
     return render_template(
         "office/admin/provider_form.html", provider=provider, values=values, errors=errors or {},
         can_manage=can_manage(), reports=reports, evidence=evidence, today=today,
+        evidence_states=[_expiry_state(row.get("expires_on"), today) for row in evidence],
         warning=registration_warning(provider) if provider else None,
         risk=provider_service.latest_risk_assessment(provider) if provider else None,
         status_options=[(code, labels("registration_statuses")[code]) for code in REGISTRATION_STATUSES],

@@ -7,7 +7,7 @@ is what they get back, with what still stops a planned placement starting.
 from datetime import date
 from decimal import Decimal
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from server.extensions import db
 from server.models import User
@@ -92,6 +92,11 @@ class PlacementInSchema(_AgreementSchema):
             errors["sessions"] = ["Give each session once."]
         if errors:
             raise ValidationError(errors)
+
+    @post_load
+    def sessions_in_week_order(self, data, **kwargs):
+        """Monday AM first, however the form or the caller listed them."""
+        return dict(data, sessions=sorted(data["sessions"], key=SESSIONS.index))
 
 
 class PlacementChangeSchema(PlacementInSchema):

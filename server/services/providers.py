@@ -97,11 +97,15 @@ def _replace_children(provider, name, items):
 
 def evidence_state(evidence, today):
     """"expired", "expires_soon" or "ok" for one piece of evidence."""
-    if evidence.expires_on is None:
+    return expiry_state(evidence.expires_on, today)
+
+
+def expiry_state(expires_on, today):
+    if expires_on is None:
         return "ok"
-    if evidence.expires_on < today:
+    if expires_on < today:
         return "expired"
-    if evidence.expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
+    if expires_on <= today + timedelta(days=EXPIRY_WARNING_DAYS):
         return "expires_soon"
     return "ok"
 
