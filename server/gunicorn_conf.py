@@ -22,9 +22,6 @@ graceful_timeout = 30
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Each worker builds its own app, database pool and S3 client: none of them may cross a fork.
 preload_app = False
-# Workers are replaced now and then, so memory that image decoding fragments is given back.
-max_requests = 2000
-max_requests_jitter = 200
 # The heartbeat file lives in memory: a container's slow overlay disk must not make a healthy
 # worker look stuck.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
