@@ -1,5 +1,5 @@
 """Where photo files live, behind one small interface: `put(key, data)`, `read(key)`,
-`exists(key)`, `delete(key)`, plus `keys()` for backups.
+`exists(key)`, `delete(key)`.
 
 Two backends: a local folder (the default: one school, one server) and S3-compatible object
 storage (a trust or a national service: several stateless app servers sharing one bucket).
@@ -66,13 +66,6 @@ class LocalPhotoStore:
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)
 
-    def keys(self):
-        """Every stored key, sorted (temporary files of unfinished writes are not photos)."""
-        if not self.root.is_dir():
-            return []
-        return sorted(path.relative_to(self.root).as_posix() for path in self.root.rglob("*")
-                      if path.is_file() and not path.name.startswith(".incoming-"))
-
 
 class S3PhotoStore:
     """Objects in one bucket, under an optional prefix (several deployments may share a bucket).
@@ -113,13 +106,6 @@ class S3PhotoStore:
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
-
-    def keys(self):
-        """Every stored key under the prefix, sorted."""
-        found = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
-            found.extend(item["Key"][len(self.prefix):] for item in page.get("Contents", ()))
-        return sorted(found)
 
 
 def make_s3_client(endpoint_url=None, region=None):

@@ -19,6 +19,14 @@ def store(request, tmp_path):
     return request.getfixturevalue("s3_store")
 
 
+def stored_keys(store):
+    """Every key the store holds, looked up behind its back (the folder, or the bucket)."""
+    if isinstance(store, LocalPhotoStore):
+        return sorted(p.relative_to(store.root).as_posix() for p in store.root.rglob("*") if p.is_file())
+    listed = store.client.list_objects_v2(Bucket=store.bucket, Prefix=store.prefix).get("Contents", ())
+    return sorted(item["Key"][len(store.prefix):] for item in listed)
+
+
 def test_a_stored_photo_reads_back_byte_for_byte_until_deleted(store):
     key = f"7/{uuid.uuid4()}/{uuid.uuid4()}.jpg"
     data = bytes(range(256)) * 1000
@@ -26,7 +34,7 @@ def test_a_stored_photo_reads_back_byte_for_byte_until_deleted(store):
     store.put(key, data)
     assert store.exists(key)
     assert store.read(key) == data
-    assert store.keys() == [key]
+    assert stored_keys(store) == [key]
     store.delete(key)
     assert not store.exists(key)
     store.delete(key)  # deleting twice is not an error: a retried clean-up must not fail
@@ -75,7 +83,7 @@ def test_a_key_not_of_the_servers_shape_is_refused_before_anything_is_stored(sto
                       lambda: store.exists(key), lambda: store.delete(key)):
         with pytest.raises(ValueError):
             operation()
-    assert store.keys() == []
+    assert stored_keys(store) == []
 
 
 def test_s3_photos_are_private_objects_under_the_prefix(s3_store, s3_settings):
