@@ -100,6 +100,7 @@ class AnswerRow:
     people: list = field(default_factory=list)
     photos: list = field(default_factory=list)
     is_photo_item: bool = False
+    flagged: bool = False        # an answer the form says needs a follow-up action (weak, missing...)
 
 
 @dataclass
@@ -171,8 +172,10 @@ def _answer_row(item, answer, photos):
         row.value = ", ".join(row.people)
     elif item["type"] in FIXED_OPTIONS:
         row.value = FIXED_LABELS.get(value, str(value))
+        row.flagged = value in item.get("requires", {}).get("action", ())
     elif item["type"] in ("rating", "choice"):
         row.value = next((o["label"] for o in item.get("options", ()) if o["value"] == value), str(value))
+        row.flagged = value in item.get("requires", {}).get("action", ())
     else:
         row.value = _plain(value)
     return row

@@ -67,6 +67,9 @@ def test_signing_off_a_provider_check_makes_the_providers_risk_assessment(demo, 
     visit_uuid, _ = provider_check(phone, provider)
     before = len(provider.risk_assessments)
     leader = office_as("ap_leader")
+    page = leader.get(f"/office/review/{visit_uuid}").get_data(as_text=True)
+    assert 'class="value prewrap flagged">Weak or out of date' in page  # what needs action stands out
+    assert 'class="value prewrap">In place and fine' in page
     assert leader.post(f"/office/review/{visit_uuid}/sign-off", data={"version": "1"}).status_code == 302
     visit = visit_row(visit_uuid)
     assessment = db.session.execute(
