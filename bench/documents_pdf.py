@@ -92,7 +92,8 @@ def _long_placement():
             store.put(f"{key}.thumb.jpg", data)
             manifest.append({"uuid": str(photo_uuid), "item_key": "work_photos", "caption": f"Folder page {index + 1}",
                              "sha256": digest, "size": len(data), "type": "image/jpeg"})
-            db.session.add(Photo(uuid=photo_uuid, visit=visit, item_key="work_photos", caption=f"Folder page {index + 1}",
+            db.session.add(Photo(uuid=photo_uuid, visit=visit, item_key="work_photos",
+                                 caption=f"Folder page {index + 1}",
                                  declared_sha256=digest, declared_size=len(data), media_type="image/jpeg",
                                  stored_at=received, storage_key=f"{key}.jpg", thumbnail_key=f"{key}.thumb.jpg",
                                  width=320, height=240, stored_bytes=len(data)))

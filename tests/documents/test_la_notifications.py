@@ -80,7 +80,8 @@ def test_a_refused_record_changes_nothing(riverside_record, office_as, demo):
         ({"informed_on": date.today().isoformat()}, "Tick the placements"),
         ({"placement": ["not-a-uuid"], "informed_on": date.today().isoformat()}, "Nothing was recorded"),
         ({"placement": [str(ours.uuid)], "informed_on": "yesterday"}, "Enter a date like"),
-        ({"placement": [str(ours.uuid)], "informed_on": date.today().isoformat(), "extra": "x"}, "Nothing was recorded"),
+        ({"placement": [str(ours.uuid)], "informed_on": date.today().isoformat(), "extra": "x"},
+         "Nothing was recorded"),
     ]
     for data, message in cases:
         response = client.post("/office/reports/la-notifications/informed", data=data)

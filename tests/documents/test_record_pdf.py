@@ -35,7 +35,8 @@ def test_the_record_pdf_has_every_visit_and_every_photo(riverside_record, office
     assert pdf_image_count(data) == 6
     for words in ("Commissioning agreement", "Provider and risk assessment", "Reviews and what is due",
                   "Follow-up actions", "Ask the provider for the fire drill log", "Done", "Attendance",
-                  "Chronology", "Oakfield Independent School", "Folder, visit 2 photo 1", "Did you speak with the pupil?"):
+                  "Chronology", "Oakfield Independent School", "Folder, visit 2 photo 1",
+                  "Did you speak with the pupil?"):
         assert words in text, words
     pages = render_pages(data, "placement-record")
     assert len(pages) == pdf_pages(data) >= 2

@@ -22,6 +22,12 @@ def sign_in(page, url, email):
     page.wait_for_load_state()
 
 
+def images_loaded(page, selector):
+    """Wait until every image matching `selector` has loaded (a full-page screenshot does not)."""
+    page.wait_for_function(f"() => [...document.querySelectorAll('{selector}')]"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
+
+
 def test_the_ap_leader_gets_every_document_at_a_desk(live_server, riverside_record, desktop_context, demo):
     page = desktop_context.new_page()
     sign_in(page, live_server.url, demo.email("ap_leader"))
@@ -31,18 +37,17 @@ def test_the_ap_leader_gets_every_document_at_a_desk(live_server, riverside_reco
 
     with page.expect_download() as download:
         page.get_by_role("link", name="PDF of Alfie Brennan's record").first.click()
-    path = download.value.path()
-    assert open(path, "rb").read(5) == b"%PDF-"
+    assert download.value.path().read_bytes()[:5] == b"%PDF-"
     assert download.value.suggested_filename.startswith("placement-record-brennan-a-")
     expect(page.get_by_role("heading", name="Reports and documents")).to_be_visible()  # the page stayed
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Visits", exact=True).click()
-    assert open(download.value.path(), "rb").read(3) == b"\xef\xbb\xbf"
+    assert download.value.path().read_bytes()[:3] == b"\xef\xbb\xbf"
 
     page.get_by_role("link", name="Open the report").click()
     expect(page.get_by_role("heading", name="Alternative provision: governors' report")).to_be_visible()
-    page.wait_for_function("() => [...document.querySelectorAll('.doc-chart img')].every(i => i.complete && i.naturalWidth > 0)")
+    images_loaded(page, ".doc-chart img")
     screenshot(page, "reports-governors-desktop")
 
     page.goto(live_server.url + "/office/reports")
@@ -56,7 +61,7 @@ def test_the_ap_leader_gets_every_document_at_a_desk(live_server, riverside_reco
 
     page.goto(live_server.url + f"/office/placements/{riverside_record['placement'].uuid}/record/print")
     page.locator(".gallery img").evaluate_all("images => images.forEach(image => { image.loading = 'eager'; })")
-    page.wait_for_function("() => [...document.querySelectorAll('.gallery img')].every(i => i.complete && i.naturalWidth > 0)")
+    images_loaded(page, ".gallery img")
     expect(page.get_by_role("heading", name="Visit 3: Quality-assurance visit", exact=False)).to_be_visible()
     screenshot(page, "documents-record-print-desktop")
 
@@ -72,7 +77,7 @@ def test_a_governor_reads_the_report_on_a_phone(live_server, riverside_record, p
     expect(page.get_by_role("heading", name="Spreadsheets (CSV)")).to_have_count(0)
     screenshot(page, "reports-index-phone-governor")
     page.get_by_role("link", name="Open the report").click()
-    page.wait_for_function("() => [...document.querySelectorAll('.doc-chart img')].every(i => i.complete && i.naturalWidth > 0)")
+    images_loaded(page, ".doc-chart img")
     expect(page.get_by_text("Pupils in alternative provision")).to_be_visible()
     expect(page.locator(".doc-chart img")).to_have_count(3)
     screenshot(page, "reports-governors-phone")

@@ -81,7 +81,8 @@ def build(school, period, today):
         sa.select(Provider).where(Provider.id.in_({p.provider_id for p in placements if p.provider_id}))).scalars()}
     report = GovernorsReport(school_name=school.name, period=period)
     report.pupils = len({p.pupil_id for p in placements})
-    report.by_kind = _pupils_by(placements, lambda p: labels("placement_kinds")[p.kind], labels("placement_kinds").values())
+    kinds = labels("placement_kinds")
+    report.by_kind = _pupils_by(placements, lambda p: kinds[p.kind], kinds.values())
     report.by_provider = sorted(
         _pupils_by(placements, lambda p: providers[p.provider_id].name if p.provider_id else NO_PROVIDER),
         key=lambda row: (-row.count, row.label))
@@ -214,13 +215,13 @@ def document(report, produced_by, produced_at):
     """The report as a Document: the office page and the PDF both draw this."""
     period = report.period
     reviews_due = report.reviews_held + report.reviews_missed
-    summary = attendance_summary = report.attendance
+    summary = report.attendance
+    on_time = percentage(report.reviews_held, reviews_due, report.review_pupils)
     sections = [
         Section("Summary", [Facts([
             ("Period", period.label),
             ("Pupils in alternative provision", shown(report.pupils)),
-            ("Reviews held on time", f"{shown(report.reviews_held)} of {shown(reviews_due)} due "
-                                     f"({percentage(report.reviews_held, reviews_due, report.review_pupils)})"),
+            ("Reviews held on time", f"{shown(report.reviews_held)} of {shown(reviews_due)} due ({on_time})"),
             ("Attendance where recorded", percentage(summary.present, summary.possible, report.attendance_pupils)),
             ("Placements ended", shown(report.ended)),
         ])]),
@@ -242,10 +243,10 @@ def document(report, produced_by, produced_at):
             Facts([("Reviews due in the period", shown(reviews_due)),
                    ("Held in time", shown(report.reviews_held)),
                    ("Missed", shown(report.reviews_missed)),
-                   ("Held on time", percentage(report.reviews_held, reviews_due, report.review_pupils))]),
+                   ("Held on time", on_time)]),
             Para("A review is due in every half term a placement is active (every term for flexi-schooling), "
                  "by the last day of that half term; only deadlines that have passed are counted.", tone="muted")]),
-        Section("Attendance", _attendance_blocks(report, attendance_summary)),
+        Section("Attendance", _attendance_blocks(report, summary)),
         Section("Outcomes and destinations", [
             Facts([("Placements ended in the period", shown(report.ended)),
                    ("With an outcome recorded", shown(report.outcomes_recorded)),

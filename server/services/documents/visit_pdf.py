@@ -96,8 +96,8 @@ def actions_table(actions, people, today):
 def concern_text(concern, people):
     """A safeguarding concern, its notes and its closure, as one paragraph of text."""
     raised_by = concern.raised_by.full_name if concern.raised_by else "—"
-    lines = [f"Safeguarding concern raised by {raised_by} (phone: {wording.moment(concern.raised_at_device)}, "
-             f"received {wording.moment(concern.received_at)}):", concern.text]
+    when = f"phone: {wording.moment(concern.raised_at_device)}, received {wording.moment(concern.received_at)}"
+    lines = [f"Safeguarding concern raised by {raised_by} ({when}):", concern.text]
     if concern.immediate_action:
         lines.append(f"Immediate action: {concern.immediate_action}")
     for note in concern.notes:
