@@ -12,10 +12,11 @@ from server.errors import ApiError
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
+                                       refuse_unless_manager)
 from server.office.pupils_admin import FLAGS
-from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema, PlacementRecordSchema,
-                                              PlacementStatusSchema)
+from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema,
+                                             PlacementRecordSchema, PlacementStatusSchema)
 from server.services import audit
 from server.services import placements as placement_service
 from server.services import providers as provider_service
@@ -27,8 +28,10 @@ from server.vocabulary import PLACEMENT_KINDS, labels
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",
     "on_site_ap": "In the school's own unit, such as a learning centre.",
-    "off_site_direction": "Directed off site to improve behaviour: governors approve it, parents are told in writing, and it is reviewed by a set date (§6).",
-    "part_time_timetable": "Fewer hours in school for a short time: approved by the headteacher or AP leader and agreed by the parent (§9).",
+    "off_site_direction": ("Directed off site to improve behaviour: governors approve it, parents are told in "
+                           "writing, and it is reviewed by a set date (§6)."),
+    "part_time_timetable": ("Fewer hours in school for a short time: approved by the headteacher or AP leader and "
+                            "agreed by the parent (§9)."),
     "flexi_schooling": "Part home-educated by agreement: the headteacher decides in writing (§10).",
 }
 AGREEMENT_LABELS = {

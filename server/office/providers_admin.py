@@ -9,7 +9,8 @@ from marshmallow import ValidationError
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
+                                       refuse_unless_manager)
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import providers as provider_service
 from server.services.placement_rules import registration_warning

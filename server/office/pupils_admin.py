@@ -7,7 +7,8 @@ from marshmallow import ValidationError
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, found_or_404, load_form, refuse_unless_manager
+from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
+                                       refuse_unless_manager)
 from server.schemas.admin_pupils import PupilRecordSchema
 from server.services import audit
 from server.services import pupil_import as pupil_service

@@ -6,6 +6,7 @@ from server.services.accounts import MIN_PASSWORD_LENGTH
 from server.vocabulary import ROLES, labels
 
 ROLE_LABELS = labels("roles")
+TOO_SHORT = f"Use at least {MIN_PASSWORD_LENGTH} characters: three or four random words work well."
 
 
 def _role_list(**kwargs):
@@ -30,9 +31,8 @@ class StaffRolesSchema(AdminSchema):
 
 class SetPasswordSchema(AdminSchema):
     password = fields.String(required=True, load_only=True, error_messages={"required": "This is required."},
-                             validate=[validate.Length(min=MIN_PASSWORD_LENGTH, error=(
-                                 f"Use at least {MIN_PASSWORD_LENGTH} characters: three or four random words work well.")),
-                                 validate.Length(max=200, error="Use at most {max} characters.")])
+                             validate=[validate.Length(min=MIN_PASSWORD_LENGTH, error=TOO_SHORT),
+                                       validate.Length(max=200, error="Use at most {max} characters.")])
     password_again = fields.String(required=True, load_only=True, error_messages={"required": "This is required."})
 
     @validates_schema

@@ -82,7 +82,8 @@ def approval_blockers(placement):
     """The approvals its kind needs that are not recorded (§6, §9.5, §10.4)."""
     missing = []
     if placement.kind == "part_time_timetable":
-        if placement.approved_by_id is None or not _is_part_time_approver(placement.approved_by_id, placement.school_id):
+        approver = placement.approved_by_id
+        if approver is None or not _is_part_time_approver(approver, placement.school_id):
             missing.append("Approval by the headteacher or AP leader is not recorded (§9.5).")
         if placement.approved_on is None:
             missing.append("The date the part-time timetable was approved is not recorded (§9.5).")

@@ -80,7 +80,8 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
     form = {"kind": kind, "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"],
             **_resolve(demo, {**base, **approvals})}
     assert client.post(f"/office/placements/{placement.uuid}/edit", data=form).status_code == 302
-    assert "Everything the policy needs is in place" in page_text(client.get(f"/office/placements/{placement.uuid}/edit"))
+    ready = page_text(client.get(f"/office/placements/{placement.uuid}/edit"))
+    assert "Everything the policy needs is in place" in ready
     assert start(client, placement).status_code == 302
     assert status_of(placement) == "active"
     event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "placement.active")).scalar_one()

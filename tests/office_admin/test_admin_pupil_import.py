@@ -18,7 +18,8 @@ from tests.office_admin.conftest import page_text
 def messy_export(demo):
     alfie = db.session.execute(sa.select(Pupil).where(Pupil.mis_id == "MIS00000")).scalar_one()
     born = alfie.date_of_birth.strftime("%d/%m/%Y")
-    return ("\ufeffAdmission No,Legal Forename,Legal Surname,Date of Birth,NC Year,EHC Plan,LAC,FSM,Tutor Group,House\r\n"
+    return ("\ufeffAdmission No,Legal Forename,Legal Surname,Date of Birth,NC Year,EHC Plan,LAC,FSM,Tutor Group,"
+            "House\r\n"
             "\r\n"
             f"MIS00000,Alfie,Brennan,{born},Year 11,Yes,N,0,11B,Oak\r\n"       # line 3: year 10 → 11
             "N001,Zara,Okonkwo,03/04/2012,9,Y,No,1,9A,Ash,an extra cell\r\n"   # line 4: new
