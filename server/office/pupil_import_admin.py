@@ -32,6 +32,9 @@ def pupil_import():
         import_service.read_csv(raw)
     except import_service.ImportRefused as refused:
         return render_template("office/admin/pupil_import_upload.html", error=str(refused)), 422
+    previous = (session.get(SESSION_KEY) or {}).get("token")
+    if previous:
+        import_service.discard_upload(current_app.config["DATA_DIR"], previous)
     token = import_service.store_upload(current_app.config["DATA_DIR"], raw)
     session[SESSION_KEY] = {"token": token, "school_id": g.school.id, "filename": (upload.filename or "")[:120]}
     return redirect(url_for("office.pupil_import_step", token=token))

@@ -4,6 +4,7 @@ added, changed and rejected (line by line, and why); applying does exactly that,
 importing the same file again changes nothing."""
 import io
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -183,3 +184,16 @@ def test_an_import_row_is_accepted_exactly_when_the_pupil_form_would_accept_it()
     loaded = schema.load({"first_name": "A", "last_name": "B", "date_of_birth": "2012-02-01", "year_group": "9",
                           "ehcp": "Yes"})
     assert loaded["date_of_birth"].isoformat() == "2012-02-01" and loaded["ehcp"] is True
+
+
+def test_the_kept_file_is_deleted_once_applied_or_replaced(office_as, app, demo):
+    kept = lambda: sorted(p.name for p in (Path(app.config["DATA_DIR"]) / "pupil-imports").glob("*.csv"))  # noqa: E731
+    client = office_as("ap_leader")
+    first = upload(client, messy_export(demo))
+    second = upload(client, messy_export(demo))
+    assert kept() == [second.rsplit("/", 1)[1] + ".csv"], "a new upload replaces the session's last one"
+    assert client.get(first).status_code == 404
+    mapping = guessed_mapping(client, second)
+    _, fingerprint = preview(client, second, mapping)
+    client.post(second, data={**mapping, "action": "apply", "fingerprint": fingerprint})
+    assert kept() == []
