@@ -117,3 +117,17 @@ def test_the_printable_page_says_what_the_pdf_says(riverside_record, office_as):
     assert html.count("OFFICIAL-SENSITIVE") >= 2
     assert html.count('src="/office/photos/') == 6
     assert CONCERN_TEXT in html
+
+
+def test_a_name_in_any_european_script_prints_as_written(riverside_record, office_as):
+    pupil = riverside_record["placement"].pupil
+    pupil.first_name, pupil.last_name = "Łucja", "Wiśniewska-Ionescu"
+    db.session.commit()
+    response = office_as("ap_leader").get(f"/office/placements/{riverside_record['placement'].uuid}/record.pdf")
+    assert response.status_code == 200
+    assert 'filename="placement-record-wisniewska-ionescu-' in response.headers["Content-Disposition"]
+    assert "Placement record: Łucja Wiśniewska-Ionescu" in pdf_text(response.data)
+    fonts = {font["/BaseFont"].split("+")[-1] for page in PdfReader(io.BytesIO(response.data)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}, fonts   # every glyph from the embedded font
+    render_pages(response.data, "placement-record-names")

@@ -16,7 +16,9 @@ ROW_HEIGHT = 19
 BAR_HEIGHT = 12
 LABEL_SHARE = 0.5        # of the width, for the bar labels
 VALUE_ROOM = 34          # points kept right of the longest bar for its number
-FONT = "Helvetica"       # one of PDF's own fonts: SVG viewers and PDF readers both have it
+# In the PDF the chart uses the document's embedded font (every name prints as written); in SVG,
+# Helvetica, which every browser maps to its own sans-serif.
+SVG_FONT = "Helvetica"
 FONT_SIZE = 9
 BAR = colors.HexColor("#1f4e79")
 MUTED = colors.HexColor("#5b6675")
@@ -24,8 +26,9 @@ LINE = colors.HexColor("#d8dde4")
 INK = colors.HexColor("#1d2430")
 
 
-def drawing(chart, width):
-    """A ReportLab Drawing of `chart` (model.Chart), `width` points wide."""
+def drawing(chart, width, font=SVG_FONT):
+    """A ReportLab Drawing of `chart` (model.Chart), `width` points wide, its text in `font`
+    (a font registered with ReportLab)."""
     height = ROW_HEIGHT * max(len(chart.bars), 1) + 6
     canvas = Drawing(width, height)
     label_width = width * LABEL_SHARE
@@ -35,12 +38,12 @@ def drawing(chart, width):
     canvas.add(Line(label_width, 2, label_width, height - 2, strokeColor=LINE, strokeWidth=0.75))
     for index, (label, number, shown_text) in enumerate(chart.bars):
         y = height - (index + 1) * ROW_HEIGHT
-        canvas.add(String(label_width - 6, y + 3, _fit(label, label_width - 10), fontName=FONT,
+        canvas.add(String(label_width - 6, y + 3, _fit(label, label_width - 10, font), fontName=font,
                           fontSize=FONT_SIZE, fillColor=INK, textAnchor="end"))
         length = bar_space * number / top if number else 0
         if length:
             canvas.add(Rect(label_width, y, length, BAR_HEIGHT, fillColor=BAR, strokeColor=None))
-        canvas.add(String(label_width + length + 4, y + 3, shown_text, fontName=FONT, fontSize=FONT_SIZE,
+        canvas.add(String(label_width + length + 4, y + 3, shown_text, fontName=font, fontSize=FONT_SIZE,
                           fillColor=INK if number else MUTED))
     return canvas
 
@@ -56,10 +59,10 @@ def svg(chart, width=330):
     return renderSVG.drawToString(drawing(chart, width))
 
 
-def _fit(label, room):
+def _fit(label, room, font):
     """Shorten a label with "…" until it fits `room` points."""
-    if stringWidth(label, FONT, FONT_SIZE) <= room:
+    if stringWidth(label, font, FONT_SIZE) <= room:
         return label
-    while label and stringWidth(label + "…", FONT, FONT_SIZE) > room:
+    while label and stringWidth(label + "…", font, FONT_SIZE) > room:
         label = label[:-1]
     return label.rstrip() + "…"

@@ -6,8 +6,8 @@ the end, so the canvas holds each finished page and writes the footers when the 
 saved (ReportLab's usual two-step canvas).
 
 Text from records is escaped before it reaches ReportLab's paragraph markup, so a note that
-contains "<b>" prints as typed. The font is Bitstream Vera, shipped inside ReportLab, embedded
-in the file so it prints the same everywhere.
+contains "<b>" prints as typed. The font is DejaVu Sans, shipped in `fonts/` (see its README)
+and embedded in the file, so every pupil's name prints as written and the same everywhere.
 """
 import io
 from functools import lru_cache
@@ -15,7 +15,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-import reportlab
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -58,16 +57,18 @@ BAD_WASH = colors.HexColor("#fdecea")
 WARN_WASH = colors.HexColor("#fff4d6")
 
 
+FONTS = Path(__file__).resolve().parent / "fonts"
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+
 @lru_cache(maxsize=1)
 def _fonts():
-    """Register Vera (regular, bold, italic) once per process; returns the family name."""
-    folder = Path(reportlab.__file__).parent / "fonts"
-    for name, file in (("Vera", "Vera.ttf"), ("Vera-Bold", "VeraBd.ttf"), ("Vera-Italic", "VeraIt.ttf"),
-                       ("Vera-BoldItalic", "VeraBI.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(folder / file)))
-    pdfmetrics.registerFontFamily("Vera", normal="Vera", bold="Vera-Bold", italic="Vera-Italic",
-                                  boldItalic="Vera-BoldItalic")
-    return "Vera"
+    """Register DejaVu Sans (regular and bold) once per process; returns the family name."""
+    for name in (FONT, BOLD):
+        pdfmetrics.registerFont(TTFont(name, str(FONTS / f"{name}.ttf")))
+    # Bold stands in for italic: records use no italics, and a stray <i> must not fail.
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    return FONT
 
 
 @lru_cache(maxsize=1)
@@ -83,17 +84,17 @@ def _styles():
         "concern": ParagraphStyle("concern", parent=base, backColor=BAD_WASH, borderPadding=4, spaceBefore=4,
                                   spaceAfter=6),
         "label": ParagraphStyle("label", parent=base, textColor=MUTED),
-        "strong": ParagraphStyle("strong", parent=base, fontName="Vera-Bold", spaceBefore=4, spaceAfter=1),
-        "cell_head": ParagraphStyle("cell_head", parent=base, fontName="Vera-Bold", fontSize=8.5, leading=11,
+        "strong": ParagraphStyle("strong", parent=base, fontName=BOLD, spaceBefore=4, spaceAfter=1),
+        "cell_head": ParagraphStyle("cell_head", parent=base, fontName=BOLD, fontSize=8.5, leading=11,
                                     textColor=MUTED),
-        "title": ParagraphStyle("title", parent=base, fontName="Vera-Bold", fontSize=17, leading=21, spaceAfter=2),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=17, leading=21, spaceAfter=2),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14, textColor=MUTED,
                                    spaceAfter=8),
-        "section": ParagraphStyle("section", parent=base, fontName="Vera-Bold", fontSize=13, leading=16,
+        "section": ParagraphStyle("section", parent=base, fontName=BOLD, fontSize=13, leading=16,
                                   textColor=BRAND, spaceBefore=10, spaceAfter=5),
-        "section_concern": ParagraphStyle("section_concern", parent=base, fontName="Vera-Bold", fontSize=13,
+        "section_concern": ParagraphStyle("section_concern", parent=base, fontName=BOLD, fontSize=13,
                                           leading=16, textColor=BAD, spaceBefore=10, spaceAfter=5),
-        "heading": ParagraphStyle("heading", parent=base, fontName="Vera-Bold", fontSize=11, leading=14,
+        "heading": ParagraphStyle("heading", parent=base, fontName=BOLD, fontSize=11, leading=14,
                                   spaceBefore=8, spaceAfter=1),
         "caption": ParagraphStyle("caption", parent=base, fontSize=7.5, leading=9.5, textColor=MUTED),
     }
@@ -113,7 +114,8 @@ def render(document):
     template = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 8 * mm,
         bottomMargin=MARGIN + 8 * mm, title=document.title, author=document.produced_by,
-        subject=f"{document.school_name} · {document.marking}", creator="AP visits")
+        subject=f"{document.school_name} · {document.marking}", creator="AP visits",
+        initialFontName=styles["body"].fontName)
     story = [Paragraph(text(document.title), styles["title"])]
     if document.subtitle:
         story.append(Paragraph(text(document.subtitle), styles["subtitle"]))
@@ -149,7 +151,7 @@ def _flowables(block, styles, first=False, section_title=None):
     if isinstance(block, Chart):
         # A chart that says what its section already says needs no title of its own.
         title = [] if block.title == section_title else [Paragraph(text(block.title), styles["heading"])]
-        return [KeepTogether([*title, charts.drawing(block, CONTENT_WIDTH)]), Spacer(1, 3 * mm)]
+        return [KeepTogether([*title, charts.drawing(block, CONTENT_WIDTH, font=_fonts())]), Spacer(1, 3 * mm)]
     raise TypeError(f"no PDF layout for {type(block).__name__}")
 
 
@@ -158,7 +160,7 @@ def _facts(block, styles):
             for label, value in block.rows]
     table = Table(rows, colWidths=[CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7])
     table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -173,7 +175,7 @@ def _table(block, styles):
     data += [[Paragraph(text(cell), styles["small"]) for cell in row] for row in block.rows]
     table = Table(data, colWidths=[CONTENT_WIDTH * w / total for w in widths], repeatRows=1)
     table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), WASH),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
@@ -191,7 +193,7 @@ def _photos(block, styles):
     rows = [cells[i:i + PHOTOS_PER_ROW] for i in range(0, len(cells), PHOTOS_PER_ROW)]
     rows[-1] += [""] * (PHOTOS_PER_ROW - len(rows[-1]))
     table = Table(rows, colWidths=[CONTENT_WIDTH / PHOTOS_PER_ROW] * PHOTOS_PER_ROW)
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), FONT),
                                ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
     return table
 
@@ -235,7 +237,7 @@ def _numbered_canvas(school_name, marking, footer):
             self.setFillColor(MUTED)
             self.setFont(font, 8.5)
             self.drawString(LEFT, top, school_name)
-            self.setFont("Vera-Bold", 9)
+            self.setFont(BOLD, 9)
             self.setFillColor(BAD)
             self.drawRightString(RIGHT, top, marking)
             self.setStrokeColor(LINE)
@@ -247,7 +249,7 @@ def _numbered_canvas(school_name, marking, footer):
             self.drawString(LEFT, bottom, footer)
             self.setFont(font, 8)
             self.drawRightString(RIGHT, bottom, f"Page {self._pageNumber} of {total}")
-            self.setFont("Vera-Bold", 8)
+            self.setFont(BOLD, 8)
             self.setFillColor(BAD)
             self.drawCentredString(PAGE_WIDTH / 2, bottom - 4.5 * mm, marking)
             self.restoreState()

@@ -7,6 +7,7 @@ attendance, and the chronology.
 It is built from `placement_record.build()`, the same computation as the office page. Concerns
 are in it only when the record was built with them (for the roles that may read concerns).
 """
+import unicodedata
 from collections import defaultdict
 
 import sqlalchemy as sa
@@ -52,11 +53,17 @@ def record_document(record, produced_by, produced_at):
         _attendance(placement),
         _chronology(record),
     ]
-    slug = "".join(ch for ch in f"{pupil.last_name}-{pupil.first_name[:1]}".lower() if ch.isalnum() or ch == "-")
+    slug = ascii_slug(f"{pupil.last_name}-{pupil.first_name[:1]}")
     return Document(title=f"Placement record: {pupil.full_name}", subtitle=f"{kind}{where} · {status}",
                     school_name=placement.school.name, produced_by=produced_by.full_name, produced_at=produced_at,
                     marking=MARKING, sections=sections,
                     filename=f"placement-record-{slug or 'pupil'}-{today.isoformat()}.pdf")
+
+
+def ascii_slug(text):
+    """"Wiśniewska-Ł" → "wisniewska": a file name any browser and HTTP header accepts."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return "-".join(part for part in "".join(ch if ch.isalnum() else "-" for ch in plain).split("-") if part)
 
 
 def record_pdf(record, produced_by, produced_at):
