@@ -28,5 +28,12 @@ def configure_engine(engine):
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        writing = has_request_context() and request.method not in READ_METHODS
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write():
+    """Writes, and office pages (which audit every read of a record), take the write lock up
+    front; a read that later writes could otherwise fail when a phone's sync commits first."""
+    if not has_request_context():
+        return False
+    return request.method not in READ_METHODS or request.path.startswith("/office/")

@@ -16,6 +16,7 @@ from server.models import (KeyContact, Membership, Placement, PlacementStaff, Pr
 from server.models.base import utcnow
 from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms
+from server.services.school_calendar import school_today
 
 # Roles whose phones carry every open placement of their school; visiting staff carry only
 # the placements they are assigned to. Governors carry nothing (aggregates only).
@@ -86,7 +87,7 @@ def build_snapshot(user, since=None):
                                Visit.received_at >= now - timedelta(days=MY_VISITS_DAYS))
         .order_by(Visit.received_at.desc())
     ).scalars().all()
-    due = placement_due_items(placements, now.date())
+    due = placement_due_items(placements, school_today())
     for placement in placements:
         placement.due = [item for item in due.get(placement.id, []) if item["kind"] in PHONE_DUE_KINDS]
     pupils = {p.pupil.id: p.pupil for p in placements}

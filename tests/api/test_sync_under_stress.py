@@ -118,3 +118,26 @@ def test_a_server_killed_mid_upload_keeps_what_it_acknowledged_and_half_of_nothi
         assert counts() == (1, 1, 2)
     finally:
         server.stop()
+
+
+def test_office_pages_that_audit_reads_and_phones_syncing_at_once_never_fail(two_worker_server, demo):
+    office = requests.Session()
+    token = office.get(two_worker_server.url + "/api/csrf").json()["csrf_token"]
+    office.post(two_worker_server.url + "/office/sign-in",
+                data={"email": "dsl@riverside.example", "password": "demo-password-2026", "csrf_token": token})
+    phone = signed_in(two_worker_server.url)
+    placement = demo.placements()[0]
+    record = f"{two_worker_server.url}/office/placements/{placement.uuid}/record"
+
+    def read(_):
+        return office.get(record, timeout=60).status_code
+
+    def sync(_):
+        body = payloads.qa_visit(placement.uuid, concern=payloads.concern())
+        return phone.put(f"{two_worker_server.url}/api/visits/{uuid.uuid4()}", json=body, timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reads = pool.map(read, range(20))
+        syncs = pool.map(sync, range(20))
+        statuses = list(reads) + list(syncs)
+    assert statuses.count(200) == 20 and statuses.count(201) == 20, statuses
