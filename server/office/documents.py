@@ -18,8 +18,8 @@ from server.services import audit, review
 from server.services import concerns as concern_service
 from server.services import placement_record as placement_records
 from server.services.documents import PUPIL_DOCUMENT_ROLES, pdf_layout
+from server.services.documents import visit_pdf as visit_documents
 from server.services.documents.record_pdf import record_document
-from server.services.documents.visit_pdf import visit_pdf
 
 
 @office.get("/placements/<uuid:placement_id>/record.pdf")
@@ -46,11 +46,12 @@ def placement_record_print(placement_id):
 
 @office.get("/visits/<uuid:visit_id>/visit.pdf")
 @office_page(*PUPIL_DOCUMENT_ROLES)
-def visit_pdf_download(visit_id):
+def visit_pdf(visit_id):
     visit = review.visit_in_school(visit_id, g.school.id)
     if visit is None:
         abort(404)
-    data, concerns = visit_pdf(visit, has_any_role(*concern_service.CONCERN_READER_ROLES), current_user, utcnow())
+    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    data, concerns = visit_documents.visit_pdf(visit, may_read_concerns, current_user, utcnow())
     if data is None:
         abort(404)
     filename = f"visit-{visit.visit_date.isoformat()}.pdf"

@@ -164,3 +164,15 @@ def test_governors_cannot_reach_pupil_level_pages(riverside_record, office_as):
         assert governor.get(url).status_code == 403, url
     index = governor.get("/office/reports").get_data(as_text=True)
     assert "record.pdf" not in index and ".csv" not in index and "la-notifications" not in index
+
+
+def test_a_provider_name_with_markup_is_shown_as_text(riverside_record, demo, office_as):
+    provider = demo.placements()[0].provider
+    provider.name = 'Oak & <Sons> "Workshops"'
+    add_pupils_at(demo.school(), provider, 5)
+    db.session.commit()
+    html = office_as("governor").get("/office/reports/governors").get_data(as_text=True)
+    assert "<Sons>" not in html and "Oak &amp; &lt;Sons&gt;" in html
+    provider_chart = next(svg for svg in svg_images(html) if "Oak" in svg)
+    assert "<Sons>" not in provider_chart and "Oak &amp; &lt;Sons&gt;" in provider_chart
+    assert "<script" not in provider_chart

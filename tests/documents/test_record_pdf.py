@@ -2,10 +2,13 @@
 concerns, a header and footer on every page, and pages rendered for a person to look at."""
 import io
 import re
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
+from office_review.scenario import provider_check_answers
+from rollup.factories import make_visit
 from server.extensions import db
 from server.models import VisitVersion
 from server.services.photo_store import get_photo_store
@@ -131,3 +134,16 @@ def test_a_name_in_any_european_script_prints_as_written(riverside_record, offic
              for font in page["/Resources"]["/Font"].values()}
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}, fonts   # every glyph from the embedded font
     render_pages(response.data, "placement-record-names")
+
+
+def test_a_pre_placement_check_prints_without_a_pupil(riverside_record, office_as, demo):
+    provider = riverside_record["placement"].provider
+    check = make_visit(demo.user("visiting_staff"), "provider_check", date.today(), provider=provider,
+                       answers=provider_check_answers(), mode="online")
+    db.session.commit()
+    response = office_as("admin").get(f"/office/visits/{check.uuid}/visit.pdf")
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.data).split())
+    assert "Pre-placement provider check on" in text and provider.name in text
+    assert "Anti-bullying policy is out of date." in text
+    assert "Date of birth" not in text
