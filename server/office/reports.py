@@ -81,6 +81,20 @@ def governors_report_pdf():
     return pdf_response(data, document.filename)
 
 
+@office.get("/reports/governors.csv")
+@office_page(*REPORT_ROLES)
+def governors_report_csv():
+    period, errors = _period()
+    if errors:
+        return _refuse_period(errors)
+    report = governors_report.build(g.school, period, date.today())
+    rows = list(governors_report.csv_rows(governors_report.document(report, current_user, utcnow())))
+    audit.record("governors_report.csv", g.school, school_id=g.school.id, **period.as_query())
+    db.session.commit()
+    return csv_response(csv_exports.stream(governors_report.CSV_HEADER, rows),
+                        f"governors-report-{period.starts_on}-to-{period.ends_on}.csv")
+
+
 @office.get("/reports/exports/<name>.csv")
 @office_page(*PUPIL_DOCUMENT_ROLES)
 def export_csv(name):

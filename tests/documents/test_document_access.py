@@ -27,6 +27,7 @@ def documents(r):
         ("/office/reports", REPORT_READERS, False, None),
         ("/office/reports/governors", REPORT_READERS, False, "governors_report.read"),
         ("/office/reports/governors.pdf", REPORT_READERS, False, "governors_report.pdf"),
+        ("/office/reports/governors.csv", REPORT_READERS, False, "governors_report.csv"),
     ]
 
 

@@ -67,7 +67,11 @@ def test_nothing_a_governor_opens_names_a_pupil(riverside_with_endings, office_a
     pdf = governor.get("/office/reports/governors.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     index = governor.get("/office/reports").get_data(as_text=True)
-    for where, text in [("page", html), ("pdf", pdf_text(pdf.data)), ("reports", index)] + [
+    figures = governor.get("/office/reports/governors.csv", buffered=True)
+    assert figures.status_code == 200 and figures.mimetype == "text/csv"
+    figures = figures.get_data().decode("utf-8-sig")
+    assert figures.startswith("Section,Item,Value\r\n") and "Pupils by provider,Oakfield Independent School,7" in figures
+    for where, text in [("page", html), ("pdf", pdf_text(pdf.data)), ("reports", index), ("csv", figures)] + [
             (f"chart {n}", svg) for n, svg in enumerate(charts_svg)]:
         assert_names_no_pupil(text, where)
     render_pages(pdf.data, "governors-report")
@@ -163,7 +167,7 @@ def test_governors_cannot_reach_pupil_level_pages(riverside_record, office_as):
                 "/office/placements"):
         assert governor.get(url).status_code == 403, url
     index = governor.get("/office/reports").get_data(as_text=True)
-    assert "record.pdf" not in index and ".csv" not in index and "la-notifications" not in index
+    assert "record.pdf" not in index and "/exports/" not in index and "la-notifications" not in index
 
 
 def test_a_provider_name_with_markup_is_shown_as_text(riverside_record, demo, office_as):

@@ -264,6 +264,23 @@ def document(report, produced_by, produced_at):
                     filename=f"governors-report-{period.starts_on.isoformat()}-to-{period.ends_on.isoformat()}.pdf")
 
 
+CSV_HEADER = ["Section", "Item", "Value"]
+
+
+def csv_rows(document):
+    """The report's figures as (section, item, value) rows: every fact and every table cell, as
+    shown in the report (so "<5" stays "<5"). Charts add nothing the tables do not have."""
+    for section in document.sections:
+        for block in section.blocks:
+            if isinstance(block, Facts):
+                yield from ([section.title, label, value] for label, value in block.rows)
+            elif isinstance(block, Table):
+                for row in block.rows:
+                    for column in range(1, len(block.header)):
+                        item = row[0] if len(block.header) == 2 else f"{row[0]}: {block.header[column].lower()}"
+                        yield [section.title, item, row[column]]
+
+
 def _chart(title, rows):
     """A bar chart of the rows, or a line saying why there is none: a chart whose every bar is
     suppressed or zero shows nothing the table does not."""
