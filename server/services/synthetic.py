@@ -236,7 +236,7 @@ class _Generator:
         self.created = _at(today - timedelta(days=800))
 
     def school(self, number, seq, password_hash):
-        add, ids, rng = self.writer.add, self.ids, self.rng
+        add, ids = self.writer.add, self.ids
         if number % SCHOOLS_PER_TRUST == 0:
             self.trust_id = ids("trust")
             add("trust", {"id": self.trust_id, "name": f"Synthetic Learning Trust {self.trust_id}",

@@ -1,0 +1,1 @@
+"""Running at trust and national scale: object storage, several servers, backups, synthetic data, query counts."""
