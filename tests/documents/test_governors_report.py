@@ -70,7 +70,8 @@ def test_nothing_a_governor_opens_names_a_pupil(riverside_with_endings, office_a
     figures = governor.get("/office/reports/governors.csv", buffered=True)
     assert figures.status_code == 200 and figures.mimetype == "text/csv"
     figures = figures.get_data().decode("utf-8-sig")
-    assert figures.startswith("Section,Item,Value\r\n") and "Pupils by provider,Oakfield Independent School,7" in figures
+    assert figures.startswith("Section,Item,Value\r\n")
+    assert "Pupils by provider,Oakfield Independent School,7" in figures
     for where, text in [("page", html), ("pdf", pdf_text(pdf.data)), ("reports", index), ("csv", figures)] + [
             (f"chart {n}", svg) for n, svg in enumerate(charts_svg)]:
         assert_names_no_pupil(text, where)
