@@ -11,6 +11,7 @@ from server.services.sync import ingest_visit
 from server.schemas.visits import VisitPayloadSchema
 from server.vocabulary import ROLES
 from tests import payloads
+from tests.office_admin.admin_routes import API_ROUTES as ADMIN_API_ROUTES
 
 PHONE_ROLES = tuple(role for role in ROLES if role != "governor")
 ANYONE = "anyone"  # answered the same for every caller, signed in or not
@@ -57,8 +58,10 @@ ROUTES = {
                          "json": {"visit_ids": [str(uuid.uuid4())], "confirmed_at": "2026-11-30T10:00:00Z"}},
         {"own": 200, "other": 200, "governor": 403, "anon": 401}),
 }
-# Sign-in itself is exercised in test_sign_in.py: it has no caller to authorise.
-NOT_IN_MATRIX = {("POST", "/api/session")}
+# Sign-in itself is exercised in test_sign_in.py: it has no caller to authorise. The school
+# set-up routes answer per role (an AP leader may, visiting staff may not), so they have their
+# own role × school table in tests/office_admin/admin_routes.py.
+NOT_IN_MATRIX = {("POST", "/api/session")} | set(ADMIN_API_ROUTES)
 
 
 def api_routes(app):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from tests import payloads
 from tests.api.test_access_matrix import api_routes
+from tests.office_admin.admin_routes import API_ROUTES as ADMIN_API_ROUTES
 
 WRONG_TYPES = [5, "text", [], {}, True, None, 1.5]
 
@@ -28,8 +29,10 @@ JSON_WRITE_ROUTES = {
                                         lambda demo: {"visit_ids": [str(uuid.uuid4())],
                                                       "confirmed_at": "2026-11-30T10:00:00Z"}),
 }
-# Routes whose body is not JSON, or that take none; tested elsewhere (test_sync_photos.py).
-OTHER_WRITE_ROUTES = {("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>"), ("DELETE", "/api/session")}
+# Routes whose body is not JSON, or that take none, are tested elsewhere (test_sync_photos.py);
+# bad input to the school set-up routes is tested in tests/office_admin/test_admin_bad_input.py.
+OTHER_WRITE_ROUTES = ({("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>"), ("DELETE", "/api/session")}
+                      | {route for route in ADMIN_API_ROUTES if route[0] != "GET"})
 
 
 def table_counts():
