@@ -279,7 +279,7 @@ def playwright_instance():
 
 # Flags that keep headless Chromium quiet on a machine with no network but loopback.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--lang=en-GB"]
 
 
 @pytest.fixture(scope="session")
