@@ -46,6 +46,13 @@ def load_config():
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DATA_DIR": str(data_dir),
         "PHOTO_DIR": os.environ.get("PHOTO_DIR", str(data_dir / "photos")),
+        # Photos in a local folder (one server) or S3-compatible object storage (several).
+        # boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself.
+        "PHOTO_STORE": os.environ.get("PHOTO_STORE", "local"),
+        "S3_BUCKET": os.environ.get("S3_BUCKET"),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL"),
+        "S3_REGION": os.environ.get("S3_REGION"),
+        "S3_PREFIX": os.environ.get("S3_PREFIX", ""),
         # Sessions: a signed cookie naming a server-side session row, so sign-out and
         # deactivating a leaver end it at once, on every worker.
         "SESSION_COOKIE_NAME": "apv_session",
@@ -84,6 +91,8 @@ def _refuse_unsafe_production(config, secret_key):
             "SECRET_KEY must be set to a random value of at least 32 characters outside "
             "development (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    if config["PHOTO_STORE"] == "s3" and not config["S3_BUCKET"]:
+        raise ConfigError("PHOTO_STORE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store).")
     if config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name shared storage (e.g. redis://host:6379/0) outside "

@@ -134,9 +134,8 @@ def store_from_settings(settings):
 
 
 def settings_for(config):
-    """The photo-store settings: the app's config where it names them (tests do), else the
-    environment."""
-    return {name: config.get(name, os.environ.get(name)) for name in SETTING_NAMES}
+    """The photo-store settings from the app's config (server/config.py reads them)."""
+    return {name: config.get(name) for name in SETTING_NAMES}
 
 
 def get_photo_store():

@@ -40,7 +40,7 @@ def process_photo(data, max_pixels, long_edge):
             if width * height > max_pixels:
                 raise PhotoRefused("photo_too_many_pixels", {"pixels": width * height, "max_pixels": max_pixels})
             if image.format == "JPEG":
-                image.draft("RGB", (long_edge, long_edge))  # decode at a reduced scale when it suffices
+                image.draft("RGB", draft_size(width, height, long_edge))
             image.load()
     except PhotoRefused:
         raise
@@ -57,6 +57,16 @@ def process_photo(data, max_pixels, long_edge):
     thumb = image.copy()
     thumb.thumbnail((THUMBNAIL_EDGE, THUMBNAIL_EDGE), Image.Resampling.LANCZOS)
     return ProcessedPhoto(image=full, thumbnail=_jpeg(thumb), width=image.width, height=image.height)
+
+
+def draft_size(width, height, long_edge):
+    """The size to ask JPEG's decoder for: the largest 1/2, 1/4 or 1/8 reduction whose long edge
+    still reaches 95% of `long_edge`. A 4000x3000 camera photo then decodes at 2000x1500, a
+    quarter of the memory and time, and is kept at 2000 px rather than 2048."""
+    scale = 1
+    while scale < 8 and max(width, height) / (scale * 2) >= 0.95 * long_edge:
+        scale *= 2
+    return (width // scale, height // scale)
 
 
 def _flatten(image):

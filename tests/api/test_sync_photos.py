@@ -158,10 +158,18 @@ def test_the_server_keeps_photos_upright_small_and_without_gps_whatever_it_is_se
     assert put_photo(staff, visit_id, entries[0], image).status_code == 201
     photo = db.session.execute(sa.select(Photo)).scalar_one()
     kept = Image.open(Path(app.config["PHOTO_DIR"]) / photo.storage_key)
-    assert kept.size == (1536, 2048)  # portrait once orientation is applied, long edge 2048
+    assert kept.size == (1500, 2000)  # portrait once orientation is applied; decoded at half scale
     assert (photo.width, photo.height) == kept.size
     exif = kept.getexif()
     assert 0x8825 not in exif and 0x0112 not in exif and len(exif) == 0
     assert kept.getpixel((kept.width - 10, 10))[0] > 240  # the marker is now top-right
     thumb = Image.open(Path(app.config["PHOTO_DIR"]) / photo.thumbnail_key)
     assert max(thumb.size) == 320
+
+
+@pytest.mark.parametrize("size, expected", [((4000, 3000), (2000, 1500)), ((4032, 3024), (2016, 1512)),
+                                            ((2048, 1536), (2048, 1536)), ((8000, 6000), (2000, 1500)),
+                                            ((3000, 4000), (1500, 2000)), ((1200, 900), (1200, 900))])
+def test_camera_photos_decode_at_the_smallest_scale_that_keeps_the_long_edge(size, expected):
+    from server.services.photos import draft_size
+    assert draft_size(*size, long_edge=2048) == expected
