@@ -50,12 +50,12 @@ def _drop_everything():
 def database_uri(request, tmp_path):
     if ON_POSTGRES:
         url = request.getfixturevalue("postgres_schema")
-        engine = sa.create_engine(load_config()["SQLALCHEMY_DATABASE_URI"])
+        engine = sa.create_engine(url)
         with engine.begin() as connection:
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
-        return load_config()["SQLALCHEMY_DATABASE_URI"]
+        return url
     path = tmp_path / "test.sqlite3"
     shutil.copy(request.getfixturevalue("sqlite_template"), path)
     return f"sqlite:///{path}"

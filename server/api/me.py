@@ -12,7 +12,10 @@ from server.schemas.accounts import MeSchema
 @login_required
 @documented("Who is signed in, their roles per school, and a CSRF token", responses={200: MeSchema}, tags=["session"])
 def me():
-    user = current_user
-    return respond(MeSchema(), {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
-                                "memberships": user.memberships, "csrf_token": generate_csrf(),
-            "offline_key": user.offline_key})
+    return respond(MeSchema(), who_is(current_user))
+
+
+def who_is(user):
+    """The signed-in user as MeSchema shows them, with a CSRF token for their writes."""
+    return {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
+            "memberships": user.memberships, "csrf_token": generate_csrf(), "offline_key": user.offline_key}

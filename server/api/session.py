@@ -1,10 +1,11 @@
 """Sign in and sign out."""
-from flask import current_app, jsonify
+from flask import current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from server.api import api
 from server.api.docs import documented
+from server.api.me import who_is
 from server.api.wire import load_json, respond
 from server.errors import ApiError
 from server.extensions import db, limiter
@@ -40,7 +41,7 @@ def sign_in():
     start_session(user)
     audit.record("session.started", user)
     db.session.commit()
-    return respond(MeSchema(), _me(user))
+    return respond(MeSchema(), who_is(user))
 
 
 @api.delete("/session")
@@ -52,8 +53,3 @@ def sign_out():
         db.session.commit()
     return "", 204
 
-
-def _me(user):
-    return {"uuid": user.uuid, "email": user.email, "full_name": user.full_name,
-            "memberships": user.memberships, "csrf_token": generate_csrf(),
-            "offline_key": user.offline_key}
