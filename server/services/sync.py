@@ -47,37 +47,41 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         if payload["base_version"] != visit.current_version:
             raise ApiError("visit_version_conflict", details={
                 "current_version": visit.current_version, "stored": stored_version(visit)})
-    placement, provider, school_id = _resolve_subject(user, payload)
+    placement, provider_id, school_id = _resolve_subject(user, payload)
     _check_against_form(payload)
     now = utcnow()
-    if visit is None:
-        visit = Visit(uuid=visit_uuid, school_id=school_id, kind=payload["kind"], placement=placement,
-                      provider=provider, author_id=user.id, visit_date=payload["visit_date"],
-                      current_version=1, received_at=now)
-        db.session.add(visit)
-        previous = None
-    else:
-        if payload["kind"] != visit.kind or school_id != visit.school_id:
-            raise ApiError("validation_failed", details={"kind": ["A correction keeps the kind and subject of the visit."]})
-        previous = visit.versions[-1]
-        visit.current_version += 1
-        visit.visit_date = payload["visit_date"]
-        visit.review_status = "awaiting_review"  # a correction goes back for review
-    version = VisitVersion(
-        visit=visit, version=visit.current_version, replaces_id=previous.id if previous else None,
-        form_id=payload["form_id"], form_version=payload["form_version"], mode=payload["mode"],
-        visit_date=payload["visit_date"], answers=raw_payload["answers"],
-        photo_manifest=raw_payload.get("photos") or [], author_id=user.id,
-        device_started_at=payload["started_at"], device_completed_at=payload["completed_at"],
-        received_at=now, content_sha256=digest)
-    db.session.add(version)
-    _add_photos(visit, payload["photos"])
-    _add_actions(visit, payload["actions"])
-    if payload["concern"] is not None:
-        _add_concern(user, visit, payload["concern"])
+    # Look everything up before adding anything, so the session flushes (and takes the change
+    # counter) once, at the end.
+    with db.session.no_autoflush:
+        if visit is None:
+            visit = Visit(uuid=visit_uuid, school_id=school_id, kind=payload["kind"], placement=placement,
+                          provider_id=provider_id, author_id=user.id, visit_date=payload["visit_date"],
+                          current_version=1, received_at=now)
+            db.session.add(visit)
+            previous = None
+        else:
+            if payload["kind"] != visit.kind or school_id != visit.school_id:
+                raise ApiError("validation_failed",
+                               details={"kind": ["A correction keeps the kind and subject of the visit."]})
+            previous = visit.versions[-1]
+            visit.current_version += 1
+            visit.visit_date = payload["visit_date"]
+            visit.review_status = "awaiting_review"  # a correction goes back for review
+        version = VisitVersion(
+            visit=visit, version=visit.current_version, replaces_id=previous.id if previous else None,
+            form_id=payload["form_id"], form_version=payload["form_version"], mode=payload["mode"],
+            visit_date=payload["visit_date"], answers=raw_payload["answers"],
+            photo_manifest=raw_payload.get("photos") or [], author_id=user.id,
+            device_started_at=payload["started_at"], device_completed_at=payload["completed_at"],
+            received_at=now, content_sha256=digest)
+        db.session.add(version)
+        manifest_photos = _add_photos(visit, payload["photos"])
+        _add_actions(visit, payload["actions"])
+        if payload["concern"] is not None:
+            _add_concern(user, visit, payload["concern"])
+        _set_completeness(visit, manifest_photos, now)
+        audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
     db.session.flush()
-    refresh_completeness(visit)
-    audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
     return receipt_for(visit, version), True
 
 
@@ -90,6 +94,8 @@ def find_own_visit(user, visit_uuid):
 
 
 def _resolve_subject(user, payload):
+    """The placement (or, for a provider check, the provider) visited, within the user's schools:
+    (placement or None, provider id or None, school id)."""
     schools = {m.school_id for m in user.memberships if m.role in PHONE_ROLES}
     placement = provider = None
     if payload["placement_id"] is not None:
@@ -97,7 +103,6 @@ def _resolve_subject(user, payload):
             sa.select(Placement).where(Placement.uuid == payload["placement_id"])).scalar_one_or_none()
         if placement is None or placement.school_id not in schools:
             raise ApiError("not_found", details={"placement_id": str(payload["placement_id"])})
-        provider = placement.provider
     if payload["provider_id"] is not None:
         provider = db.session.execute(
             sa.select(Provider).where(Provider.uuid == payload["provider_id"])).scalar_one_or_none()
@@ -105,8 +110,9 @@ def _resolve_subject(user, payload):
             raise ApiError("not_found", details={"provider_id": str(payload["provider_id"])})
         if placement is not None and placement.provider_id != provider.id:
             raise ApiError("validation_failed", details={"provider_id": ["Not the placement's provider."]})
-    school_id = placement.school_id if placement is not None else provider.school_id
-    return placement, provider, school_id
+    if placement is not None:
+        return placement, placement.provider_id, placement.school_id
+    return None, provider.id, provider.school_id
 
 
 def _check_against_form(payload):
@@ -125,18 +131,29 @@ def _check_against_form(payload):
 
 
 def _add_photos(visit, manifest):
+    """The manifest's photos, new rows added; returns them all."""
     existing = _by_uuid(Photo, [entry["uuid"] for entry in manifest])
+    photos = []
     for entry in manifest:
         photo = existing.get(entry["uuid"])
         if photo is None:
-            db.session.add(Photo(uuid=entry["uuid"], visit=visit, item_key=entry["item_key"],
-                                 caption=entry["caption"], declared_sha256=entry["sha256"],
-                                 declared_size=entry["size"], media_type=entry["type"]))
+            photo = Photo(uuid=entry["uuid"], visit=visit, item_key=entry["item_key"], caption=entry["caption"],
+                          declared_sha256=entry["sha256"], declared_size=entry["size"], media_type=entry["type"])
+            db.session.add(photo)
         elif photo.visit_id != visit.id or photo.declared_sha256 != entry["sha256"]:
             raise ApiError("conflict", details={"photo": str(entry["uuid"])})
         else:
             photo.caption = entry["caption"]
             photo.item_key = entry["item_key"]
+        photos.append(photo)
+    return photos
+
+
+def _set_completeness(visit, manifest_photos, now):
+    complete = all(photo.stored_at is not None for photo in manifest_photos)
+    if complete and not visit.complete:
+        visit.completed_at = now
+    visit.complete = complete
 
 
 def _add_actions(visit, actions):
@@ -146,7 +163,7 @@ def _add_actions(visit, actions):
         if action is None:
             db.session.add(FollowUpAction(
                 uuid=entry["uuid"], school_id=visit.school_id, placement=visit.placement,
-                provider_id=visit.provider.id if visit.provider else None, visit=visit,
+                provider_id=visit.provider_id, visit=visit,
                 description=entry["description"], owner_name=entry["owner_name"], due_on=entry["due_on"]))
         elif action.visit_id != visit.id:
             raise ApiError("conflict", details={"action": str(entry["uuid"])})
@@ -163,7 +180,6 @@ def _add_concern(user, visit, entry):
             raised_at_device=entry["raised_at"], received_at=utcnow(), text=entry["text"],
             immediate_action=entry["immediate_action"])
         db.session.add(concern)
-        db.session.flush()
         audit.record("concern.raised", concern, visit=str(visit.uuid))
     elif concern.visit_id != visit.id:
         raise ApiError("conflict", details={"concern": str(entry["uuid"])})
@@ -188,6 +204,8 @@ def current_manifest_uuids(visit):
 
 def missing_photo_uuids(visit):
     wanted = current_manifest_uuids(visit)
+    if not wanted:
+        return []
     return sorted(str(p.uuid) for p in visit.photos if str(p.uuid) in wanted and p.stored_at is None)
 
 
