@@ -11,11 +11,13 @@ from server.models.base import utcnow
 from server.services import audit
 from server.services.photo_store import get_photo_store
 from server.services.photos import ALLOWED_FORMATS, PhotoRefused, process_photo
-from server.services.sync import current_manifest_uuids, find_own_visit, receipt_for, refresh_completeness
+from server.services.sync import (current_manifest_uuids, find_own_visit, hold_visit_uuid, receipt_for,
+                                  refresh_completeness)
 
 
 def ingest_photo(user, visit_uuid, photo_uuid, content_type, declared_sha256, body, max_pixels, long_edge):
     """Returns (receipt, stored_now: bool). Raises ApiError and stores nothing on any refusal."""
+    hold_visit_uuid(visit_uuid)
     visit = find_own_visit(user, visit_uuid)
     if visit is None:
         raise ApiError("photo_not_in_manifest", details={"visit": "not sent yet"})

@@ -39,6 +39,7 @@ def content_sha256(raw_payload):
 def ingest_visit(user, visit_uuid, payload, raw_payload):
     """Store a visit sent by `user`. Returns (receipt, created: bool)."""
     digest = content_sha256(raw_payload)
+    hold_visit_uuid(visit_uuid)
     visit = find_own_visit(user, visit_uuid)
     if visit is not None:
         same = next((v for v in visit.versions if v.content_sha256 == digest), None)
@@ -83,6 +84,16 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
     db.session.flush()
     return receipt_for(visit, version), True
+
+
+def hold_visit_uuid(visit_uuid):
+    """Let one request at a time work on a visit UUID, until its transaction ends. Two phones (or
+    one phone retrying) racing on a new visit then queue: the second finds the first's rows and
+    answers as an identical resend. SQLite needs nothing here: write requests begin with
+    BEGIN IMMEDIATE, which already lets one writer in at a time."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                           {"key": f"visit:{visit_uuid}"})
 
 
 def find_own_visit(user, visit_uuid):
