@@ -1,5 +1,6 @@
 """Shared fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when
 DATABASE_URL names one), the demo data, and a signed-in API client helper."""
+import contextlib
 import contextvars
 import os
 import shutil
@@ -44,6 +45,27 @@ def _drop_everything():
     with db.engine.begin() as connection:
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
+
+
+@contextlib.contextmanager
+def scratch_database(tmp_path, name):
+    """A second, empty database beside the one under test (a SQLite file, or a PostgreSQL
+    database named after it), dropped afterwards."""
+    if not ON_POSTGRES:
+        yield f"sqlite:///{tmp_path / (name + '.sqlite3')}"
+        return
+    url = sa.engine.make_url(database_url())
+    scratch = url.set(database=f"{url.database}_{name}")
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
+    try:
+        yield scratch.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -9,25 +9,14 @@ from flask_migrate import downgrade, upgrade
 
 from server import create_app
 from server.extensions import db
-from tests.conftest import ON_POSTGRES, database_url
+from tests.conftest import scratch_database
 
 
 @pytest.fixture
 def empty_database(tmp_path):
-    """An empty database beside the one under test, so the suite's own schema is left alone."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    url = sa.engine.make_url(database_url())
-    scratch = url.set(database=f"{url.database}_migrations")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
-    yield scratch.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-    admin.dispose()
+    """A second, empty database beside the one under test."""
+    with scratch_database(tmp_path, "migrations") as url:
+        yield url
 
 
 @pytest.fixture

@@ -14,25 +14,14 @@ from server.services.backup import SKIPPED_TABLES
 from server.services.photo_store import get_photo_store
 from server.services.synthetic import Size, synthesize
 from tests import payloads
-from tests.conftest import ON_POSTGRES, database_url
+from tests.conftest import scratch_database
 
 
 @pytest.fixture
 def empty_database(tmp_path):
     """A second, empty database beside the one under test."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    url = sa.engine.make_url(database_url())
-    scratch = url.set(database=f"{url.database}_restore")
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-        connection.execute(sa.text(f'CREATE DATABASE "{scratch.database}"'))
-    yield scratch.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch.database}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(tmp_path, "restore") as url:
+        yield url
 
 
 def _use_store(app, kind, request, tmp_path, name):
