@@ -6,7 +6,7 @@ the end, so the canvas holds each finished page and writes the footers when the 
 saved (ReportLab's usual two-step canvas).
 
 Text from records is escaped before it reaches ReportLab's paragraph markup, so a note that
-contains "<b>" prints as typed. The font is DejaVu Sans, shipped in `fonts/` (see its README)
+contains "<b>" prints as typed. The font is DejaVu Sans, vendored in `pwa/vendor/dejavu-fonts-2.37/` (see its README)
 and embedded in the file, so every pupil's name prints as written and the same everywhere.
 """
 import io
@@ -57,7 +57,8 @@ BAD_WASH = colors.HexColor("#fdecea")
 WARN_WASH = colors.HexColor("#fff4d6")
 
 
-FONTS = Path(__file__).resolve().parent / "fonts"
+# Vendored with its licence beside the app's other third-party files.
+FONTS = Path(__file__).resolve().parents[3] / "pwa" / "vendor" / "dejavu-fonts-2.37"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 
