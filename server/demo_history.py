@@ -10,7 +10,7 @@ from random import Random
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import AttendanceRecord, TermPeriod
+from server.models import AttendanceRecord, TermPeriod, Visit
 from server.models.base import utcnow
 from server.schemas.visits import VisitPayloadSchema
 from server.services.school_calendar import SchoolCalendar, weekday_code
@@ -75,7 +75,6 @@ def _visit(author, placement, kind, day, templates, signed_off_by=None, concern=
     visit_uuid = uuid.uuid4()
     ingest_visit(author, visit_uuid, VisitPayloadSchema().load(raw), raw)
     if signed_off_by is not None:
-        from server.models import Visit
         visit = db.session.execute(sa.select(Visit).where(Visit.uuid == visit_uuid)).scalar_one()
         visit.review_status, visit.reviewed_by_id, visit.reviewed_at = "signed_off", signed_off_by.id, utcnow()
 
