@@ -6,7 +6,6 @@ folder). `pwa/js/forms/check.js` is the same answer checker in JavaScript, so a 
 what is missing while offline; tests/forms runs both over the same fixtures and requires the same
 result. Change one checker, change the other in the same commit.
 """
-import copy
 import json
 import math
 import re
@@ -53,7 +52,7 @@ class FormDefinitionError(ValueError):
 def load_forms(forms_dir=None):
     """Every definition, keyed by (form_id, version). Read and checked once, then cached.
 
-    The returned mapping is shared: treat it as read-only (get_form and friends return copies).
+    The definitions are shared and read-only (see ReadOnlyDict).
     """
     return _load(Path(forms_dir or FORMS_DIR).resolve())
 
@@ -72,14 +71,40 @@ def _load(forms_dir):
             raise FormDefinitionError(
                 f"{source}: form_id and version must match the folder and file name "
                 f"(found {form['form_id']!r} version {form['version']!r})")
-        forms[(form["form_id"], form["version"])] = form
+        forms[(form["form_id"], form["version"])] = _read_only(form)
     return forms
+
+
+def _refuse(self, *args, **kwargs):
+    raise TypeError("form definitions are read-only")
+
+
+class ReadOnlyDict(dict):
+    """A mapping inside a loaded form definition. Definitions are shared by every request rather
+    than copied (a copy per sync cost more than checking the answers), so changes are refused."""
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+
+class ReadOnlyList(list):
+    """A list inside a loaded form definition (see ReadOnlyDict)."""
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = append = clear = extend = insert = pop = remove = \
+        reverse = sort = _refuse
+
+
+def _read_only(value):
+    """`value` with every dict and list in it made read-only."""
+    if isinstance(value, dict):
+        return ReadOnlyDict((key, _read_only(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return ReadOnlyList(_read_only(item) for item in value)
+    return value
 
 
 def get_form(form_id, version):
     """The definition of one version of a form, or None if there is no such form or version."""
-    form = load_forms().get((form_id, version))
-    return copy.deepcopy(form) if form is not None else None
+    return load_forms().get((form_id, version))
 
 
 def current_forms():
@@ -88,14 +113,14 @@ def current_forms():
     for (form_id, version), form in load_forms().items():
         if form_id not in latest or version > latest[form_id]["version"]:
             latest[form_id] = form
-    return [copy.deepcopy(latest[form_id]) for form_id in sorted(latest)]
+    return [latest[form_id] for form_id in sorted(latest)]
 
 
 def all_forms():
     """Every version of every form, ordered by (form_id, version). Phones may hold visits started
     on an older version, so the server keeps accepting (and showing) all of them."""
     forms = load_forms()
-    return [copy.deepcopy(forms[key]) for key in sorted(forms)]
+    return [forms[key] for key in sorted(forms)]
 
 
 # --- Checking a definition -------------------------------------------------------------------

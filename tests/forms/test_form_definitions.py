@@ -96,7 +96,10 @@ def test_get_form_returns_none_for_an_unknown_form_or_version():
 
 
 def test_callers_cannot_change_the_cached_definitions():
-    forms.get_form("qa_visit", 1)["title"] = "Changed"
+    with pytest.raises(TypeError):
+        forms.get_form("qa_visit", 1)["title"] = "Changed"
+    with pytest.raises(TypeError):
+        forms.get_form("qa_visit", 1)["modes"].append("by_pigeon")
     assert forms.get_form("qa_visit", 1)["title"] == "Quality-assurance visit"
 
 
