@@ -3,6 +3,10 @@ gunicorn with 2 workers on PostgreSQL, wrk on loopback), against the same rows (
 version, its audit entry) inserted straight into PostgreSQL with INSERT ... ON CONFLICT DO
 NOTHING through psycopg, one transaction per visit, at the same concurrency.
 Target: the protocol accepts at least 30% of the direct rate.
+
+Two reference rows show how far any one-visit-per-request protocol on this stack could go: the
+same gunicorn answering GET /healthz (no session, one SELECT) and GET /api/me (the session check
+every signed-in request makes, and nothing else), at the same concurrency.
 """
 import json
 import os
@@ -14,7 +18,7 @@ from datetime import datetime, timezone
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import (PUT_VISIT_LUA, Server, cookie_header, prepare_sync_database, sign_in, table, verdict,
+from bench.common import (GET_LUA, PUT_VISIT_LUA, Server, cookie_header, prepare_sync_database, sign_in, table, verdict,
                           visit_body, visiting_staff, wrk, write_section)
 
 CONNECTIONS = 8
@@ -28,11 +32,13 @@ def run():
     from server.services.synthetic import PASSWORD
     with Server(url, workers=2) as server:
         http, csrf = sign_in(server.url, email, PASSWORD)
+        env = {"BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,
+               "BENCH_SEED": str(int.from_bytes(os.urandom(4), "big"))}
         before = _visits(url)
-        figures = wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env={
-            "BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,
-            "BENCH_SEED": str(int.from_bytes(os.urandom(4), "big"))})
+        figures = wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=env)
         accepted = _visits(url) - before
+        references = {path: wrk(server.url + path, GET_LUA, SECONDS, CONNECTIONS, env=env)
+                      for path in ("/healthz", "/api/me")}
     protocol_rate = accepted / figures["seconds"]
     direct_rate, direct_count = _direct_inserts(url, placements[0], email)
     ratio = protocol_rate / direct_rate
@@ -45,10 +51,19 @@ def run():
              f"{ratio:.2f}", f"≥ {TARGET:.2f} {verdict(ratio >= TARGET)}"],
             ["INSERT … ON CONFLICT DO NOTHING (psycopg)", f"{direct_count:,}", f"{direct_rate:.0f}", "1.00", ""],
         ])
+        + "\n\nFor reference, requests per second the same gunicorn answers that store nothing:\n\n"
+        + table(["request", "requests / s", "ratio to direct"], [
+            [name, f"{rate:.0f}", f"{rate / direct_rate:.2f}"] for name, rate in (
+                ("GET /healthz (no session; SELECT 1)", _rate(references["/healthz"])),
+                ("GET /api/me (the session check alone)", _rate(references["/api/me"])))])
         + f"\n\nwrk: {figures['requests']:.0f} requests, {figures['errors']:.0f} errors or non-2xx answers; "
         f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms."
     )
     write_section("sync_ingest", "Sync ingest: visits accepted per second", body)
+
+
+def _rate(figures):
+    return figures["requests"] / figures["seconds"]
 
 
 def _visits(url):
