@@ -1,5 +1,6 @@
 """Visit photos for signed-in office staff who may read the school's records. Streamed through
-the app from the photo store, never from a public folder, and never cached by a browser or proxy."""
+the app from the photo store, never from a public folder, and never cached by a browser or proxy.
+Opening a photo at full size is in the audit log; thumbnails are part of the pages that show them."""
 import sqlalchemy as sa
 from flask import Response, abort, g
 
@@ -7,6 +8,7 @@ from server.extensions import db
 from server.models import Photo, Visit
 from server.office import office
 from server.office.access import office_page
+from server.services import audit
 from server.services.photo_store import get_photo_store
 from server.services.placement_record import RECORD_READER_ROLES
 
@@ -29,6 +31,9 @@ def photo(photo_id, size):
         data = get_photo_store().read(key)
     except FileNotFoundError:
         abort(404)
+    if size == "full":
+        audit.record("photo.read", row, school_id=g.school.id, visit=str(row.visit.uuid))
+        db.session.commit()
     # The store keeps every photo re-encoded as JPEG (services/photos.py).
     return Response(data, mimetype="image/jpeg", headers={
         "Cache-Control": "private, no-store",

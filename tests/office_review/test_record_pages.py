@@ -79,6 +79,18 @@ def test_photos_are_served_privately_and_never_cached(demo, phone, office_as):
     assert office_as("governor").get(f"/office/photos/{photo.uuid}/full").status_code == 403
 
 
+def test_opening_a_photo_at_full_size_is_audited(demo, phone, office_as):
+    visit_uuid, _ = qa_visit_with_concern(phone, demo.placements()[0])
+    photo = db.session.execute(sa.select(Photo).join(Visit).where(Visit.uuid == uuid.UUID(visit_uuid))).scalar_one()
+    office_as("dsl").get(f"/office/photos/{photo.uuid}/thumb")
+    assert audit_actions("photo.read") == []
+    office_as("dsl").get(f"/office/photos/{photo.uuid}/full")
+    office_as("ap_leader", "hillcrest").get(f"/office/photos/{photo.uuid}/full")  # another school's: 404
+    [read] = audit_actions("photo.read", photo.uuid)
+    assert (read.actor_id, read.school_id, read.details["visit"]) == (
+        demo.user("dsl").id, demo.school().id, visit_uuid)
+
+
 def test_a_photo_that_has_not_arrived_is_not_found(demo, phone, office_as):
     visit_uuid, _ = qa_visit_with_concern(phone, demo.placements()[0], send_photos=False)
     photo = db.session.execute(sa.select(Photo).join(Visit).where(Visit.uuid == uuid.UUID(visit_uuid))).scalar_one()
