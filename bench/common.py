@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -293,3 +295,26 @@ def visit_body(placement_uuid):
 
 def cookie_header(http):
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in http.cookies)
+
+
+@dataclass
+class SyncRun:
+    database: str
+    server: "Server"
+    email: str          # the visiting member of staff signed in
+    placement: str      # the uuid of the placement every visit is about
+    env: dict           # for wrk: PUT_VISIT_LUA and GET_LUA, signed in as `email`
+
+
+@contextmanager
+def signed_in_sync_server():
+    """A fresh sync database served by gunicorn (2 workers), signed in as one visiting member of
+    staff, as a SyncRun."""
+    from server.services.synthetic import PASSWORD
+    url = prepare_sync_database()
+    email, placements = visiting_staff(url)
+    with Server(url, workers=2) as server:
+        http, csrf = sign_in(server.url, email, PASSWORD)
+        yield SyncRun(url, server, email, placements[0], {
+            "BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,
+            "BENCH_SEED": str(int.from_bytes(os.urandom(4), "big"))})

@@ -18,8 +18,7 @@ from datetime import datetime, timezone
 import psycopg
 import sqlalchemy as sa
 
-from bench.common import (GET_LUA, PUT_VISIT_LUA, Server, cookie_header, prepare_sync_database, sign_in, table, verdict,
-                          visit_body, visiting_staff, wrk, write_section)
+from bench.common import GET_LUA, PUT_VISIT_LUA, signed_in_sync_server, table, verdict, visit_body, wrk, write_section
 
 CONNECTIONS = 8
 SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
@@ -27,20 +26,15 @@ TARGET = 0.30
 
 
 def run():
-    url = prepare_sync_database()
-    email, placements = visiting_staff(url)
-    from server.services.synthetic import PASSWORD
-    with Server(url, workers=2) as server:
-        http, csrf = sign_in(server.url, email, PASSWORD)
-        env = {"BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,
-               "BENCH_SEED": str(int.from_bytes(os.urandom(4), "big"))}
+    with signed_in_sync_server() as sync:
+        url, server, env = sync.database, sync.server, sync.env
         before = _visits(url)
         figures = wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=env)
         accepted = _visits(url) - before
         references = {path: wrk(server.url + path, GET_LUA, SECONDS, CONNECTIONS, env=env)
                       for path in ("/healthz", "/api/me")}
     protocol_rate = accepted / figures["seconds"]
-    direct_rate, direct_count = _direct_inserts(url, placements[0], email)
+    direct_rate, direct_count = _direct_inserts(url, sync.placement, sync.email)
     ratio = protocol_rate / direct_rate
     body = (
         f"{CONNECTIONS} concurrent connections for {SECONDS} s each way, one visit per transaction, on the same "

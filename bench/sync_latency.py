@@ -5,8 +5,7 @@ Target: the visit PUT's p95 within 3× the bare endpoint's.
 """
 import os
 
-from bench.common import (GET_LUA, PUT_VISIT_LUA, Server, cookie_header, prepare_sync_database, sign_in, table,
-                          verdict, visit_body, visiting_staff, wrk, write_section)
+from bench.common import GET_LUA, PUT_VISIT_LUA, signed_in_sync_server, table, verdict, wrk, write_section
 
 CONNECTIONS = 4
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -14,13 +13,8 @@ TARGET = 3.0
 
 
 def run():
-    url = prepare_sync_database()
-    email, placements = visiting_staff(url)
-    from server.services.synthetic import PASSWORD
-    with Server(url, workers=2) as server:
-        http, csrf = sign_in(server.url, email, PASSWORD)
-        env = {"BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,
-               "BENCH_SEED": str(int.from_bytes(os.urandom(4), "big"))}
+    with signed_in_sync_server() as sync:
+        server, env = sync.server, sync.env
         figures = {
             "GET /healthz": wrk(server.url + "/healthz", GET_LUA, SECONDS, CONNECTIONS, env=env),
             "GET /api/me": wrk(server.url + "/api/me", GET_LUA, SECONDS, CONNECTIONS, env=env),
