@@ -103,7 +103,10 @@ def test_a_visit_missing_photos_shows_incomplete_until_they_arrive(phone):
 
 def test_a_refused_visit_is_parked_with_the_servers_message_and_the_next_one_still_goes(phone):
     page = phone.open().sign_in().page
-    page.route(VISIT_URL, lambda route: route.abort())
+    def offline(route):
+        route.abort()
+
+    page.route(VISIT_URL, offline)
     start_qa_visit(phone)
     answer_qa_visit(phone)
     complete_visit(phone)
@@ -111,7 +114,6 @@ def test_a_refused_visit_is_parked_with_the_servers_message_and_the_next_one_sti
     answer_qa_visit(phone)
     complete_visit(phone)
     first, second = sorted(phone.visits(), key=lambda v: v["queued_at"])
-    page.unroute(VISIT_URL)
 
     def refuse_the_first(route):
         if first["id"] in route.request.url:
@@ -121,7 +123,10 @@ def test_a_refused_visit_is_parked_with_the_servers_message_and_the_next_one_sti
         else:
             route.continue_()
 
+    # The refusal is in place before the phone is let online: the app's own retry timer may fire
+    # at any moment, and must not send the first visit through in between.
     page.route(VISIT_URL, refuse_the_first)
+    page.unroute(VISIT_URL, offline)
     sync_now(phone)
     wait_for_state(phone, "complete")
     wait_for_state(phone, "attention")
