@@ -111,7 +111,7 @@ def staff_reactivate(user_id):
 
 @office.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token):
-    user = staff_service.user_for_password_token(token, current_app.config["SECRET_KEY"])
+    user, link_maker = staff_service.password_link_for(token, current_app.config["SECRET_KEY"])
     if user is None:
         return render_template("office/admin/set_password.html", expired=True), 410
     if request.method == "GET":
@@ -120,7 +120,7 @@ def set_password(token):
         data = load_form(SetPasswordSchema())
     except ValidationError as error:
         return render_template("office/admin/set_password.html", person=user, errors=error_messages(error)), 422
-    staff_service.set_password(user, data["password"])
+    staff_service.set_password(user, data["password"], link_maker)
     db.session.commit()
     return render_template("office/admin/set_password.html", person=user, done=True)
 

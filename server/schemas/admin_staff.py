@@ -51,8 +51,10 @@ class StaffMemberSchema(AdminSchema):
     last_login_at = fields.DateTime(attribute="user.last_login_at", dump_only=True, allow_none=True)
     roles = fields.List(fields.String(), dump_only=True, metadata={"description": "Roles in this school."})
     account_managed_here = fields.Boolean(dump_only=True, metadata={
-        "description": "Every school this person belongs to is one you manage: you may deactivate them "
-                       "and make a set-password link."})
+        "description": "You run every school this person belongs to and may give every role they hold: "
+                       "you may deactivate them and make a set-password link."})
+    roles_changeable = fields.Boolean(dump_only=True, metadata={
+        "description": "You may give every role this person holds here, so you may change their roles here."})
 
 
 class PasswordLinkSchema(AdminSchema):

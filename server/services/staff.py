@@ -33,10 +33,22 @@ ADMIN_ROLES = ("ap_leader", "headteacher", "admin")
 ADMIN_READ_ROLES = ADMIN_ROLES + ("trust_lead",)
 # ... and who may also read pupils, placements and providers: the DSL needs them for concerns.
 PUPIL_READ_ROLES = ADMIN_READ_ROLES + ("dsl",)
-# Part-time timetables are approved by these roles (§9.5), so only they may give them to others.
-SENIOR_ROLES = ("ap_leader", "headteacher")
-# Trust-wide reading is the trust's decision, not one school's (see `flask create-user`).
-TRUST_ROLES = ("trust_lead",)
+# Who may give (and so take away, and manage the accounts of) each role in a school. A role that
+# reads safeguarding records or approves part-time timetables (§9.5) is given only by the senior
+# leaders; the headteacher alone makes a headteacher. Trust-wide reading is the trust's decision,
+# not one school's (`flask create-user`), so no school role gives `trust_lead`. An account that
+# holds a role the actor may not give cannot be reset, deactivated or re-roled by that actor:
+# otherwise a set-password link would hand them that role.
+GIVEN_BY = {
+    "headteacher": ("headteacher",),
+    "ap_leader": ("headteacher", "ap_leader"),
+    "dsl": ("headteacher", "ap_leader"),
+    "trust_lead": (),
+    "attendance_officer": ADMIN_ROLES,
+    "visiting_staff": ADMIN_ROLES,
+    "governor": ADMIN_ROLES,
+    "admin": ADMIN_ROLES,
+}
 # Whose phones can visit a placement: anyone on the staff except governors (aggregates only).
 VISITING_ROLES = tuple(role for role in ROLES if role != "governor")
 PASSWORD_LINK_DAYS = 7
@@ -50,11 +62,12 @@ def members(school, actor):
         .order_by(User.active.desc(), User.full_name, User.id)).all()
     people = {}
     for user, role in rows:
-        people.setdefault(user.id, {"user": user, "roles": [],
-                                    "account_managed_here": account_managed_by(actor, user)})
+        people.setdefault(user.id, {"user": user, "roles": [], "not_managed_because": why_not_managed(actor, user),
+                                    "roles_changeable": roles_changeable_by(actor, user, school)})
         people[user.id]["roles"].append(role)
     for person in people.values():
         person["roles"].sort(key=ROLES.index)
+        person["account_managed_here"] = person["not_managed_because"] is None
     return list(people.values())
 
 
@@ -71,16 +84,33 @@ def assignments(user):
 
 
 def account_managed_by(actor, user):
-    """True when every school `user` belongs to is one `actor` administers: only then may the
-    actor deactivate the account or make a link that sets its password."""
-    return bool(user.school_ids) and set(user.school_ids) <= set(school_ids_for(actor, ADMIN_ROLES))
+    """True when `actor` runs every school `user` belongs to and may give every role they hold
+    there: only then may the actor deactivate the account or make a link that sets its password."""
+    return not why_not_managed(actor, user)
+
+
+def why_not_managed(actor, user):
+    """None when `actor` may manage `user`'s account, else the reason, for the page."""
+    if not user.school_ids or not set(user.school_ids) <= set(school_ids_for(actor, ADMIN_ROLES)):
+        return "another_school"
+    if any(user.roles_in(school_id) - set(_grantable_in(actor, school_id)) for school_id in user.school_ids):
+        return "senior_role"
+    return None
 
 
 def grantable_roles(actor, school):
     """The roles `actor` may give or take away in `school`."""
-    senior = bool(actor.roles_in(school.id) & set(SENIOR_ROLES))
-    return tuple(role for role in ROLES
-                 if role not in TRUST_ROLES and (senior or role not in SENIOR_ROLES))
+    return _grantable_in(actor, school.id)
+
+
+def _grantable_in(actor, school_id):
+    held = actor.roles_in(school_id)
+    return tuple(role for role in ROLES if held & set(GIVEN_BY[role]))
+
+
+def roles_changeable_by(actor, user, school):
+    """`actor` may change `user`'s roles here only when they may give every role `user` holds here."""
+    return user.roles_in(school.id) <= set(grantable_roles(actor, school))
 
 
 def _check_grantable(actor, school, roles):
@@ -118,7 +148,7 @@ def set_roles(user, school, roles, actor):
     """Give and take away roles in `school`; an empty list takes the person off its staff."""
     before = sorted(user.roles_in(school.id))
     wanted = set(roles)
-    _check_grantable(actor, school, wanted.symmetric_difference(before))
+    _check_grantable(actor, school, set(before) | wanted)
     if user.id == actor.id and not wanted & set(ADMIN_ROLES):
         raise ValidationError("You cannot take away your own last role that runs the school's AP.", "roles")
     for membership in [m for m in user.memberships if m.school_id == school.id and m.role not in wanted]:
@@ -165,8 +195,15 @@ def reactivate(user, school, actor):
 
 
 def _check_manages(actor, user):
-    if not account_managed_by(actor, user):
-        raise ApiError("forbidden", message="This person also works for a school you do not run.")
+    reason = why_not_managed(actor, user)
+    if reason:
+        raise ApiError("forbidden", message=NOT_MANAGED_MESSAGES[reason])
+
+
+NOT_MANAGED_MESSAGES = {
+    "another_school": "This person also works for a school you do not run, so that school manages their account.",
+    "senior_role": "This person holds a role you cannot give, so only someone who can give it manages their account.",
+}
 
 
 def _remove_assignments(user, school_id=None):
@@ -193,21 +230,30 @@ def make_password_token(user, school, actor, secret_key):
     _check_manages(actor, user)
     if not user.active:
         raise ValidationError("Reactivate the account first.", "user")
-    token = _serializer(secret_key).dumps([str(user.uuid), _fingerprint(user)])
+    token = _serializer(secret_key).dumps([str(user.uuid), _fingerprint(user), str(actor.uuid)])
     audit.record("user.password_link_made", user, school_id=school.id, actor=actor)
     return token, utcnow() + timedelta(days=PASSWORD_LINK_DAYS)
 
 
-def user_for_password_token(token, secret_key):
-    """The active account a link is for, or None when it is forged, expired or already used."""
+def password_link_for(token, secret_key):
+    """(the active account a link is for, who made the link), or (None, None) when the link is
+    forged, expired, already used, or its maker may no longer manage the account (say the person
+    was made DSL after an administrator made their link)."""
     try:
-        user_uuid, fingerprint = _serializer(secret_key).loads(token, max_age=PASSWORD_LINK_DAYS * 86400)
+        user_uuid, fingerprint, maker_uuid = _serializer(secret_key).loads(token, max_age=PASSWORD_LINK_DAYS * 86400)
     except (BadSignature, SignatureExpired, ValueError, TypeError):
-        return None
-    user = db.session.execute(sa.select(User).where(User.uuid == _as_uuid(user_uuid))).scalar_one_or_none()
+        return None, None
+    user = _user_by_uuid(user_uuid)
+    maker = _user_by_uuid(maker_uuid)
     if user is None or not user.active or fingerprint != _fingerprint(user):
-        return None
-    return user
+        return None, None
+    if maker is None or not maker.active or (maker.id != user.id and not account_managed_by(maker, user)):
+        return None, None
+    return user, maker
+
+
+def _user_by_uuid(text):
+    return db.session.execute(sa.select(User).where(User.uuid == _as_uuid(text))).scalar_one_or_none()
 
 
 def _as_uuid(text):
@@ -217,10 +263,11 @@ def _as_uuid(text):
         return None
 
 
-def set_password(user, password):
-    """The person's own new password; every session they had ends."""
+def set_password(user, password, link_maker):
+    """A new password through a set-password link; every session the person had ends. The log
+    names whoever made the link: whoever opened it is not known, only who could hand it out."""
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(UserSession.user_id == user.id)
-    audit.record("user.password_set", user, actor=user)
+    audit.record("user.password_set", user, actor=None, link_made_by=str(link_maker.uuid))
