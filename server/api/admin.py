@@ -8,7 +8,7 @@ answers 403. Reads of pupils and placements are audited.
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, request, url_for
+from flask import request
 from flask_login import current_user
 
 from server.api import api
@@ -17,15 +17,16 @@ from server.api.wire import load_json, respond
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, School
+from server.office.links import invitation_link, password_link
 from server.schemas.admin_placements import (PlacementChangeSchema, PlacementInSchema, PlacementRecordSchema,
                                              PlacementStatusSchema)
 from server.schemas.admin_providers import ProviderRecordSchema
 from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, PupilRecordSchema
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
-from server.schemas.admin_staff import (NewStaffSchema, PasswordLinkSchema, StaffCreateSchema, StaffMemberSchema,
-                                        StaffRolesSchema)
+from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
+                                        StaffMemberSchema, StaffRolesSchema)
 from server.security import require_roles, school_ids_for
-from server.services import audit, placements, providers, pupil_import, school_settings, staff
+from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
 from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TAGS = ["school administration"]
@@ -132,9 +133,6 @@ def _staff_member(school, user_uuid):
     return user
 
 
-def _password_link(school, user):
-    token, expires_at = staff.make_password_token(user, school, current_user, current_app.config["SECRET_KEY"])
-    return {"url": url_for("office.set_password", token=token, _external=True), "expires_at": expires_at}
 
 
 @api.get("/admin/schools/<uuid:school_id>/staff")
@@ -151,10 +149,38 @@ def admin_staff(school_id):
             responses={201: NewStaffSchema}, tags=TAGS)
 def admin_staff_create(school_id):
     school = _school(school_id, ADMIN_ROLES)
-    user, created = staff.create_staff(school, load_json(StaffCreateSchema()), current_user)
-    link = _password_link(school, user) if created else None
+    how, record = staff.add_staff(school, load_json(StaffCreateSchema()), current_user)
+    if how == "invited":
+        answer = {"member": None, "password_link": None,
+                  "invitation": {"invitation": record, "link": invitation_link(record)}}
+    else:
+        answer = {"member": _member_view(school, record), "invitation": None,
+                  "password_link": password_link(record, school, current_user) if how == "created" else None}
     db.session.commit()
-    return respond(NewStaffSchema(), {"member": _member_view(school, user), "password_link": link}, 201)
+    return respond(NewStaffSchema(), answer, 201)
+
+
+@api.get("/admin/schools/<uuid:school_id>/staff/invitations")
+@require_roles(*ADMIN_READ_ROLES)
+@documented("Invitations waiting for their owner to accept", responses={200: InvitationSchema(many=True)},
+            tags=TAGS)
+def admin_staff_invitations(school_id):
+    school = _school(school_id, ADMIN_READ_ROLES)
+    return respond(InvitationSchema(many=True), staff_invitations.pending(school))
+
+
+@api.post("/admin/schools/<uuid:school_id>/staff/invitations/<uuid:invitation_id>/withdraw")
+@require_roles(*ADMIN_ROLES)
+@documented("Withdraw an invitation before it is accepted", responses={204: None}, tags=TAGS)
+def admin_staff_invitation_withdraw(school_id, invitation_id):
+    _no_body()
+    school = _school(school_id, ADMIN_ROLES)
+    invitation = staff_invitations.pending_by_uuid(school, invitation_id)
+    if invitation is None:
+        raise ApiError("not_found")
+    staff_invitations.withdraw(invitation, current_user)
+    db.session.commit()
+    return "", 204
 
 
 @api.put("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/roles")
@@ -201,7 +227,7 @@ def admin_staff_reactivate(school_id, user_id):
 def admin_staff_password_link(school_id, user_id):
     _no_body()
     school = _school(school_id, ADMIN_ROLES)
-    link = _password_link(school, _staff_member(school, user_id))
+    link = password_link(_staff_member(school, user_id), school, current_user)
     db.session.commit()
     return respond(PasswordLinkSchema(), link)
 

@@ -1,6 +1,6 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 from server.models.audit import AuditEvent
-from server.models.people import Membership, User, UserSession
+from server.models.people import Membership, StaffInvitation, User, UserSession
 from server.models.placements import AttendanceRecord, Placement, PlacementStaff
 from server.models.providers import Provider, ProviderEvidence, ProviderReport, RiskAssessment
 from server.models.pupils import Pupil
@@ -12,6 +12,6 @@ from server.models.visits import (ConcernNote, FollowUpAction, Photo, Safeguardi
 __all__ = [
     "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "FollowUpAction", "KeyContact",
     "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
-    "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "TermPeriod",
+    "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",
 ]

@@ -1,5 +1,6 @@
 """Staff accounts, their roles in each school, and their signed-in sessions."""
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,3 +92,33 @@ class UserSession(Base):
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
 
     user: Mapped[User] = relationship()
+
+
+class StaffInvitation(Base):
+    """A school's offer of roles to someone whose account another school runs. Nothing of the
+    account changes, and the school sees nothing of it, until its owner signs in and accepts."""
+
+    __tablename__ = "staff_invitation"
+    __table_args__ = (sa.CheckConstraint("accepted_at IS NULL OR withdrawn_at IS NULL", name="accepted_or_withdrawn"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id", ondelete="CASCADE"), nullable=False, index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    # What the inviting school typed: the only name and address it sees until the person accepts.
+    full_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    email: Mapped[str] = mapped_column(sa.String(254), nullable=False)
+    roles: Mapped[list] = mapped_column(sa.JSON, nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    school: Mapped["School"] = relationship()  # noqa: F821
+
+    LIFETIME = timedelta(days=7)
+
+    @property
+    def expires_at(self):
+        return self.created_at + self.LIFETIME

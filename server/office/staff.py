@@ -2,9 +2,11 @@
 
 Accounts are made without email: the AP leader adds a person and hands them a set-password link
 (see server/services/staff.py). The set-password page itself is public: the link is the key.
+Someone whose account another school runs gets an invitation link instead, which they accept
+signed in as themselves (server/services/staff_invitations.py).
 """
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from server.errors import ApiError
@@ -12,8 +14,10 @@ from server.extensions import db
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, found_or_404, load_form, refuse_unless_manager
+from server.office.links import invitation_link, password_link
 from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffRolesSchema
 from server.services import staff as staff_service
+from server.services import staff_invitations
 from server.vocabulary import ROLES, labels
 
 ROLE_LABELS = labels("roles")
@@ -27,14 +31,43 @@ def staff():
     refuse_unless_manager()
     try:
         data = load_form(StaffCreateSchema())
-        user, created = staff_service.create_staff(g.school, data, current_user)
-        link = _password_link(user) if created else None
+        how, record = staff_service.add_staff(g.school, data, current_user)
+        link = password_link(record, g.school, current_user) if how == "created" else None
     except ValidationError as error:
         db.session.rollback()
         return _render_list(errors=error_messages(error), values=request.form), 422
     db.session.commit()
-    flash(f"{user.full_name} added." if created else f"{user.full_name} already had an account: roles here added.")
-    return _render_member(user, link=link)
+    if how == "invited":
+        return render_template("office/admin/staff_invited.html", invitation=record, link=invitation_link(record),
+                               role_labels=ROLE_LABELS)
+    flash(f"{record.full_name} added." if how == "created" else f"{record.full_name} had an account: roles here added.")
+    return _render_member(record, link=link)
+
+
+@office.post("/staff/invitations/<uuid:invitation_id>/withdraw")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_invitation_withdraw(invitation_id):
+    refuse_unless_manager()
+    invitation = found_or_404(staff_invitations.pending_by_uuid(g.school, invitation_id))
+    staff_invitations.withdraw(invitation, current_user)
+    db.session.commit()
+    flash(f"The invitation for {invitation.full_name} is withdrawn.")
+    return redirect(url_for("office.staff"))
+
+
+@office.route("/join/<token>", methods=["GET", "POST"])
+@login_required
+def join_school(token):
+    """The invited person, signed in as themselves, accepts. The page names only the school and
+    the roles, so whoever else opens the link learns nothing of the account."""
+    invitation = staff_invitations.for_token(token, current_app.config["SECRET_KEY"])
+    if invitation is None or invitation.user_id != current_user.id:
+        return render_template("office/admin/join.html", expired=True), 410
+    if request.method == "POST":
+        staff_invitations.accept(invitation, current_user)
+        db.session.commit()
+        return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS, done=True)
+    return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS)
 
 
 @office.get("/staff/<uuid:user_id>")
@@ -68,7 +101,7 @@ def staff_password_link(user_id):
     refuse_unless_manager()
     user = _member(user_id)
     try:
-        link = _password_link(user)
+        link = password_link(user, g.school, current_user)
     except ValidationError as error:
         db.session.rollback()
         return _render_member(user, errors=error_messages(error)), 422
@@ -129,12 +162,6 @@ def _member(user_uuid):
     return found_or_404(staff_service.member_of(g.school, user_uuid))
 
 
-def _password_link(user):
-    token, expires_at = staff_service.make_password_token(
-        user, g.school, current_user, current_app.config["SECRET_KEY"])
-    return {"url": url_for("office.set_password", token=token, _external=True), "expires_at": expires_at}
-
-
 def _role_choices():
     grantable = staff_service.grantable_roles(current_user, g.school) if can_manage() else ()
     return [(role, ROLE_LABELS[role], role in grantable) for role in ROLES]
@@ -143,6 +170,7 @@ def _role_choices():
 def _render_list(errors=None, values=None):
     return render_template(
         "office/admin/staff.html", can_manage=can_manage(), members=staff_service.members(g.school, current_user),
+        invitations=staff_invitations.pending(g.school),
         role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
         values=values or {}, chosen_roles=(values.getlist("roles") if values else ["visiting_staff"]))
 

@@ -64,6 +64,25 @@ class PasswordLinkSchema(AdminSchema):
     expires_at = fields.DateTime(dump_only=True)
 
 
+class InvitationSchema(AdminSchema):
+    id = fields.UUID(attribute="uuid", dump_only=True)
+    full_name = fields.String(dump_only=True, metadata={"description": "As you typed it."})
+    email = fields.String(dump_only=True)
+    roles = fields.List(fields.String(), dump_only=True, metadata={"description": "Roles offered in this school."})
+    created_at = fields.DateTime(dump_only=True)
+    expires_at = fields.DateTime(dump_only=True)
+
+
+class NewInvitationSchema(AdminSchema):
+    invitation = fields.Nested(InvitationSchema, dump_only=True)
+    link = fields.Nested(PasswordLinkSchema, dump_only=True, metadata={
+        "description": "Give it to the person: they sign in with their own account and accept."})
+
+
 class NewStaffSchema(AdminSchema):
-    member = fields.Nested(StaffMemberSchema, dump_only=True)
+    member = fields.Nested(StaffMemberSchema, dump_only=True, allow_none=True, metadata={
+        "description": "The new or joined member; null when the address has an account another school runs."})
     password_link = fields.Nested(PasswordLinkSchema, dump_only=True, allow_none=True)
+    invitation = fields.Nested(NewInvitationSchema, dump_only=True, allow_none=True, metadata={
+        "description": "When the address has an account another school runs: an invitation its owner accepts. "
+                       "Nothing of that account is shown or changed until then."})

@@ -22,7 +22,7 @@ from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, User, UserSession
 from server.models.base import utcnow
 from server.security import end_sessions, school_ids_for
-from server.services import audit
+from server.services import audit, staff_invitations
 from server.services.accounts import hash_password, normalise_email
 from server.services.school_settings import touch
 from server.vocabulary import ROLES
@@ -119,29 +119,34 @@ def _check_grantable(actor, school, roles):
         raise ValidationError("You cannot give or take away: " + ", ".join(refused) + ".", "roles")
 
 
-def create_staff(school, data, actor):
-    """Add a member of staff: a new account, or roles here for an existing account of another
-    school. Returns (user, created)."""
+def add_staff(school, data, actor):
+    """Add a member of staff. Returns (how, record):
+    ("created", user) for a new account, which sets its password through a link;
+    ("joined", user) for an account whose every school the actor already runs;
+    ("invited", invitation) for an account another school runs: nothing of it changes, and
+    nothing of it is shown, until its owner accepts (see services/staff_invitations.py)."""
     _check_grantable(actor, school, data["roles"])
     email = normalise_email(data["email"])
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
-    created = user is None
+    if user is not None and school.id in user.school_ids:
+        raise ValidationError("This person is already on the staff list: change their roles there.", "email")
+    if user is not None and not account_managed_by(actor, user):
+        return "invited", staff_invitations.invite(school, user, data, actor)
+    if user is not None and not user.active:
+        raise ValidationError("That account has been deactivated. Reactivate it from the staff list.", "email")
+    how = "joined" if user is not None else "created"
     if user is None:
         # An unguessable password nobody knows: the person sets their own through a link.
         user = User(email=email, full_name=data["full_name"], phone=data["phone"],
                     password_hash=hash_password(secrets.token_urlsafe(32)))
         db.session.add(user)
-    elif not user.active:
-        raise ValidationError("That account has been deactivated. Reactivate it from the staff list.", "email")
-    elif school.id in user.school_ids:
-        raise ValidationError("This person is already on the staff list: change their roles there.", "email")
     for role in data["roles"]:
         user.memberships.append(Membership(school=school, role=role))
     touch(user)
     db.session.flush()
-    audit.record("user.created" if created else "user.roles_changed", user, school_id=school.id, actor=actor,
-                 changes={"roles": [[], sorted(data["roles"])]})
-    return user, created
+    audit.record("user.created" if how == "created" else "user.roles_changed", user, school_id=school.id,
+                 actor=actor, changes={"roles": [[], sorted(data["roles"])]})
+    return how, user
 
 
 def set_roles(user, school, roles, actor):

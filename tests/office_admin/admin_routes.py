@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import Placement, Provider, Pupil
 from server.services.school_settings import usual_term_dates
+from server.services import staff_invitations
 from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TODAY_PLUS = "2027-01-11"
@@ -35,6 +36,16 @@ def planned_placement(demo, school="riverside"):
 
 def staff_target(demo, school="riverside"):
     return demo.user("visiting_staff", school)
+
+
+def invitation(demo, school="riverside"):
+    """A fresh invitation from `school` to the other school's visiting staff member."""
+    other = "hillcrest" if school == "riverside" else "riverside"
+    made = staff_invitations.invite(demo.school(school), demo.user("visiting_staff", other),
+                                    {"full_name": "Invited Person", "roles": ["visiting_staff"]},
+                                    demo.user("ap_leader", school))
+    db.session.commit()
+    return made
 
 
 def term_form(year=2030):
@@ -128,6 +139,7 @@ OFFICE_FORMS = {
     "staff_password_link": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/password-link", {}),
     "staff_deactivate": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/deactivate", {}),
     "staff_reactivate": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/reactivate", {}),
+    "staff_invitation_withdraw": lambda d, r, s: (f"/office/staff/invitations/{invitation(d, s).uuid}/withdraw", {}),
     "provider_new": lambda d, r, s: ("/office/providers/new", provider_form(f"Provider {r}")),
     "provider_edit": lambda d, r, s: (f"/office/providers/{provider(d, s).uuid}/edit",
                                       provider_form("Oakfield Independent School", "unregistered")),
@@ -141,8 +153,10 @@ OFFICE_FORMS = {
                                          {"status": "cancelled", "outcome": "Family moved away"}),
 }
 # The import's second step needs an upload of the same session first: see test_admin_pupil_import.py.
-OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password"}
-OBJECT_FORMS = ("staff_roles", "staff_password_link", "staff_deactivate", "staff_reactivate", "provider_edit",
+# Joining through an invitation link is open to its invited owner alone: see test_staff_invitations.py.
+OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password", "join_school"}
+OBJECT_FORMS = ("staff_roles", "staff_password_link", "staff_deactivate", "staff_reactivate",
+                "staff_invitation_withdraw", "provider_edit",
                 "pupil_edit", "placement_edit", "placement_status")
 
 
@@ -169,6 +183,11 @@ API_ROUTES = {
         lambda d, r, s: {"path": _school_path(d, s, "/term-dates"), "json": term_json()}, ADMIN_ROLES, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/staff"): (
         lambda d, r, s: {"path": _school_path(d, s, "/staff")}, ADMIN_READ_ROLES, 200),
+    ("GET", "/api/admin/schools/<uuid:school_id>/staff/invitations"): (
+        lambda d, r, s: {"path": _school_path(d, s, "/staff/invitations")}, ADMIN_READ_ROLES, 200),
+    ("POST", "/api/admin/schools/<uuid:school_id>/staff/invitations/<uuid:invitation_id>/withdraw"): (
+        lambda d, r, s: {"path": _school_path(d, s, f"/staff/invitations/{invitation(d, s).uuid}/withdraw")},
+        ADMIN_ROLES, 204),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff"): (
         lambda d, r, s: {"path": _school_path(d, s, "/staff"),
                          "json": {"full_name": "New Person", "email": f"new.{r}@{s}.example",

@@ -126,14 +126,3 @@ def test_someone_who_also_works_for_another_school_is_not_deactivated_from_here(
     assert client.post(f"/office/staff/{lead.uuid}/deactivate").status_code == 403
     assert client.post(f"/office/staff/{lead.uuid}/password-link").status_code == 403
     assert user(lead.email).active
-
-
-def test_an_account_of_another_school_joins_this_one_without_a_new_account(api_as, demo):
-    api = api_as("ap_leader")
-    colleague = demo.user("visiting_staff", "hillcrest")
-    response = api.post(f"/api/admin/schools/{demo.school().uuid}/staff",
-                        json={"full_name": "Ignored", "email": colleague.email, "roles": ["visiting_staff"]})
-    assert response.status_code == 201
-    body = response.get_json()
-    assert body["password_link"] is None and body["member"]["full_name"] == colleague.full_name
-    assert body["member"]["account_managed_here"] is False
