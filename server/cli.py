@@ -1,10 +1,13 @@
-"""Command-line tasks: `flask --app server seed-demo`, `create-user`, `synthesize`, `backup`,
-`restore`."""
+"""Command-line tasks: `flask --app server seed-demo`, `create-school`, `create-user`, `synthesize`,
+`backup`, `restore`. Each is thin: a service does the work, the command commits once."""
 import time
 
 import click
 import sqlalchemy as sa
+from flask import current_app
+from marshmallow import ValidationError
 
+from server.errors import ApiError
 from server.extensions import db
 from server.models import School, User
 from server.vocabulary import ROLES
@@ -12,6 +15,7 @@ from server.vocabulary import ROLES
 
 def init_app(app):
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_school_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(synthesize_command)
     app.cli.add_command(backup_command)
@@ -23,6 +27,9 @@ def init_app(app):
 def seed_demo_command(if_empty):
     """Build a fictional trust: two schools, term dates, providers, pupils, placements, staff."""
     from server.demo import seed_demo
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("APP_ENV is production: demo data is never added to a real deployment. "
+                                   "Use create-school and create-user (README, \"Set up a real school\").")
     if if_empty and db.session.execute(sa.select(School.id).limit(1)).first():
         click.echo("Database already has schools; demo data not added.")
         return
@@ -34,6 +41,38 @@ def seed_demo_command(if_empty):
 def _demo_password():
     from server.demo import DEMO_PASSWORD
     return DEMO_PASSWORD
+
+
+@click.command("create-school")
+@click.option("--urn", required=True, help="The school's 6-digit URN (Get Information about Schools).")
+@click.option("--name", required=True)
+@click.option("--local-authority", required=True)
+@click.option("--trust", help="The multi-academy trust; made the first time it is named, then reused.")
+@click.option("--la-email", "la_notifications_email", help="Where notifications to the local authority go.")
+def create_school_command(**options):
+    """Create a school (and its trust). Running it again with the same details changes nothing."""
+    from server.schemas.admin_school import NewSchoolSchema
+    from server.services.schools import create_school
+    try:
+        school, created, trust_created = create_school(NewSchoolSchema().load(options))
+    except (ValidationError, ApiError) as error:
+        db.session.rollback()
+        raise click.ClickException(_error_text(error)) from None
+    db.session.commit()
+    if not created:
+        click.echo(f"{school.name} (URN {school.urn}) already exists, unchanged.")
+        return
+    trust = f", in {'new trust' if trust_created else 'trust'} {school.trust.name}" if school.trust else ""
+    click.echo(f"Created {school.name} (URN {school.urn}, {school.local_authority}){trust}. "
+               f"Next: flask --app server create-user --school-urn {school.urn} --role ap_leader ...")
+
+
+def _error_text(error):
+    """An error as one readable line, with its catalog code for scripts and tests."""
+    if isinstance(error, ValidationError):
+        error = ApiError("validation_failed", details=error.normalized_messages())
+    details = "; ".join(f"{field}: {problem}" for field, problem in error.details.items())
+    return f"{error.message} [{error.code}] {details}".strip()
 
 
 @click.command("create-user")
