@@ -71,7 +71,8 @@ def _error_text(error):
     """An error as one readable line, with its catalog code for scripts and tests."""
     if isinstance(error, ValidationError):
         error = ApiError("validation_failed", details=error.normalized_messages())
-    details = "; ".join(f"{field}: {problem}" for field, problem in error.details.items())
+    details = "; ".join(f"{field}: {' '.join(problem) if isinstance(problem, list) else problem}"
+                        for field, problem in error.details.items())
     return f"{error.message} [{error.code}] {details}".strip()
 
 
