@@ -11,6 +11,7 @@ from server.models.base import utcnow
 from server.services.accounts import create_user, hash_password
 from server.services.schools import create_school
 from server.vocabulary import ROLES
+from server.services.school_calendar import school_today
 
 DEMO_PASSWORD = "demo-password-2026"
 TRUST_NAME = "Northfield Learning Trust"
@@ -78,7 +79,7 @@ def demo_password_hash():
 def seed_demo(today=None, with_history=False):
     """The demo trust. `with_history` adds a few weeks of visits and registers (server/demo_history.py);
     tests start without it, so each test makes exactly the history it needs."""
-    today = today or date.today()
+    today = today or school_today()
     password_hash = demo_password_hash()
     for number, spec in enumerate(SCHOOLS):
         school, _, _ = create_school({"urn": spec["urn"], "name": spec["name"], "local_authority": spec["la"],
