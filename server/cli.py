@@ -1,5 +1,6 @@
-"""Command-line tasks: `flask --app server seed-demo`, `create-school`, `create-user`, `synthesize`,
-`backup`, `restore`. Each is thin: a service does the work, the command commits once."""
+"""Command-line tasks: `flask --app server seed-demo`, `create-school`, `create-user`, `due`,
+`synthesize`, `backup`, `restore`. Each is thin: a service does the work, the command commits once."""
+import json
 import time
 
 import click
@@ -17,6 +18,7 @@ def init_app(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_school_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(due_command)
     app.cli.add_command(synthesize_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -99,6 +101,32 @@ def create_user_command(email, full_name, school_urn, roles, password):
     audit.record("user.created", user, school_id=school.id, roles=list(roles), via="cli")
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(roles)}) at {school.name}.")
+
+
+@click.command("due")
+@click.option("--school", "urn", required=True, help="The school's URN.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to look from (default: today in England).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list in the shape docs/rollup.md documents.")
+def due_command(urn, as_of, as_json):
+    """Everything the to-do and the placement records show as due or overdue on a day, however
+    far ahead: what falls due over a holiday, say."""
+    from server.services.due_report import due_rows
+    from server.services.school_calendar import school_today
+    school = db.session.execute(sa.select(School).where(School.urn == urn)).scalar_one_or_none()
+    if school is None:
+        raise click.ClickException(f"No school has URN {urn}.")
+    day = as_of.date() if as_of else school_today()
+    rows = due_rows(school.id, day)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    overdue = sum(1 for row in rows if row["overdue"])
+    click.echo(f"{school.name} (URN {school.urn}) on {day.isoformat()}: {len(rows)} due, {overdue} overdue.")
+    if rows:
+        click.echo(f"{'due':10}  {'':7}  {'§':10}  {'kind':17}  what")
+    for row in rows:
+        click.echo(f"{row['due_date']:10}  {'OVERDUE' if row['overdue'] else '':7}  {row['policy_section']:10}  "
+                   f"{row['kind']:17}  {row['subject']}: {row['label']}")
 
 
 @click.command("synthesize")
