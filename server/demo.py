@@ -9,9 +9,9 @@ from server.models import (KeyContact, PlacementStaff, Placement, Provider, Prov
                            ProviderReport, Pupil, RiskAssessment, TermPeriod)
 from server.models.base import utcnow
 from server.services.accounts import create_user, hash_password
+from server.services.school_calendar import school_today
 from server.services.schools import create_school
 from server.vocabulary import ROLES
-from server.services.school_calendar import school_today
 
 DEMO_PASSWORD = "demo-password-2026"
 TRUST_NAME = "Northfield Learning Trust"

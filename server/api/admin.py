@@ -25,8 +25,8 @@ from server.schemas.admin_staff import (NewStaffSchema, PasswordLinkSchema, Staf
                                         StaffRolesSchema)
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff
-from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 from server.services.school_calendar import school_today
+from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TAGS = ["school administration"]
 

@@ -11,8 +11,8 @@ from server.office import office
 from server.office.access import office_page
 from server.schemas.attendance import AttendanceRegisterSchema
 from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
-from server.vocabulary import labels
 from server.services.school_calendar import school_today
+from server.vocabulary import labels
 
 REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
 

@@ -21,9 +21,9 @@ from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning
+from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import PLACEMENT_KINDS, labels
-from server.services.school_calendar import school_today
 
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",

@@ -14,9 +14,9 @@ from server.office.forms_admin import (can_manage, error_messages, form_payload,
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import providers as provider_service
 from server.services.placement_rules import registration_warning
+from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
-from server.services.school_calendar import school_today
 
 BLANK_REPORT_ROWS = 1
 BLANK_EVIDENCE_ROWS = 2

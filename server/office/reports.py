@@ -26,8 +26,8 @@ from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, 
                                        governors_report, la_notifications, pdf_layout, periods)
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
-from server.vocabulary import labels
 from server.services.school_calendar import school_today
+from server.vocabulary import labels
 
 
 class InformedSchema(StrictSchema):

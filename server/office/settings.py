@@ -14,9 +14,9 @@ from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.services import school_settings
+from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES
 from server.vocabulary import CONTACT_ROLES, labels
-from server.services.school_calendar import school_today
 
 
 @office.get("/settings")
