@@ -1,10 +1,14 @@
-"""Command-line tasks: `flask --app server seed-demo`, `create-user`, `synthesize`, `backup`,
-`restore`."""
+"""Command-line tasks: `flask --app server seed-demo`, `create-school`, `create-user`, `due`,
+`synthesize`, `backup`, `restore`. Each is thin: a service does the work, the command commits once."""
+import json
 import time
 
 import click
 import sqlalchemy as sa
+from flask import current_app
+from marshmallow import ValidationError
 
+from server.errors import ApiError
 from server.extensions import db
 from server.models import School, User
 from server.vocabulary import ROLES
@@ -12,7 +16,9 @@ from server.vocabulary import ROLES
 
 def init_app(app):
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_school_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(due_command)
     app.cli.add_command(synthesize_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -23,6 +29,9 @@ def init_app(app):
 def seed_demo_command(if_empty):
     """Build a fictional trust: two schools, term dates, providers, pupils, placements, staff."""
     from server.demo import seed_demo
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("APP_ENV is production: demo data is never added to a real deployment. "
+                                   "Use create-school and create-user (README, \"Set up a real school\").")
     if if_empty and db.session.execute(sa.select(School.id).limit(1)).first():
         click.echo("Database already has schools; demo data not added.")
         return
@@ -34,6 +43,39 @@ def seed_demo_command(if_empty):
 def _demo_password():
     from server.demo import DEMO_PASSWORD
     return DEMO_PASSWORD
+
+
+@click.command("create-school")
+@click.option("--urn", required=True, help="The school's 6-digit URN (Get Information about Schools).")
+@click.option("--name", required=True)
+@click.option("--local-authority", required=True)
+@click.option("--trust", help="The multi-academy trust; made the first time it is named, then reused.")
+@click.option("--la-email", "la_notifications_email", help="Where notifications to the local authority go.")
+def create_school_command(**options):
+    """Create a school (and its trust). Running it again with the same details changes nothing."""
+    from server.schemas.admin_school import NewSchoolSchema
+    from server.services.schools import create_school
+    try:
+        school, created, trust_created = create_school(NewSchoolSchema().load(options))
+    except (ValidationError, ApiError) as error:
+        db.session.rollback()
+        raise click.ClickException(_error_text(error)) from None
+    db.session.commit()
+    if not created:
+        click.echo(f"{school.name} (URN {school.urn}) already exists, unchanged.")
+        return
+    trust = f", in {'new trust' if trust_created else 'trust'} {school.trust.name}" if school.trust else ""
+    click.echo(f"Created {school.name} (URN {school.urn}, {school.local_authority}){trust}. "
+               f"Next: flask --app server create-user --school-urn {school.urn} --role ap_leader ...")
+
+
+def _error_text(error):
+    """An error as one readable line, with its catalog code for scripts and tests."""
+    if isinstance(error, ValidationError):
+        error = ApiError("validation_failed", details=error.normalized_messages())
+    details = "; ".join(f"{field}: {' '.join(problem) if isinstance(problem, list) else problem}"
+                        for field, problem in error.details.items())
+    return f"{error.message} [{error.code}] {details}".strip()
 
 
 @click.command("create-user")
@@ -59,6 +101,32 @@ def create_user_command(email, full_name, school_urn, roles, password):
     audit.record("user.created", user, school_id=school.id, roles=list(roles), via="cli")
     db.session.commit()
     click.echo(f"Created {user.email} ({', '.join(roles)}) at {school.name}.")
+
+
+@click.command("due")
+@click.option("--school", "urn", required=True, help="The school's URN.")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to look from (default: today in England).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list in the shape docs/rollup.md documents.")
+def due_command(urn, as_of, as_json):
+    """Everything the to-do and the placement records show as due or overdue on a day, however
+    far ahead: what falls due over a holiday, say."""
+    from server.services.due_report import due_rows
+    from server.services.school_calendar import school_today
+    school = db.session.execute(sa.select(School).where(School.urn == urn)).scalar_one_or_none()
+    if school is None:
+        raise click.ClickException(f"No school has URN {urn}.")
+    day = as_of.date() if as_of else school_today()
+    rows = due_rows(school.id, day)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    overdue = sum(1 for row in rows if row["overdue"])
+    click.echo(f"{school.name} (URN {school.urn}) on {day.isoformat()}: {len(rows)} due, {overdue} overdue.")
+    if rows:
+        click.echo(f"{'due':10}  {'':7}  {'§':10}  {'kind':17}  what")
+    for row in rows:
+        click.echo(f"{row['due_date']:10}  {'OVERDUE' if row['overdue'] else '':7}  {row['policy_section']:10}  "
+                   f"{row['kind']:17}  {row['subject']}: {row['label']}")
 
 
 @click.command("synthesize")

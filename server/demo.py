@@ -6,12 +6,15 @@ from functools import lru_cache
 
 from server.extensions import db
 from server.models import (KeyContact, PlacementStaff, Placement, Provider, ProviderEvidence,
-                           ProviderReport, Pupil, RiskAssessment, School, TermPeriod, Trust)
+                           ProviderReport, Pupil, RiskAssessment, TermPeriod)
 from server.models.base import utcnow
 from server.services.accounts import create_user, hash_password
+from server.services.school_calendar import school_today
+from server.services.schools import create_school
 from server.vocabulary import ROLES
 
 DEMO_PASSWORD = "demo-password-2026"
+TRUST_NAME = "Northfield Learning Trust"
 
 # (term, half): (start, end) as (month, day) offsets from the academic year's September.
 _HALF_TERMS = [
@@ -76,14 +79,12 @@ def demo_password_hash():
 def seed_demo(today=None, with_history=False):
     """The demo trust. `with_history` adds a few weeks of visits and registers (server/demo_history.py);
     tests start without it, so each test makes exactly the history it needs."""
-    today = today or date.today()
+    today = today or school_today()
     password_hash = demo_password_hash()
-    trust = Trust(name="Northfield Learning Trust")
-    db.session.add(trust)
     for number, spec in enumerate(SCHOOLS):
-        school = School(trust=trust, name=spec["name"], urn=spec["urn"], local_authority=spec["la"],
-                        la_notifications_email=f"ap-notifications@{spec['key']}-la.example")
-        db.session.add(school)
+        school, _, _ = create_school({"urn": spec["urn"], "name": spec["name"], "local_authority": spec["la"],
+                                      "trust": TRUST_NAME,
+                                      "la_notifications_email": f"ap-notifications@{spec['key']}-la.example"})
         year = academic_year_of(today)
         seed_term_dates(school, range(year - 1, year + 2), spec["shift_days"])
         _seed_school(school, spec["key"], number, today, password_hash, with_history)

@@ -98,6 +98,30 @@ def app(database_uri, tmp_path):
         db.engine.dispose()
 
 
+class EnglandClock:
+    """Where `school_today()` and every date rule think it is: `set(date)` moves England to
+    that day (at noon), `next_day()` past midnight."""
+
+    def __init__(self, monkeypatch):
+        self.monkeypatch = monkeypatch
+
+    def set(self, day):
+        from datetime import datetime, time
+        from server.services import school_calendar
+        self.today = day
+        moment = datetime.combine(day, time(12), tzinfo=school_calendar.SCHOOLS_TIME_ZONE)
+        self.monkeypatch.setattr(school_calendar, "now_in_england", lambda: moment)
+
+    def next_day(self):
+        from datetime import timedelta
+        self.set(self.today + timedelta(days=1))
+
+
+@pytest.fixture
+def england_clock(monkeypatch):
+    return EnglandClock(monkeypatch)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -82,9 +82,14 @@ export function me() {
   return call('GET', '/api/me');
 }
 
-export function bootstrap(since) {
-  const query = since === null || since === undefined ? '' : `?since=${encodeURIComponent(since)}`;
-  return call('GET', `/api/bootstrap${query}`);
+/** `since` and `dueAsOf`: the cursor and day of the snapshot held (the server answers
+ * "unchanged" only for both: deadlines pass overnight with no row changing). */
+export function bootstrap(since, dueAsOf) {
+  const params = new URLSearchParams();
+  if (since !== null && since !== undefined) params.set('since', since);
+  if (dueAsOf) params.set('due_as_of', dueAsOf);
+  const query = params.toString();
+  return call('GET', `/api/bootstrap${query ? `?${query}` : ''}`);
 }
 
 export function putVisit(visitId, payload) {

@@ -197,6 +197,7 @@ export function lockAccount(owner, lockedRows) {
     await done(keys.delete(owner));
     await done(meta.delete('session'));
     await done(meta.delete('cursor'));
+    await done(meta.delete('due_as_of'));
     await done(meta.delete('last_sync'));
   });
 }

@@ -204,7 +204,7 @@ async function parkRefused(visit, outcome, photo) {
 /** Pull the bootstrap snapshot; the office's review decisions come with it. */
 async function pull(me) {
   const cursor = await db.getMeta('cursor');
-  const answer = await api.bootstrap(cursor ?? null);
+  const answer = await api.bootstrap(cursor ?? null, await db.getMeta('due_as_of'));
   const verdict = classify(answer);
   if (verdict === 'signin') return 'signin';
   if (verdict !== 'ok' || typeof answer.data.cursor !== 'number') return 'stop';
@@ -212,6 +212,7 @@ async function pull(me) {
   if (!answer.data.unchanged) {
     await db.putSnapshot({ ...answer.data, owner: me });
     await db.setMeta('cursor', answer.data.cursor);
+    await db.setMeta('due_as_of', answer.data.due_as_of);
     await outbox.applyReviews(me, answer.data.my_visits);
   }
   emit('pulled', { changed: !answer.data.unchanged });

@@ -5,7 +5,6 @@ A school is named by its public id in the path. A school, provider, pupil or pla
 school the user has no role in answers 404; one where their role does not allow the operation
 answers 403. Reads of pupils and placements are audited.
 """
-from datetime import date
 
 import sqlalchemy as sa
 from flask import request
@@ -27,6 +26,7 @@ from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, Passwo
                                         StaffMemberSchema, StaffRolesSchema)
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
+from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TAGS = ["school administration"]
@@ -386,6 +386,6 @@ def admin_placement_update(placement_id):
             body=PlacementStatusSchema, responses={200: PlacementRecordSchema}, tags=TAGS)
 def admin_placement_status(placement_id):
     placement = _record(Placement, placement_id, ADMIN_ROLES)
-    placements.change_status(placement, load_json(PlacementStatusSchema()), current_user, date.today())
+    placements.change_status(placement, load_json(PlacementStatusSchema()), current_user, school_today())
     db.session.commit()
     return respond(PlacementRecordSchema(), placement)

@@ -19,4 +19,4 @@ SNAPSHOT = BootstrapSchema()
             query=BootstrapQuerySchema, responses={200: BootstrapSchema}, tags=["sync"])
 def bootstrap():
     query = load_query(QUERY)
-    return respond(SNAPSHOT, build_snapshot(current_user, since=query["since"]))
+    return respond(SNAPSHOT, build_snapshot(current_user, since=query["since"], due_as_of=query["due_as_of"]))

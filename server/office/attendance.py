@@ -11,6 +11,7 @@ from server.office import office
 from server.office.access import office_page
 from server.schemas.attendance import AttendanceRegisterSchema
 from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
+from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
@@ -18,9 +19,9 @@ REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
 
 def _day_from(value):
     try:
-        return date.fromisoformat(value) if value else date.today()
+        return date.fromisoformat(value) if value else school_today()
     except ValueError:
-        return date.today()
+        return school_today()
 
 
 @office.get("/attendance")
@@ -59,7 +60,7 @@ def _render(day, error=None):
         "office/attendance.html", day=day, rows=register_for(g.school.id, day), error=error,
         school_day=is_school_day(g.school.id, day), codes=labels("attendance_codes"),
         placement_kinds=labels("placement_kinds"), previous=_weekday_step(day, -1), following=_weekday_step(day, 1),
-        today=date.today())
+        today=school_today())
 
 
 def _weekday_step(day, step):

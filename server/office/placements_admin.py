@@ -1,7 +1,6 @@
 """Placements: the list, the commissioning agreement form (new from a pupil, or edit), and
 starting, ending or cancelling one. The edit page says exactly what still stops a planned
 placement starting. Reading a placement is audited."""
-from datetime import date
 from uuid import UUID
 
 from flask import flash, g, redirect, render_template, request, url_for
@@ -22,6 +21,7 @@ from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning
+from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import PLACEMENT_KINDS, labels
 
@@ -56,7 +56,7 @@ DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", 
 @office_page(*PUPIL_READ_ROLES)
 def placements():
     show_all = request.args.get("show") == "all"
-    today = date.today()
+    today = school_today()
     rows = [{"placement": p, "blockers": activation_blockers(p, today) if p.status == "planned" else []}
             for p in placement_service.list_placements(g.school, include_closed=show_all)]
     audit.record("placement.list_read", g.school, school_id=g.school.id)
@@ -111,7 +111,7 @@ def placement_status(placement_id):
     placement = _placement(placement_id)
     try:
         data = load_form(PlacementStatusSchema())
-        placement_service.change_status(placement, data, current_user, date.today())
+        placement_service.change_status(placement, data, current_user, school_today())
     except ValidationError as error:
         db.session.rollback()
         placement = _placement(placement_id)
@@ -153,7 +153,7 @@ def _posted():
 
 
 def _render_form(placement, pupil, values, errors=None, status_errors=None, status_values=None):
-    today = date.today()
+    today = school_today()
     providers = provider_service.list_providers(g.school)
     return render_template(
         "office/admin/placement_form.html", placement=placement, pupil=pupil, values=values, errors=errors or {},

@@ -14,6 +14,7 @@ from server.office.forms_admin import (can_manage, error_messages, form_payload,
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import providers as provider_service
 from server.services.placement_rules import registration_warning
+from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 
@@ -24,7 +25,7 @@ BLANK_EVIDENCE_ROWS = 2
 @office.get("/providers")
 @office_page(*PUPIL_READ_ROLES)
 def providers():
-    today = date.today()
+    today = school_today()
     rows = [{"provider": p, "warning": registration_warning(p),
              "risk": provider_service.latest_risk_assessment(p),
              "evidence": [(e, provider_service.evidence_state(e, today)) for e in p.evidence]}
@@ -81,7 +82,7 @@ def _posted():
 
 
 def _render_form(provider, values, errors=None):
-    today = date.today()
+    today = school_today()
     reports = list(values.get("reports") or []) + [{}] * BLANK_REPORT_ROWS
     evidence = list(values.get("evidence") or []) + [{}] * BLANK_EVIDENCE_ROWS
     return render_template(

@@ -6,7 +6,6 @@ default. Every document produced is in the audit log.
 CSV exports stream: the browser starts the download at once and shows its progress while the
 rows are written. PDFs are plain download links, fetched beside the open page.
 """
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, flash, g, redirect, render_template, request, stream_with_context, url_for
@@ -27,6 +26,7 @@ from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, 
                                        governors_report, la_notifications, pdf_layout, periods)
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
+from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 
@@ -59,7 +59,7 @@ def reports():
 @office_page(*REPORT_ROLES)
 def governors_report_page():
     period, errors = _period()
-    report = governors_report.build(g.school, period, date.today())
+    report = governors_report.build(g.school, period, school_today())
     document = governors_report.document(report, current_user, utcnow())
     page = render_template("office/reports_governors.html", document=document, period=period, errors=errors)
     audit.record("governors_report.read", g.school, school_id=g.school.id, **period.as_query())
@@ -73,7 +73,7 @@ def governors_report_pdf():
     period, errors = _period()
     if errors:
         return _refuse_period(errors)
-    report = governors_report.build(g.school, period, date.today())
+    report = governors_report.build(g.school, period, school_today())
     document = governors_report.document(report, current_user, utcnow())
     data = pdf_layout.render(document)
     audit.record("governors_report.pdf", g.school, school_id=g.school.id, **period.as_query())
@@ -87,7 +87,7 @@ def governors_report_csv():
     period, errors = _period()
     if errors:
         return _refuse_period(errors)
-    report = governors_report.build(g.school, period, date.today())
+    report = governors_report.build(g.school, period, school_today())
     rows = list(governors_report.csv_rows(governors_report.document(report, current_user, utcnow())))
     audit.record("governors_report.csv", g.school, school_id=g.school.id, **period.as_query())
     db.session.commit()
@@ -103,7 +103,7 @@ def export_csv(name):
     period, errors = _period()
     if errors:
         return _refuse_period(errors)
-    header, rows = csv_exports.export(name, g.school.id, period, date.today())
+    header, rows = csv_exports.export(name, g.school.id, period, school_today())
     audit.record("export.csv", g.school, school_id=g.school.id, export=name, **period.as_query())
     db.session.commit()
     return csv_response(csv_exports.stream(header, rows), f"{name}-{period.starts_on}-to-{period.ends_on}.csv")
@@ -138,12 +138,12 @@ def la_notifications_informed():
     period = None
     try:
         data = InformedSchema().load(form)
-        period = periods.chosen_period(g.school.id, data, date.today())
+        period = periods.chosen_period(g.school.id, data, school_today())
         marked = la_notifications.mark_informed(g.school.id, data["placement"], data["informed_on"], current_user,
-                                                date.today())
+                                                school_today())
     except (ValidationError, Refused) as error:
         db.session.rollback()
-        period = period or periods.this_academic_year(g.school.id, date.today())
+        period = period or periods.this_academic_year(g.school.id, school_today())
         return _render_la(period, errors=form_errors(error), status=422, posted=form)
     db.session.commit()
     flash(f"Recorded: the local authority was told about {len(marked)} placement"
@@ -156,7 +156,7 @@ def la_notifications_informed():
 def _period():
     """(Period, errors) from ?from=&to=; a bad period falls back to this academic year, with the
     messages to show beside the period form."""
-    today = date.today()
+    today = school_today()
     try:
         query = periods.PeriodQuerySchema().load(request.args.to_dict())
         return periods.chosen_period(g.school.id, query, today), {}
@@ -166,7 +166,7 @@ def _period():
 
 def _refuse_period(errors):
     """A download asked for with a bad period: the Reports page again, with the message."""
-    period = periods.this_academic_year(g.school.id, date.today())
+    period = periods.this_academic_year(g.school.id, school_today())
     pupil_level = has_any_role(*PUPIL_DOCUMENT_ROLES)
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
                            placements=_placements_in(period) if pupil_level else [], exports=csv_exports.EXPORTS,
@@ -186,7 +186,7 @@ def _placements_in(period):
 def _render_la(period, errors=None, status=200, posted=None):
     rows = la_notifications.notifications(g.school.id, period)
     page = render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
-                           posted=posted, today=date.today(), school=g.school, kinds=labels("placement_kinds"),
+                           posted=posted, today=school_today(), school=g.school, kinds=labels("placement_kinds"),
                            may_mark=has_any_role(*LA_NOTIFIER_ROLES))
     # Rendered before the commit, which would expire every row the page reads.
     audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())

@@ -3,7 +3,6 @@
 One page with three forms; each posts to its own address and comes back to the page, with its
 messages beside the boxes when something needs correcting.
 """
-from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -15,6 +14,7 @@ from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.services import school_settings
+from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES
 from server.vocabulary import CONTACT_ROLES, labels
 
@@ -85,7 +85,7 @@ def _year_label(year):
 def _render(year, school_errors=None, school_values=None, contact_errors=None, contact_values=None,
             term_errors=None, term_values=None):
     school = g.school
-    this_year = school_settings.academic_year_of(date.today())
+    this_year = school_settings.academic_year_of(school_today())
     year = year if year is not None and 2000 <= year <= 2100 else this_year
     years = sorted({this_year - 1, this_year, this_year + 1, this_year + 2, year})
     saved = school_settings.term_year(school, year)

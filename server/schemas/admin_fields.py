@@ -10,6 +10,7 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate
 
 from server.schemas.base import StrictSchema
+from server.services.school_calendar import school_today
 
 REQUIRED = {"required": "This is required.", "null": "This is required."}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
@@ -117,7 +118,7 @@ def flag(**kwargs):
 
 
 def not_in_future(value):
-    if value is not None and value > date.today():
+    if value is not None and value > school_today():
         raise ValidationError("This date is in the future: record it once it has happened.")
 
 

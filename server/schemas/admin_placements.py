@@ -4,7 +4,6 @@
 `PlacementInSchema` is what an AP leader sends (references are public UUIDs); `PlacementRecordSchema`
 is what they get back, with what still stops a planned placement starting.
 """
-from datetime import date
 from decimal import Decimal
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
@@ -14,6 +13,7 @@ from server.models import User
 from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
 from server.services.placement_rules import activation_blockers
+from server.services.school_calendar import school_today
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
 
 AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
@@ -121,7 +121,7 @@ class PlacementStatusSchema(AdminSchema):
                    for name in ("end_date", "outcome", "destination") if not data.get(name)}
         if missing:
             raise ValidationError(missing)
-        if data["end_date"] > date.today():
+        if data["end_date"] > school_today():
             raise ValidationError("A placement ends on or before today.", "end_date")
 
 
@@ -157,4 +157,4 @@ class PlacementRecordSchema(_AgreementSchema):
         return str(user.uuid) if user else None
 
     def _blockers(self, placement):
-        return activation_blockers(placement, date.today()) if placement.status == "planned" else []
+        return activation_blockers(placement, school_today()) if placement.status == "planned" else []

@@ -4,12 +4,12 @@ The import reads each CSV row through `PupilRecordSchema` too, so a row is accep
 same values typed into the pupil form would be.
 """
 import re
-from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates
 
 from server.schemas.admin_fields import (AdminSchema, flag, optional_phone, optional_text, required_date, required_text,
                                          whole_number)
+from server.services.school_calendar import school_today
 
 IMPORT_FIELDS = ("mis_id", "first_name", "last_name", "date_of_birth", "year_group", "ehcp", "looked_after",
                  "has_social_worker", "send_support", "fsm_eligible", "social_worker_name", "social_worker_phone",
@@ -62,7 +62,7 @@ class PupilRecordSchema(AdminSchema):
 
     @validates("date_of_birth")
     def plausible_birthday(self, value, **kwargs):
-        today = date.today()
+        today = school_today()
         age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
         if not YOUNGEST_AGE <= age <= OLDEST_AGE:
             raise ValidationError(f"{value:%d/%m/%Y} makes the pupil {age}: check the date of birth.")

@@ -10,6 +10,17 @@ from server.vocabulary import CONTACT_ROLES, TERMS, labels
 HALF_TERMS = [(term, half) for term in TERMS for half in (1, 2)]
 
 
+class NewSchoolSchema(AdminSchema):
+    """A school as `flask create-school` makes it: the first record of a real installation."""
+
+    urn = fields.String(required=True, error_messages={"required": "This is required."}, validate=validate.Regexp(
+        r"^[0-9]{6}\Z", error="A school's URN is the 6 digits on Get Information about Schools."))
+    name = required_text(200)
+    local_authority = required_text(200)
+    trust = optional_text(200, metadata={"description": "The multi-academy trust; made the first time it is named."})
+    la_notifications_email = optional_email()
+
+
 class SchoolSettingsSchema(AdminSchema):
     id = fields.UUID(attribute="uuid", dump_only=True)
     name = fields.String(dump_only=True)

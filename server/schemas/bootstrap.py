@@ -57,6 +57,13 @@ class ProviderSchema(StrictSchema):
     contact_phone = fields.String(dump_only=True, allow_none=True)
 
 
+class DueItemSchema(StrictSchema):
+    kind = fields.String(dump_only=True)
+    label = fields.String(dump_only=True)
+    due_on = fields.Date(dump_only=True, metadata={"description": "The last day it can be done in time."})
+    overdue = fields.Boolean(dump_only=True, metadata={"description": "Today in England is later than due_on."})
+
+
 class PlacementSchema(StrictSchema):
     id = fields.UUID(attribute="uuid", dump_only=True)
     school_id = fields.UUID(attribute="school_uuid", dump_only=True)
@@ -74,8 +81,8 @@ class PlacementSchema(StrictSchema):
     attendance_arrangements = fields.String(dump_only=True, allow_none=True)
     review_arrangements = fields.String(dump_only=True, allow_none=True)
     qa_visit_every_weeks = fields.Integer(dump_only=True, allow_none=True)
-    due = fields.List(fields.Dict(), dump_only=True, metadata={
-        "description": "What is owed on this placement: [{kind, due_on, overdue}]"})
+    due = fields.List(fields.Nested(DueItemSchema), dump_only=True, metadata={
+        "description": "What is owed on this placement, overdue first, then by date."})
 
 
 class MyVisitSchema(StrictSchema):
@@ -92,6 +99,8 @@ class MyVisitSchema(StrictSchema):
 class BootstrapSchema(StrictSchema):
     cursor = fields.Integer(dump_only=True, metadata={
         "description": "Send back as ?since= to learn whether anything changed."})
+    due_as_of = fields.Date(dump_only=True, metadata={
+        "description": "The day in England the due items were worked out for; send back as ?due_as_of=."})
     unchanged = fields.Boolean(dump_only=True)
     generated_at = fields.DateTime(dump_only=True)
     schools = fields.List(fields.Nested(SchoolSchema), dump_only=True)
@@ -105,3 +114,6 @@ class BootstrapSchema(StrictSchema):
 
 class BootstrapQuerySchema(StrictSchema):
     since = fields.Integer(load_default=None, metadata={"description": "A cursor from an earlier pull."})
+    due_as_of = fields.Date(load_default=None, metadata={
+        "description": "That pull's `due_as_of`. \"Unchanged\" needs both: overnight, deadlines pass "
+                       "with no row changing, so a new day always brings a whole snapshot."})

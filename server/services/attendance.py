@@ -1,7 +1,6 @@
 """The daily attendance register (§4.5): each attended session of each active placement,
 confirmed with the provider, with the code from the school's attendance policy. Writing is an
 upsert keyed by (placement, day, session), so saving the same register twice changes nothing."""
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -10,7 +9,7 @@ from server.extensions import db
 from server.models import AttendanceRecord, Placement, Pupil, School, TermPeriod
 from server.models.base import utcnow
 from server.services import audit
-from server.services.school_calendar import SchoolCalendar, weekday_code
+from server.services.school_calendar import SchoolCalendar, school_today, weekday_code
 
 
 def register_for(school_id, day):
@@ -47,7 +46,7 @@ class RegisterRefused(ValueError):
 def record_register(school_id, day, entries, user):
     """Save `entries` ([{placement_id (uuid), session, code, confirmed}]) for `day`. Every entry
     must name a session that placement attends that day. Returns how many marks changed."""
-    if day > date.today():
+    if day > school_today():
         raise RegisterRefused("Attendance cannot be recorded for a day that has not happened yet.")
     rows = {str(row["placement"].uuid): row for row in register_for(school_id, day)}
     changed = 0

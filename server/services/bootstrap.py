@@ -2,8 +2,10 @@
 
 The answer is a whole snapshot (a school's open placements are dozens, not thousands), so a
 phone simply replaces what it had: removals need no tombstones. The cursor is the highest
-change number among the rows the snapshot is built from; `since=cursor` answers "unchanged"
-without building anything.
+change number among the rows the snapshot is built from. The due items also depend on the date:
+a deadline passes at midnight with no row changing. So the snapshot says which day in England
+its due items were worked out for (`due_as_of`), and only `since=cursor` together with
+`due_as_of=` today answers "unchanged", without building anything.
 """
 from datetime import timedelta
 
@@ -63,11 +65,13 @@ def change_cursor(user):
     return max(values)
 
 
-def build_snapshot(user, since=None):
+def build_snapshot(user, since=None, due_as_of=None):
+    """`since` and `due_as_of`: the cursor and the day of the snapshot the phone holds."""
     cursor = change_cursor(user)
     now = utcnow()
-    if since is not None and since >= cursor:
-        return {"cursor": cursor, "unchanged": True, "generated_at": now}
+    today = school_today()
+    if since is not None and since >= cursor and due_as_of == today:
+        return {"cursor": cursor, "due_as_of": today, "unchanged": True, "generated_at": now}
     school_ids = _school_ids(user, PHONE_ROLES)
     schools = db.session.execute(
         sa.select(School).where(School.id.in_(school_ids)).order_by(School.name)
@@ -87,12 +91,13 @@ def build_snapshot(user, since=None):
                                Visit.received_at >= now - timedelta(days=MY_VISITS_DAYS))
         .order_by(Visit.received_at.desc())
     ).scalars().all()
-    due = placement_due_items(placements, school_today())
+    due = placement_due_items(placements, today)
     for placement in placements:
         placement.due = [item for item in due.get(placement.id, []) if item["kind"] in PHONE_DUE_KINDS]
     pupils = {p.pupil.id: p.pupil for p in placements}
     return {
         "cursor": cursor,
+        "due_as_of": today,
         "unchanged": False,
         "generated_at": now,
         "schools": schools,

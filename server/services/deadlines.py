@@ -47,6 +47,18 @@ KIND_LABELS = {
     "provider_evidence": "Provider evidence",
     "action": "Follow-up action",
 }
+# Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
+POLICY_SECTIONS = {
+    "formal_review": "§8.3",
+    "flexi_review": "§10.6",
+    "direction_review": "§6.2",
+    "qa_visit": "§8.3",
+    "welfare_check": "§9.6",
+    "attendance": "§4.5",
+    "risk_assessment": "§7.8, §7.9",
+    "provider_evidence": "§7.8, §7.9",
+    "action": "§8.6",
+}
 
 
 @dataclass

@@ -18,10 +18,16 @@ WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
 SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
 
 
+def now_in_england():
+    """The time where the schools are. The one clock every date rule reads, so a test can move
+    it (tests/conftest.py, `england_clock`) and see what happens at midnight."""
+    return datetime.now(SCHOOLS_TIME_ZONE)
+
+
 def school_today():
     """Today's date where the schools are, whatever the server's own time zone: a deadline
     passes at midnight in England, not at midnight UTC."""
-    return datetime.now(SCHOOLS_TIME_ZONE).date()
+    return now_in_england().date()
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from server.extensions import db
 from server.models import ChangeCounter
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import check_answers, current_forms, form_items, option_values
+from server.services.school_calendar import school_today
 
 PASSWORD = "synthetic-password-2026"
 STAFF_ROLES = ("ap_leader", "dsl", "headteacher", "governor", "visiting_staff", "visiting_staff", "visiting_staff")
@@ -93,7 +94,7 @@ def synthesize(size, seed=2026, today=None, photo_store=None, progress=None):
     """Add synthetic data of `size`; returns {table: rows added}. `photo_store` is required
     when size.photos is true. Nothing is committed here."""
     rng = random.Random(seed)
-    today = today or date.today()
+    today = today or school_today()
     connection = db.session.connection()
     writer = BulkWriter(connection)
     ids = IdAllocator(connection)

@@ -68,6 +68,29 @@ def placement_subject(placement):
 
 
 def build_todo(school_id, today, with_concerns=False, horizon_days=HORIZON_DAYS):
+    entries, facts = school_due_entries(school_id, today)
+    horizon = today + timedelta(days=horizon_days)
+    entries = [e for e in entries if e.due.overdue or e.due.due_on <= horizon]
+    groups = []
+    for key, title, kinds in GROUPS:
+        group = Group(key, title, [e for e in entries if e.due.kind in kinds])
+        if group.items:
+            groups.append(group)
+    return Todo(
+        groups=groups,
+        overdue=sum(1 for e in entries if e.due.overdue),
+        due_soon=sum(1 for e in entries if not e.due.overdue),
+        awaiting_review=db.session.execute(
+            sa.select(sa.func.count()).select_from(Visit)
+            .where(Visit.school_id == school_id, Visit.review_status == "awaiting_review")).scalar(),
+        open_concerns=open_count(school_id) if with_concerns else None,
+        term_dates_run_out=facts.calendars[school_id].last_day,
+    )
+
+
+def school_due_entries(school_id, today):
+    """Everything the school's open placements and their providers owe on `today`, however far
+    ahead, sorted overdue first, then by date; and the facts it was worked out from."""
     placements = db.session.execute(
         sa.select(Placement).where(Placement.school_id == school_id, Placement.status.in_(OPEN_STATUSES))
         .options(selectinload(Placement.pupil), selectinload(Placement.provider))
@@ -88,21 +111,4 @@ def build_todo(school_id, today, with_concerns=False, horizon_days=HORIZON_DAYS)
         items = provider_items(provider_id, facts, today, needed_from[provider_id])
         items += actions_due(provider_actions.get(provider_id, ()), today)
         entries += [TodoItem(item, provider.name, provider_uuid=provider.uuid) for item in items]
-
-    horizon = today + timedelta(days=horizon_days)
-    entries = sorted((e for e in entries if e.due.overdue or e.due.due_on <= horizon), key=lambda e: sort_key(e.due))
-    groups = []
-    for key, title, kinds in GROUPS:
-        group = Group(key, title, [e for e in entries if e.due.kind in kinds])
-        if group.items:
-            groups.append(group)
-    return Todo(
-        groups=groups,
-        overdue=sum(1 for e in entries if e.due.overdue),
-        due_soon=sum(1 for e in entries if not e.due.overdue),
-        awaiting_review=db.session.execute(
-            sa.select(sa.func.count()).select_from(Visit)
-            .where(Visit.school_id == school_id, Visit.review_status == "awaiting_review")).scalar(),
-        open_concerns=open_count(school_id) if with_concerns else None,
-        term_dates_run_out=facts.calendars[school_id].last_day,
-    )
+    return sorted(entries, key=lambda e: sort_key(e.due)), facts

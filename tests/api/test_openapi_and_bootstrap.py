@@ -1,6 +1,7 @@
 """The OpenAPI description covers every route, and the bootstrap gives a phone what it needs
 offline with a cursor that moves only when something the phone holds changed."""
 import uuid
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -40,23 +41,60 @@ def test_the_bootstrap_carries_placements_pupils_providers_forms_and_the_dsl(api
     assert all(p["school_id"] == snapshot["schools"][0]["id"] for p in snapshot["providers"])
 
 
+def test_due_dates_reach_the_phone_as_iso_dates_it_can_sort(api, demo):
+    api.sign_in(demo.email("ap_leader"))
+    items = [item for p in api.get("/api/bootstrap").get_json()["placements"] for item in p["due"]]
+    assert items and all(date.fromisoformat(item["due_on"]) for item in items)
+    assert {frozenset(item) for item in items} == {frozenset({"kind", "label", "due_on", "overdue"})}
+
+
 def test_the_cursor_says_unchanged_until_something_the_phone_holds_changes(api, demo):
     api.sign_in(demo.email("visiting_staff"))
-    cursor = api.get("/api/bootstrap").get_json()["cursor"]
-    assert api.get(f"/api/bootstrap?since={cursor}").get_json()["unchanged"] is True
+    first = api.get("/api/bootstrap").get_json()
+    cursor = first["cursor"]
+    held = f"since={cursor}&due_as_of={first['due_as_of']}"
+    assert api.get(f"/api/bootstrap?{held}").get_json()["unchanged"] is True
     # A change in the other school is not this phone's business.
     other = db.session.execute(sa.select(KeyContact).where(
         KeyContact.school_id == demo.school("hillcrest").id, KeyContact.role == "dsl")).scalar_one()
     other.phone = "01632 960999"
     db.session.commit()
-    assert api.get(f"/api/bootstrap?since={cursor}").get_json()["unchanged"] is True
+    assert api.get(f"/api/bootstrap?{held}").get_json()["unchanged"] is True
     mine = db.session.execute(sa.select(KeyContact).where(
         KeyContact.school_id == demo.school("riverside").id, KeyContact.role == "dsl")).scalar_one()
     mine.phone = "01632 960998"
     db.session.commit()
-    changed = api.get(f"/api/bootstrap?since={cursor}").get_json()
+    changed = api.get(f"/api/bootstrap?{held}").get_json()
     assert changed["unchanged"] is False and changed["cursor"] > cursor
     assert any(c["phone"] == "01632 960998" for c in changed["schools"][0]["key_contacts"])
+
+
+def test_after_midnight_the_phone_gets_the_due_items_of_the_new_day(api, demo, england_clock):
+    """Nothing changes overnight but the date: a deadline that was "due today" must reach the
+    phone as overdue the next morning, not wait for some row to change."""
+    api.sign_in(demo.email("ap_leader"))
+    due = sorted((item["due_on"], item["kind"], placement["id"]) for placement in
+                 api.get("/api/bootstrap").get_json()["placements"] for item in placement["due"]
+                 if not item["overdue"])
+    deadline, kind, placement_id = due[0]
+    england_clock.set(date.fromisoformat(deadline))
+    first = api.get("/api/bootstrap").get_json()
+    assert first["due_as_of"] == deadline
+    assert not item_of(first, placement_id, kind)["overdue"], "due today is not yet overdue"
+    held = f"since={first['cursor']}&due_as_of={first['due_as_of']}"
+    assert api.get(f"/api/bootstrap?{held}").get_json()["unchanged"] is True
+
+    england_clock.next_day()
+    morning = api.get(f"/api/bootstrap?{held}").get_json()
+    assert morning["unchanged"] is False
+    assert morning["cursor"] == first["cursor"], "no row changed overnight"
+    assert morning["due_as_of"] == (date.fromisoformat(deadline) + timedelta(days=1)).isoformat()
+    assert item_of(morning, placement_id, kind)["overdue"] is True
+
+
+def item_of(snapshot, placement_id, kind):
+    placement = next(p for p in snapshot["placements"] if p["id"] == placement_id)
+    return next(item for item in placement["due"] if item["kind"] == kind)
 
 
 def test_my_visits_show_their_review_state(api, demo):

@@ -175,7 +175,7 @@ def test_removing_a_visitor_takes_the_placement_off_their_phone_at_the_next_pull
     form = _form_values(placement)
     form["staff"] = [str(demo.user("ap_leader").uuid)]
     assert client.post(f"/office/placements/{placement.uuid}/edit", data=form).status_code == 302
-    after = phone.get(f"/api/bootstrap?since={snapshot['cursor']}").get_json()
+    after = phone.get(f"/api/bootstrap?since={snapshot['cursor']}&due_as_of={snapshot['due_as_of']}").get_json()
     assert after["unchanged"] is False and after["cursor"] > snapshot["cursor"]
     assert str(placement.uuid) not in {p["id"] for p in after["placements"]}
     changes = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "placement.changed")

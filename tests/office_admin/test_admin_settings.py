@@ -44,15 +44,16 @@ def test_changing_one_half_term_changes_only_that_one_and_reaches_the_phone(offi
     phone = api_as("visiting_staff")
     form = term_form(2030)
     office_as("ap_leader").post("/office/settings/terms", data=form)
-    cursor = phone.get("/api/bootstrap").get_json()["cursor"]
+    first = phone.get("/api/bootstrap").get_json()
+    held = f"since={first['cursor']}&due_as_of={first['due_as_of']}"
     before = len(audit_events("school.term_dates_changed"))
     office_as("ap_leader").post("/office/settings/terms", data=form)
     assert len(audit_events("school.term_dates_changed")) == before, "saving the same dates changes nothing"
-    assert phone.get(f"/api/bootstrap?since={cursor}").get_json()["unchanged"] is True
+    assert phone.get(f"/api/bootstrap?{held}").get_json()["unchanged"] is True
     office_as("ap_leader").post("/office/settings/terms", data=dict(form, **{"halves-1-ends_on": "2030-12-17"}))
     change = audit_events("school.term_dates_changed")[-1].details["changes"]
     assert change == {"autumn_2": {"ends_on": [form["halves-1-ends_on"], "2030-12-17"]}}
-    snapshot = phone.get(f"/api/bootstrap?since={cursor}").get_json()
+    snapshot = phone.get(f"/api/bootstrap?{held}").get_json()
     assert not snapshot["unchanged"]
     assert {"academic_year": 2030, "term": "autumn", "half": 2, "starts_on": form["halves-1-starts_on"],
             "ends_on": "2030-12-17"} in snapshot["schools"][0]["term_periods"]
@@ -60,14 +61,14 @@ def test_changing_one_half_term_changes_only_that_one_and_reaches_the_phone(offi
 
 def test_key_contacts_reach_phones_and_a_removed_one_disappears_from_them(office_as, api_as, demo):
     phone = api_as("visiting_staff")
-    cursor = phone.get("/api/bootstrap").get_json()["cursor"]
+    first = phone.get("/api/bootstrap").get_json()
     response = office_as("ap_leader").post("/office/settings/contacts", data={
         "contacts-0-role": "dsl", "contacts-0-name": "Tom Ellery", "contacts-0-phone": "01632 960999",
         "contacts-1-role": "deputy_dsl", "contacts-1-name": "", "contacts-1-phone": "",
         "contacts-2-role": "virtual_school_head", "contacts-2-name": "Colin Reyes",
         "contacts-2-phone": "01632 960004", "contacts-2-email": "vsh@la.example"})
     assert response.status_code == 302
-    snapshot = phone.get(f"/api/bootstrap?since={cursor}").get_json()
+    snapshot = phone.get(f"/api/bootstrap?since={first['cursor']}&due_as_of={first['due_as_of']}").get_json()
     contacts = {c["role"]: c for c in snapshot["schools"][0]["key_contacts"]}
     assert set(contacts) == {"dsl", "virtual_school_head"}, "the deputy's row was left empty: removed"
     assert contacts["dsl"]["phone"] == "01632 960999" and contacts["virtual_school_head"]["email"] == "vsh@la.example"

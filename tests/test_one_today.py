@@ -1,0 +1,32 @@
+"""One "today": every date rule on the server uses England's date (`school_today()`), never the
+server's own clock, which on a UTC host is still yesterday for an hour after midnight in summer."""
+import re
+from pathlib import Path
+
+from tests.conftest import PROJECT_ROOT
+
+# The calls that read the server's local clock: date.today(), datetime.today(), a bare
+# datetime.now() with no time zone, and the naive datetime.utcnow().
+LOCAL_CLOCK = re.compile(r"\b(?:date|datetime)\.today\(\)|\bdatetime\.now\(\s*\)|\bdatetime\.utcnow\(")
+
+
+def local_clock_calls(root):
+    """"file:line: code" for each local-clock call in the Python files under `root`."""
+    for path in sorted(root.rglob("*.py")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if LOCAL_CLOCK.search(line):
+                yield f"{path.relative_to(root.parent)}:{number}: {line.strip()}"
+
+
+def test_the_server_never_reads_the_local_date():
+    found = list(local_clock_calls(PROJECT_ROOT / "server"))
+    assert not found, "use school_today() (server/services/school_calendar.py) instead of:\n" + "\n".join(found)
+
+
+def test_the_check_names_the_file_and_line_of_a_local_clock_call(tmp_path):
+    (tmp_path / "server").mkdir()
+    (tmp_path / "server" / "late.py").write_text(
+        "from datetime import date, datetime\nA = 1\nB = date.today()\nC = datetime.now()\n"
+        "D = datetime.now(ZONE)\nE = datetime.utcnow()\n")
+    assert [line.split(": ")[0] for line in local_clock_calls(tmp_path / "server")] == [
+        "server/late.py:3", "server/late.py:4", "server/late.py:6"]
