@@ -23,7 +23,7 @@ from server.schemas.admin_providers import ProviderRecordSchema
 from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, PupilRecordSchema
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
-                                        StaffMemberSchema, StaffRolesSchema)
+                                        StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
 from server.services.school_calendar import school_today
@@ -194,6 +194,18 @@ def admin_staff_roles(school_id, user_id):
     staff.set_roles(user, school, roles, current_user)
     db.session.commit()
     return respond(StaffMemberSchema(), _member_view(school, user)) if roles else ("", 204)
+
+
+@api.put("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>")
+@require_roles(*ADMIN_ROLES)
+@documented("Correct a person's name, work email or mobile", body=StaffDetailsSchema,
+            responses={200: StaffMemberSchema}, tags=TAGS)
+def admin_staff_details(school_id, user_id):
+    school = _school(school_id, ADMIN_ROLES)
+    user = _staff_member(school, user_id)
+    staff.correct_details(user, school, load_json(StaffDetailsSchema()), current_user)
+    db.session.commit()
+    return respond(StaffMemberSchema(), _member_view(school, user))
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/deactivate")

@@ -15,7 +15,7 @@ from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, found_or_404, load_form, refuse_unless_manager
 from server.office.links import invitation_link, password_link
-from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffRolesSchema
+from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffDetailsSchema, StaffRolesSchema
 from server.services import staff as staff_service
 from server.services import staff_invitations
 from server.vocabulary import ROLES, labels
@@ -92,6 +92,23 @@ def staff_roles(user_id):
         flash(f"{user.full_name} no longer has any role at {g.school.name}.")
         return redirect(url_for("office.staff"))
     flash("Roles saved.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
+@office.post("/staff/<uuid:user_id>/details")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_details(user_id):
+    refuse_unless_manager()
+    user = _member(user_id)
+    try:
+        changes = staff_service.correct_details(user, g.school, load_form(StaffDetailsSchema()), current_user)
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(_member(user_id), errors=error_messages(error), values=request.form), 422
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash("Details saved." if changes else "Nothing changed.")
     return redirect(url_for("office.staff_member", user_id=user.uuid))
 
 
@@ -175,13 +192,14 @@ def _render_list(errors=None, values=None):
         values=values or {}, chosen_roles=(values.getlist("roles") if values else ["visiting_staff"]))
 
 
-def _render_member(user, link=None, errors=None):
+def _render_member(user, link=None, errors=None, values=None):
     person = next(m for m in staff_service.members(g.school, current_user) if m["user"].id == user.id)
     assignments = sorted((a.placement for a in _assignments(user)), key=lambda p: p.pupil.last_name)
     return render_template(
         "office/admin/staff_member.html", can_manage=can_manage(), person=person, link=link,
         role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
         assignments=assignments, link_days=staff_service.PASSWORD_LINK_DAYS,
+        values=values or {"full_name": user.full_name, "email": user.email, "phone": user.phone or ""},
         is_self=user.id == current_user.id)
 
 

@@ -14,12 +14,15 @@ def _role_list(**kwargs):
         ROLES, error="Choose roles from: " + ", ".join(ROLE_LABELS.values()) + ".")), **kwargs)
 
 
-class StaffCreateSchema(AdminSchema):
+class StaffDetailsSchema(AdminSchema):
     full_name = required_text(200)
     email = fields.Email(required=True, validate=validate.Length(max=254), error_messages={
         "invalid": "Enter an email address like name@school.example.", "required": "This is required.",
         "null": "This is required."}, pre_load=[lambda value: value.strip() if isinstance(value, str) else value])
     phone = optional_phone()
+
+
+class StaffCreateSchema(StaffDetailsSchema):
     roles = _role_list(required=True, validate=validate.Length(min=1, error="Give at least one role."),
                        error_messages={"required": "Give at least one role."})
 

@@ -24,7 +24,7 @@ from server.models.base import utcnow
 from server.security import end_sessions, school_ids_for
 from server.services import audit, staff_invitations
 from server.services.accounts import hash_password, normalise_email
-from server.services.school_settings import touch
+from server.services.school_settings import apply_changes, touch
 from server.vocabulary import ROLES
 
 # Who runs school administration (providers, pupils, placements, staff, settings) ...
@@ -168,6 +168,20 @@ def set_roles(user, school, roles, actor):
         _remove_assignments(user, school_id=school.id)
     changes = {"roles": [before, sorted(wanted)]}
     audit.record("user.roles_changed", user, school_id=school.id, actor=actor, changes=changes)
+    return changes
+
+
+def correct_details(user, school, data, actor):
+    """Correct a name, work email or mobile typed wrongly, or changed since. Only someone who may
+    manage the account may, since the email is what its owner signs in with."""
+    _check_manages(actor, user)
+    email = normalise_email(data["email"])
+    taken = db.session.execute(sa.select(User.id).where(User.email == email, User.id != user.id)).first()
+    if taken:
+        raise ValidationError("That email address cannot be used for this account.", "email")
+    changes = apply_changes(user, {"full_name": data["full_name"], "email": email, "phone": data["phone"]})
+    if changes:
+        audit.record("user.details_changed", user, school_id=school.id, actor=actor, changes=changes)
     return changes
 
 

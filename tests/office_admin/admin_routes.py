@@ -137,6 +137,9 @@ OFFICE_FORMS = {
     "staff_roles": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/roles",
                                     {"roles": ["visiting_staff", "attendance_officer"]}),
     "staff_password_link": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/password-link", {}),
+    "staff_details": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/details",
+                                      {"full_name": f"Corrected by {r}", "email": staff_target(d, s).email,
+                                       "phone": "07700 900321"}),
     "staff_deactivate": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/deactivate", {}),
     "staff_reactivate": lambda d, r, s: (f"/office/staff/{staff_target(d, s).uuid}/reactivate", {}),
     "staff_invitation_withdraw": lambda d, r, s: (f"/office/staff/invitations/{invitation(d, s).uuid}/withdraw", {}),
@@ -155,7 +158,7 @@ OFFICE_FORMS = {
 # The import's second step needs an upload of the same session first: see test_admin_pupil_import.py.
 # Joining through an invitation link is open to its invited owner alone: see test_staff_invitations.py.
 OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password", "join_school"}
-OBJECT_FORMS = ("staff_roles", "staff_password_link", "staff_deactivate", "staff_reactivate",
+OBJECT_FORMS = ("staff_roles", "staff_details", "staff_password_link", "staff_deactivate", "staff_reactivate",
                 "staff_invitation_withdraw", "provider_edit",
                 "pupil_edit", "placement_edit", "placement_status")
 
@@ -195,6 +198,10 @@ API_ROUTES = {
     ("PUT", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/roles"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/roles"),
                          "json": {"roles": ["visiting_staff", "attendance_officer"]}}, ADMIN_ROLES, 200),
+    ("PUT", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>"): (
+        lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}"),
+                         "json": {"full_name": f"Corrected by {r}", "email": staff_target(d, s).email,
+                                  "phone": None}}, ADMIN_ROLES, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/deactivate"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/deactivate")},
         ADMIN_ROLES, 200),

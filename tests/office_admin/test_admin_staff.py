@@ -126,3 +126,28 @@ def test_someone_who_also_works_for_another_school_is_not_deactivated_from_here(
     assert client.post(f"/office/staff/{lead.uuid}/deactivate").status_code == 403
     assert client.post(f"/office/staff/{lead.uuid}/password-link").status_code == 403
     assert user(lead.email).active
+
+
+def test_a_name_email_or_mobile_typed_wrongly_is_corrected_and_logged(office_as, make_api, demo):
+    target = demo.user("visiting_staff")
+    old_email = target.email
+    client = office_as("ap_leader")
+    response = client.post(f"/office/staff/{target.uuid}/details", data={
+        "full_name": "Sam Okafor-Reid", "email": " Sam.Reid@Riverside.example ", "phone": "07700 900456"})
+    assert response.status_code == 302
+    corrected = user("sam.reid@riverside.example")
+    assert (corrected.full_name, corrected.phone) == ("Sam Okafor-Reid", "07700 900456")
+    assert make_api().sign_in("sam.reid@riverside.example").status_code == 200, "they sign in with the new email"
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "user.details_changed")).scalar_one()
+    assert event.details["changes"]["email"] == [old_email, "sam.reid@riverside.example"]
+
+
+def test_details_cannot_take_another_accounts_email_or_reach_a_senior_account(office_as, demo, unchanged):
+    target = demo.user("visiting_staff")
+    with unchanged():
+        taken = office_as("ap_leader").post(f"/office/staff/{target.uuid}/details", data={
+            "full_name": target.full_name, "email": demo.email("dsl", "hillcrest")})
+        assert taken.status_code == 422 and "cannot be used" in page_text(taken)
+        head = demo.user("headteacher")
+        assert office_as("admin").post(f"/office/staff/{head.uuid}/details", data={
+            "full_name": "Someone Else", "email": "admin.owned@riverside.example"}).status_code == 403
