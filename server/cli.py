@@ -153,7 +153,9 @@ def synthesize_command(schools, placements_per_school, visits_per_placement, pho
 @click.command("backup")
 @click.argument("target", type=click.Path())
 def backup_command(target):
-    """Back up the database and every photo to TARGET: a new folder, or a .tar / .tar.gz file."""
+    """Back up the database and every photo to TARGET: a new folder, or a .tar / .tar.gz file.
+    Photo files missing from the store are named and the exit status is 1, though the backup of
+    everything else is written: whatever runs it (cron) must hear that it is not whole."""
     from server.services.backup import BackupError, create_backup
     from server.services.photo_store import get_photo_store
     try:
@@ -165,6 +167,13 @@ def backup_command(target):
     rows = sum(entry["rows"] for entry in manifest["tables"].values())
     click.echo(f"Backed up {rows} rows in {len(manifest['tables'])} tables and {len(manifest['photos'])} "
                f"photo files to {target}.")
+    missing = manifest["missing_photos"]
+    if missing:
+        click.echo(f"Warning: {_photo_files(len(missing))} missing from the photo store, so not in this backup "
+                   "(the records that name them are):", err=True)
+        for key in missing:
+            click.echo(f"  {key}", err=True)
+        click.get_current_context().exit(1)
 
 
 @click.command("restore")
@@ -182,6 +191,16 @@ def restore_command(source):
     db.session.commit()
     rows = sum(entry["rows"] for entry in manifest["tables"].values())
     click.echo(f"Restored {rows} rows and {len(manifest['photos'])} photo files from {source}.")
+    missing = manifest.get("missing_photos", [])   # absent from backups made before it was recorded
+    if missing:
+        click.echo(f"Note: {_photo_files(len(missing))} {'was' if len(missing) == 1 else 'were'} missing when "
+                   "this backup was made, so not restored:", err=True)
+        for key in missing:
+            click.echo(f"  {key}", err=True)
+
+
+def _photo_files(count):
+    return f"{count} photo file{'' if count == 1 else 's'}"
 
 
 def _record_backup_event(action, path, manifest):
@@ -191,4 +210,5 @@ def _record_backup_event(action, path, manifest):
     db.session.add(AuditEvent(action=action, object_type="backup", object_id=manifest["created_at"][:64],
                               details={"path": str(path), "database": manifest["database"],
                                        "rows": {name: entry["rows"] for name, entry in manifest["tables"].items()},
-                                       "photos": len(manifest["photos"])}))
+                                       "photos": len(manifest["photos"]),
+                                       "missing_photos": manifest.get("missing_photos", [])}))

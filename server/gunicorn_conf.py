@@ -27,3 +27,12 @@ preload_app = False
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Once per start, in the master before any worker: remove photo uploads that a worker
+    killed mid-write left half-written in the local photo folder."""
+    from server.config import load_config
+    from server.services.photo_store import remove_abandoned_uploads, settings_for
+    for path in remove_abandoned_uploads(settings_for(load_config())):
+        server.log.info("Removed a photo upload a crash left half-written: %s", path)

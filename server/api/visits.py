@@ -12,10 +12,9 @@ from server.extensions import db
 from server.schemas.visits import (MEDIA_TYPES, DiscardedReceiptSchema, DiscardedVisitsSchema, ReceiptSchema,
                                    VisitPayloadSchema)
 from server.security import require_roles
-from server.services import audit
 from server.services.bootstrap import PHONE_ROLES
 from server.services.photo_ingest import ingest_photo
-from server.services.sync import find_own_visit, ingest_visit, receipt_for
+from server.services.sync import find_own_visit, ingest_visit, log_discarded_visits, receipt_for
 
 # Built once: building a schema deep-copies its fields, which costs more than using it.
 VISIT_PAYLOAD = VisitPayloadSchema()
@@ -76,9 +75,7 @@ def get_visit(visit_id):
             body=DiscardedVisitsSchema, responses={200: DiscardedReceiptSchema}, tags=["sync"])
 def record_discarded():
     payload = load_json(DiscardedVisitsSchema())
-    user = current_user._get_current_object()
-    for visit_id in payload["visit_ids"]:
-        audit.record("visit.discarded_on_phone", user, school_id=None, visit=str(visit_id),
-                     confirmed_at=payload["confirmed_at"].isoformat())
+    recorded = log_discarded_visits(current_user._get_current_object(), payload["visit_ids"],
+                                    payload["confirmed_at"])
     db.session.commit()
-    return respond(DiscardedReceiptSchema(), {"recorded": len(payload["visit_ids"])})
+    return respond(DiscardedReceiptSchema(), {"recorded": recorded})

@@ -81,9 +81,8 @@ def _audit_record(action, page, placement, record):
 
 
 def pdf_response(data, filename):
-    """A PDF download that no browser or proxy keeps a copy of."""
+    """A PDF download (never stored by a cache: server/security_headers.py)."""
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
     })

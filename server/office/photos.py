@@ -36,7 +36,6 @@ def photo(photo_id, size):
         db.session.commit()
     # The store keeps every photo re-encoded as JPEG (services/photos.py).
     return Response(data, mimetype="image/jpeg", headers={
-        "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline",
     })

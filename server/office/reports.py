@@ -198,6 +198,5 @@ def csv_response(chunks, filename):
     """A streamed CSV download: the rows go out as they are written."""
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store",
         "X-Content-Type-Options": "nosniff",
     })

@@ -9,14 +9,25 @@ from server.models import AuditEvent
 
 def record(action, obj, school_id=None, actor=None, **details):
     """Log `action` ("visit.created", "concern.read", ...) on `obj` (a model with a uuid or id)."""
+    object_id = getattr(obj, "uuid", None) or getattr(obj, "id", None)
+    _add(action, type(obj).__tablename__, object_id,
+         school_id if school_id is not None else getattr(obj, "school_id", None), actor, details)
+
+
+def record_unheld(action, object_type, object_uuid, school_id=None, actor=None, **details):
+    """Log `action` on a record the server never held, named by the UUID its phone made (a visit
+    discarded on the phone before it was sent)."""
+    _add(action, object_type, object_uuid, school_id, actor, details)
+
+
+def _add(action, object_type, object_id, school_id, actor, details):
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
-    object_id = getattr(obj, "uuid", None) or getattr(obj, "id", None)
     db.session.add(AuditEvent(
         actor_id=actor.id if actor is not None else None,
-        school_id=school_id if school_id is not None else getattr(obj, "school_id", None),
+        school_id=school_id,
         action=action,
-        object_type=type(obj).__tablename__,
+        object_type=object_type,
         object_id=str(object_id),
         details=details,
         ip_address=request.remote_addr if has_request_context() else None,

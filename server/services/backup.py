@@ -7,6 +7,11 @@ A backup is a folder, or a `.tar` / `.tar.gz` archive of the same folder:
     tables/NNN-<table>.jsonl one JSON object per row, tables in foreign-key order, rows by id
     photos/<key>             every photo and thumbnail the database refers to
 
+A photo file the database names but the store does not have is listed in the manifest's
+`missing_photos` and left out; everything else is still backed up, and the command says so.
+Everything a backup writes is readable by its owner only (files 0600, folders 0700), created
+that way rather than changed afterwards, so no other account can open it even for a moment.
+
 The database is read in one snapshot (REPEATABLE READ on PostgreSQL, one read transaction on
 SQLite), and only the photos its rows name are copied, so a backup is consistent even while
 phones sync. Signed-in sessions are not kept: after a restore everyone signs in again.
@@ -16,12 +21,15 @@ log refuses anything else), in bulk, then PostgreSQL's id sequences are moved pa
 ids. Every table's count and every photo's SHA-256 is checked against the manifest; any
 difference stops the restore before it commits. Nothing here commits; the command does.
 """
+import gzip
 import hashlib
 import json
+import os
 import shutil
 import tarfile
 import tempfile
 import uuid
+import zlib
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -52,19 +60,25 @@ def backed_up_tables():
 def create_backup(target, photo_store):
     """Write a backup of the database and its photos to `target` (a new folder, or a path ending
     in .tar or .tar.gz). Returns the manifest. A failed backup leaves nothing behind that could
-    be mistaken for a good one."""
+    be mistaken for a good one. Photo files the store does not have are listed in the
+    manifest's `missing_photos`, not fatal: one lost file must not cost the school its backup."""
     target = Path(target)
     archive = _archive_mode(target)
     if target.exists() and (archive or not target.is_dir() or any(target.iterdir())):
         raise BackupError(f"{target} already exists; a backup never overwrites one.")
+    if archive:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            handle = _new_private_file(target)   # claims the name at once: a backup started beside us fails here
+        except FileExistsError:
+            raise BackupError(f"{target} already exists; a backup never overwrites one.") from None
     try:
         if not archive:
-            target.mkdir(parents=True, exist_ok=True)
+            target.mkdir(mode=0o700, parents=True, exist_ok=True)
             return _dump(target, photo_store)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".ap-visits-backup-", dir=target.parent) as scratch:
+        with handle, tempfile.TemporaryDirectory(prefix=".ap-visits-backup-", dir=target.parent) as scratch:
             manifest = _dump(Path(scratch), photo_store)
-            with tarfile.open(target, archive) as tar:
+            with tarfile.open(fileobj=handle, mode=archive) as tar:
                 tar.add(scratch, arcname=".")
         return manifest
     except BaseException:
@@ -73,6 +87,11 @@ def create_backup(target, photo_store):
         else:
             target.unlink(missing_ok=True)
         raise
+
+
+def _new_private_file(path):
+    """A new file only this account may read or write. O_EXCL: never someone else's file."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
 
 
 def _archive_mode(path):
@@ -85,17 +104,18 @@ def _archive_mode(path):
 
 
 def _dump(folder, photo_store):
-    (folder / "tables").mkdir()
+    (folder / "tables").mkdir(mode=0o700)
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION,
                 "created_at": datetime.now(timezone.utc).isoformat(),
-                "database": db.engine.dialect.name, "schema_revision": None, "tables": {}, "photos": {}}
+                "database": db.engine.dialect.name, "schema_revision": None, "tables": {}, "photos": {},
+                "missing_photos": []}
     photo_keys = []
     with _snapshot() as connection:
         manifest["schema_revision"] = schema_revision(connection)
         for number, table in enumerate(backed_up_tables()):
             path = folder / "tables" / f"{number:03d}-{table.name}.jsonl"
             digest, rows = hashlib.sha256(), 0
-            with path.open("wb") as handle:
+            with _new_private_file(path) as handle:
                 for row in _rows(connection, table):
                     line = (json.dumps(row, default=_encode, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
                     handle.write(line)
@@ -105,13 +125,27 @@ def _dump(folder, photo_store):
                         photo_keys.extend(key for key in (row["storage_key"], row["thumbnail_key"]) if key)
             manifest["tables"][table.name] = {"file": path.name, "rows": rows, "sha256": digest.hexdigest()}
     for key in sorted(set(photo_keys)):
-        data = photo_store.read(key)
+        try:
+            data = photo_store.read(key)
+        except FileNotFoundError:
+            manifest["missing_photos"].append(key)
+            continue
         destination = folder / "photos" / key
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
+        _private_folders(folder, destination.parent)
+        with _new_private_file(destination) as handle:
+            handle.write(data)
         manifest["photos"][key] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    with _new_private_file(folder / "manifest.json") as handle:
+        handle.write(json.dumps(manifest, indent=1, sort_keys=True).encode())
     return manifest
+
+
+def _private_folders(root, folder):
+    """Make `folder` and the folders between it and `root`, each 0700."""
+    if folder == root or folder.is_dir():
+        return
+    _private_folders(root, folder.parent)
+    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 @contextmanager
@@ -188,8 +222,11 @@ def _unpacked(source):
         yield source
         return
     with tempfile.TemporaryDirectory(prefix="ap-visits-restore-") as scratch:
-        with tarfile.open(source, "r:*") as tar:
-            tar.extractall(scratch, filter="data")  # refuses absolute paths, links out and devices
+        try:
+            with tarfile.open(source, "r:*") as tar:
+                tar.extractall(scratch, filter="data")  # refuses absolute paths, links out and devices
+        except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+            raise BackupError(f"the archive is truncated or damaged ({error}); nothing was restored.") from None
         yield Path(scratch)
 
 
@@ -197,7 +234,7 @@ def _read_manifest(folder):
     try:
         manifest = json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError) as error:
-        raise BackupError(f"no readable manifest.json in the backup ({error}).") from None
+        raise BackupError(f"the backup is truncated or damaged: no readable manifest.json ({error}).") from None
     if manifest.get("format") != FORMAT or manifest.get("format_version") != FORMAT_VERSION:
         raise BackupError("this is not a backup of this product, or of a format this version cannot read.")
     return manifest
@@ -224,14 +261,14 @@ def _check_files(folder, manifest):
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         except OSError:
-            raise BackupError(f"the backup is missing {path.name}.") from None
+            raise BackupError(f"the backup is truncated or damaged: {path.name} is missing.") from None
         if digest.hexdigest() != entry["sha256"]:
             raise BackupError(f"{path.name} does not match its SHA-256 in the manifest: the backup is damaged.")
     for key, expected in manifest["photos"].items():
         try:
             data = (folder / "photos" / key).read_bytes()
         except OSError:
-            raise BackupError(f"the backup is missing photo {key}.") from None
+            raise BackupError(f"the backup is truncated or damaged: photo {key} is missing.") from None
         if hashlib.sha256(data).hexdigest() != expected["sha256"]:
             raise BackupError(f"photo {key} does not match its SHA-256 in the manifest: the backup is damaged.")
 

@@ -9,6 +9,8 @@ streams photos through the app to people allowed to see them (server/office/phot
 
 `read()` of a missing key raises FileNotFoundError on both backends. A reader never sees half a
 photo: the local store writes a temporary file and renames it; an S3 PUT is atomic by design.
+A worker killed mid-write leaves its `.incoming-*` temporary behind; gunicorn's master removes
+those older than an hour each time the server starts (`remove_abandoned_uploads`).
 
 Settings (environment variables, documented in docs/deployment.md):
 PHOTO_STORE=local|s3, PHOTO_DIR (local), S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_PREFIX (s3).
@@ -17,12 +19,16 @@ boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role) itse
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 from flask import current_app
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_.-]+)*$")
 SETTING_NAMES = ("PHOTO_STORE", "PHOTO_DIR", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_PREFIX")
+INCOMING_PREFIX = ".incoming-"
+# A put writes its temporary in milliseconds; one an hour old belongs to no live request.
+ABANDONED_AFTER_SECONDS = 3600
 
 
 class PhotoStoreConfigError(RuntimeError):
@@ -46,7 +52,7 @@ class LocalPhotoStore:
         """Write atomically: a temporary file in the same folder, flushed, then renamed."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=INCOMING_PREFIX)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -65,6 +71,20 @@ class LocalPhotoStore:
 
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)
+
+    def remove_abandoned_uploads(self, older_than=ABANDONED_AFTER_SECONDS):
+        """Delete the temporaries of puts that died mid-write, once older than `older_than`
+        seconds (a younger one may be a put under way in a running worker). Returns their paths."""
+        cutoff = time.time() - older_than
+        removed = []
+        for path in sorted(self.root.rglob(INCOMING_PREFIX + "*")):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
+            except FileNotFoundError:
+                continue   # another server sharing the folder removed it first
+        return removed
 
 
 class S3PhotoStore:
@@ -122,7 +142,7 @@ def make_s3_client(endpoint_url=None, region=None):
 def store_from_settings(settings):
     """The store the settings name: {"PHOTO_STORE": "local", "PHOTO_DIR": ...} or
     {"PHOTO_STORE": "s3", "S3_BUCKET": ..., ...}."""
-    kind = (settings.get("PHOTO_STORE") or "local").strip().lower()
+    kind = _kind(settings)
     if kind == "local":
         return LocalPhotoStore(settings["PHOTO_DIR"])
     if kind == "s3":
@@ -131,6 +151,18 @@ def store_from_settings(settings):
         return S3PhotoStore(settings["S3_BUCKET"], prefix=settings.get("S3_PREFIX") or "",
                             endpoint_url=settings.get("S3_ENDPOINT_URL"), region=settings.get("S3_REGION"))
     raise PhotoStoreConfigError(f"PHOTO_STORE must be 'local' or 's3', not {kind!r}.")
+
+
+def _kind(settings):
+    return (settings.get("PHOTO_STORE") or "local").strip().lower()
+
+
+def remove_abandoned_uploads(settings):
+    """Sweep the local photo folder the settings name (see LocalPhotoStore); S3 leaves no
+    temporaries, so there is nothing to do there. Returns the paths removed."""
+    if _kind(settings) != "local":
+        return []
+    return LocalPhotoStore(settings["PHOTO_DIR"]).remove_abandoned_uploads()
 
 
 def settings_for(config):

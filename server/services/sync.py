@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import (ConcernNote, FollowUpAction, Photo, Placement, Provider, SafeguardingConcern,
-                           Visit, VisitVersion)
+from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
+                           SafeguardingConcern, Visit, VisitVersion)
 from server.models.base import utcnow
 from server.services import audit
 from server.services.bootstrap import PHONE_ROLES
@@ -102,6 +102,34 @@ def find_own_visit(user, visit_uuid):
     if visit is not None and visit.author_id != user.id:
         raise ApiError("not_found")
     return visit
+
+
+DISCARDED_ON_PHONE = "visit.discarded_on_phone"
+
+
+def log_discarded_visits(user, visit_uuids, confirmed_at):
+    """Log, once each, the visits `user` chose to discard on their phone. Most never reached the
+    server (drafts), so for those the phone's word is all there is; a visit the server holds
+    is logged only if `user` wrote it: nobody discards another person's visit. Returns how
+    many were logged."""
+    wanted = list(dict.fromkeys(visit_uuids))
+    held = {visit.uuid: visit for visit in db.session.execute(
+        sa.select(Visit).where(Visit.uuid.in_(wanted))).scalars()}
+    already = set(db.session.execute(sa.select(AuditEvent.object_id).where(
+        AuditEvent.action == DISCARDED_ON_PHONE, AuditEvent.object_type == Visit.__tablename__,
+        AuditEvent.object_id.in_([str(visit_uuid) for visit_uuid in wanted]))).scalars())
+    logged = 0
+    for visit_uuid in wanted:
+        visit = held.get(visit_uuid)
+        if str(visit_uuid) in already or (visit is not None and visit.author_id != user.id):
+            continue
+        details = {"visit": str(visit_uuid), "confirmed_at": confirmed_at.isoformat(), "held_by_server": bool(visit)}
+        if visit is None:
+            audit.record_unheld(DISCARDED_ON_PHONE, Visit.__tablename__, visit_uuid, actor=user, **details)
+        else:
+            audit.record(DISCARDED_ON_PHONE, visit, actor=user, **details)
+        logged += 1
+    return logged
 
 
 def _resolve_subject(user, payload):

@@ -167,6 +167,38 @@ def test_discarding_unsent_visits_on_a_phone_is_recorded(staff):
     assert sorted(d["visit"] for d in details) == sorted(ids)
 
 
+def _discarded_ids():
+    return sorted(d["visit"] for d in db.session.execute(sa.select(AuditEvent.details).where(
+        AuditEvent.action == "visit.discarded_on_phone")).scalars())
+
+
+def test_a_discard_naming_someone_elses_visit_writes_nothing_about_it(make_api, demo):
+    """A phone only discards its own person's visits: another's id is a made-up claim."""
+    author, other = make_api(), make_api()
+    author.sign_in(demo.email("visiting_staff"))
+    other.sign_in(demo.email("ap_leader"))
+    theirs = str(uuid.uuid4())
+    assert author.put(f"/api/visits/{theirs}", json=payloads.qa_visit(demo.placements()[0].uuid)).status_code == 201
+    draft = str(uuid.uuid4())   # never sent: the server has only the phone's word for it
+    response = other.post("/api/visits/discarded", json={"visit_ids": [theirs, draft],
+                                                         "confirmed_at": "2026-11-30T10:00:00Z"})
+    assert response.status_code == 200 and response.get_json() == {"recorded": 1}
+    assert _discarded_ids() == [draft]
+
+
+def test_a_discard_sent_again_is_recorded_once(staff, placement):
+    sent = str(uuid.uuid4())
+    assert staff.put(f"/api/visits/{sent}", json=payloads.qa_visit(placement.uuid)).status_code == 201
+    body = {"visit_ids": [sent, str(uuid.uuid4())], "confirmed_at": "2026-11-30T10:00:00Z"}
+    assert staff.post("/api/visits/discarded", json=body).get_json() == {"recorded": 2}
+    # The phone resends its discard log when it never saw the answer.
+    assert staff.post("/api/visits/discarded", json=body).get_json() == {"recorded": 0}
+    assert _discarded_ids() == sorted(body["visit_ids"])
+    on_server = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "visit.discarded_on_phone", AuditEvent.object_id == sent)).scalar_one()
+    assert on_server.school_id == placement.school_id and on_server.details["held_by_server"] is True
+
+
 def test_photo_rows_come_from_the_manifest(staff, placement):
     photos = [payloads.manifest_entry(payloads.jpeg_bytes()) for _ in range(2)]
     response = staff.put(f"/api/visits/{uuid.uuid4()}", json=payloads.qa_visit(placement.uuid, photos=photos))

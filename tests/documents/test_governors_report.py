@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from rollup.factories import make_placement, make_school, make_user, make_visit
+from rollup.factories import make_placement, make_provider, make_school, make_user, make_visit
 from server.extensions import db
 from server.models import AttendanceRecord, Placement, Pupil
 from server.services.documents import charts, governors_report
@@ -135,13 +135,14 @@ def test_reviews_attendance_and_destinations_follow_the_rules(app):
 
     report = governors_report.build(school, Period(date(2026, 9, 1), date(2026, 12, 31)), date(2026, 11, 10))
     # Autumn 1 (ended 23 Oct) is owed by all six; Autumn 2 ends after "today", so is not counted yet.
-    assert (report.reviews_held, report.reviews_missed, report.review_pupils) == (3, 3, 6)
+    assert (report.reviews_held.count, report.reviews_missed.count, report.review_pupils) == (3, 3, 6)
     assert report.attendance.present == 40 and report.attendance.unauthorised == 10
     assert [(row.label, row.count) for row in report.destinations] == [
         ("College", 5), (governors_report.OTHER_DESTINATIONS, 1)]
     text = "\n".join(str(value) for section in governors_report.document(report, author, datetime.now(timezone.utc))
                      .sections for block in section.blocks for value in getattr(block, "rows", ()))
-    assert "50.0%" in text          # reviews held on time: 3 of 6
+    assert "50.0%" not in text      # 3 of 6 held: a percentage would give back the "<5"
+    assert governors_report.percentage(3, 6, 6) == "50.0%"
     assert "80.0%" in text          # attendance: 40 of 50 possible sessions
 
 
@@ -181,3 +182,65 @@ def test_a_provider_name_with_markup_is_shown_as_text(riverside_record, demo, of
     provider_chart = next(svg for svg in svg_images(html) if "Oak" in svg)
     assert "<Sons>" not in provider_chart and "Oak &amp; &lt;Sons&gt;" in provider_chart
     assert "<script" not in provider_chart
+
+
+def shown_exactly(value):
+    return value.isdigit()
+
+
+def test_no_count_under_five_can_be_worked_out_by_subtraction(app):
+    """Eighteen pupils: 7 at Alder Farm (registered, other), 3 at Birch Studio and 6 at Damson
+    Works (both unregistered), 2 on part-time timetables in school. Fifteen of 18 reviews held;
+    seven placements ended, six to college. Under "<5" alone, each of the in-school pupils,
+    Birch Studio's, the part-time kind, the missed reviews and the unrecorded destination could
+    be had by subtracting the shown counts from a shown total."""
+    school = make_school()
+    author = make_user(school, "ap_leader")
+    alder = make_provider(school, "Alder Farm", status="registered_other")
+    birch = make_provider(school, "Birch Studio", status="unregistered")
+    damson = make_provider(school, "Damson Works", status="unregistered")
+    placements = [make_placement(school, provider=provider, start=date(2026, 9, 7))
+                  for provider, pupils in ((alder, 7), (birch, 3), (damson, 6)) for _ in range(pupils)]
+    placements += [make_placement(school, kind="part_time_timetable", start=date(2026, 9, 7)) for _ in range(2)]
+    for placement in placements[:15]:
+        make_visit(author, "review_meeting", date(2026, 10, 14), placement=placement)
+    for placement in placements[:6]:
+        end_placement(placement, "College", date(2026, 11, 6))
+    end_placement(placements[6], "", date(2026, 11, 6))
+    db.session.flush()
+
+    report = governors_report.build(school, Period(date(2026, 9, 1), date(2026, 12, 31)), date(2026, 11, 10))
+    assert (report.pupils.count, report.reviews_held.count, report.reviews_due.count, report.ended.count) == (
+        18, 15, 18, 7)
+    document = governors_report.document(report, author, datetime.now(timezone.utc))
+    values = {(section, item): value for section, item, value in governors_report.csv_rows(document)}
+
+    def items(section, suffix=""):
+        return [value for (where, item), value in values.items() if where == section and item.endswith(suffix)]
+
+    pupils = values[("Summary", "Pupils in alternative provision")]
+    registration = "Registered and unregistered providers"
+    groups = {
+        "by kind": (pupils, items("Pupils by kind of placement")),
+        "by provider": (pupils, items("Pupils by provider")),
+        "by registration": (pupils, items(registration, ": pupils")
+                            + [values[("Pupils by provider", governors_report.NO_PROVIDER)]]),
+        "registered other": (values[(registration, "Registered (other): pupils")],
+                             [values[("Pupils by provider", "Alder Farm")]]),
+        "unregistered": (values[(registration, "Unregistered: pupils")],
+                         [values[("Pupils by provider", "Birch Studio")], values[("Pupils by provider", "Damson Works")]]),
+        "reviews": (values[("Reviews on time", "Reviews due in the period")],
+                    [values[("Reviews on time", "Held in time")], values[("Reviews on time", "Missed")]]),
+        "destinations": (values[("Outcomes and destinations", "Placements ended in the period")],
+                         [values[("Outcomes and destinations", label)]
+                          for label in ("College", governors_report.NOT_RECORDED)]),
+    }
+    for name, (total, parts) in groups.items():
+        hidden = [value for value in [total, *parts] if not shown_exactly(value)]
+        assert len(hidden) != 1, (name, total, parts)
+    # A percentage of a hidden count would give it away as surely as subtraction.
+    assert values[("Reviews on time", "Held on time")] == "—"
+    assert values[("Summary", "Reviews held on time")].endswith("(—)")
+    for chart in (block for section in document.sections for block in section.blocks if isinstance(block, Chart)):
+        for label, length, text in chart.bars:
+            assert (length is None) == (not shown_exactly(text)), (chart.title, label)

@@ -2,6 +2,9 @@
 record and every photo byte for byte, across photo stores; a damaged backup, or a database
 that is not empty, is refused and nothing changes."""
 import json
+import os
+import stat
+import tarfile
 import uuid
 
 import pytest
@@ -10,6 +13,7 @@ from flask_migrate import upgrade
 
 from server import create_app
 from server.extensions import db
+from server.models import AuditEvent
 from server.services.backup import SKIPPED_TABLES
 from server.services.photo_store import get_photo_store
 from server.services.synthetic import Size, synthesize
@@ -138,3 +142,75 @@ def test_a_backup_never_overwrites_an_earlier_one(app, demo, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup.tar.gz")])
     assert result.exit_code != 0 and "already exists" in result.output
     assert (tmp_path / "backup.tar.gz").read_bytes() == b"an earlier backup"
+
+
+def _sync_a_visit_with_a_photo(api, demo):
+    """One visit with one photo, synced through the API; returns the photo's row."""
+    from server.models import Photo
+    api.sign_in(demo.email("visiting_staff"))
+    image = payloads.jpeg_bytes(640, 480)
+    entry = payloads.manifest_entry(image)
+    visit_id = str(uuid.uuid4())
+    assert api.put(f"/api/visits/{visit_id}", json=payloads.qa_visit(
+        demo.placements()[0].uuid, photos=[entry])).status_code == 201
+    assert api.put(f"/api/visits/{visit_id}/photos/{entry['uuid']}", data=image, headers={
+        "Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}).status_code == 201
+    return db.session.execute(sa.select(Photo)).scalar_one()
+
+
+def test_a_missing_photo_file_is_named_and_everything_else_is_backed_up(app, demo, api, empty_database, tmp_path):
+    photo = _sync_a_visit_with_a_photo(api, demo)
+    (tmp_path / "photos" / photo.storage_key).unlink()
+
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "backup.tar.gz")])
+    # The archive is written, but the operator (and cron) must hear that it is not whole.
+    assert result.exit_code != 0
+    assert "1 photo file missing" in result.output and photo.storage_key in result.output
+    with tarfile.open(tmp_path / "backup.tar.gz") as tar:
+        manifest = json.load(tar.extractfile("./manifest.json"))
+        assert f"./photos/{photo.thumbnail_key}" in tar.getnames()
+    assert manifest["missing_photos"] == [photo.storage_key]
+    assert list(manifest["photos"]) == [photo.thumbnail_key]
+    assert db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id.desc())).scalar() == "backup.created"
+
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database,
+                         "DATA_DIR": str(tmp_path), "PHOTO_DIR": str(tmp_path / "target-photos")})
+    with target.app_context():
+        upgrade()
+        result = target.test_cli_runner().invoke(args=["restore", str(tmp_path / "backup.tar.gz")])
+        assert result.exit_code == 0, result.output
+        assert "1 photo file was missing" in result.output and photo.storage_key in result.output
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["backup.tar.gz", "backup.tar", "backup"])
+def test_a_backup_is_readable_by_its_owner_only(app, demo, tmp_path, name):
+    previous = os.umask(0o022)   # the usual umask, under which new files are world-readable
+    try:
+        assert app.test_cli_runner().invoke(args=["backup", str(tmp_path / name)]).exit_code == 0
+    finally:
+        os.umask(previous)
+    target = tmp_path / name
+    assert stat.S_IMODE(target.stat().st_mode) == (0o700 if target.is_dir() else 0o600)
+    for path in target.rglob("*") if target.is_dir() else ():
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+
+
+@pytest.mark.parametrize("name", ["backup.tar.gz", "backup.tar"])
+def test_a_truncated_archive_is_refused_with_a_clear_reason(app, demo, empty_database, tmp_path, name):
+    assert app.test_cli_runner().invoke(args=["backup", str(tmp_path / name)]).exit_code == 0
+    archive = tmp_path / name
+    archive.write_bytes(archive.read_bytes()[:archive.stat().st_size // 2])
+
+    target = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database,
+                         "DATA_DIR": str(tmp_path), "PHOTO_DIR": str(tmp_path / "target-photos")})
+    with target.app_context():
+        upgrade()
+        result = target.test_cli_runner().invoke(args=["restore", str(archive)])
+        assert result.exit_code != 0
+        assert "truncated or damaged" in result.output and "Aborted" not in result.output
+        assert set(_counts().values()) == {0}
+        assert not (tmp_path / "target-photos").exists()
+        db.session.remove()
+        db.engine.dispose()

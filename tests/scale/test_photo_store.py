@@ -1,6 +1,7 @@
 """Both photo stores keep the same promises: put/read/exists/delete, a reader never sees half a
 photo, keys are the server's shape only, and nothing is ever made public. The S3 store runs
 against moto's S3 server over real HTTP."""
+import os
 import threading
 import time
 import uuid
@@ -116,3 +117,36 @@ def test_the_app_uses_the_store_its_settings_name(app, s3_settings):
 def test_settings_that_name_no_usable_store_are_refused(settings):
     with pytest.raises(PhotoStoreConfigError):
         store_from_settings(settings)
+
+
+def _left_by_a_crash(folder, age_seconds):
+    """A `.incoming-*` temporary as a put killed mid-write leaves it, last written `age_seconds` ago."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f".incoming-{uuid.uuid4().hex[:8]}"
+    path.write_bytes(b"\xff\xd8\xff half a photo")
+    when = time.time() - age_seconds
+    os.utime(path, (when, when))
+    return path
+
+
+def test_uploads_a_crash_left_half_written_are_removed_once_they_are_an_hour_old(tmp_path):
+    store = LocalPhotoStore(tmp_path / "photos")
+    key = f"7/{uuid.uuid4()}/{uuid.uuid4()}.jpg"
+    store.put(key, b"a whole photo")
+    old = _left_by_a_crash(tmp_path / "photos" / "7" / "x", 2 * 3600)
+    young = _left_by_a_crash(tmp_path / "photos" / "7", 60)   # may be a put still under way in another worker
+
+    assert store.remove_abandoned_uploads() == [old]
+    assert not old.exists() and young.exists() and store.read(key) == b"a whole photo"
+
+
+def test_starting_the_server_clears_abandoned_uploads(app, database_uri, tmp_path):
+    """gunicorn's master sweeps the photo folder once, before its workers take requests."""
+    from tests.conftest import LiveServer
+    old = _left_by_a_crash(tmp_path / "photos" / "3", 2 * 3600)
+    young = _left_by_a_crash(tmp_path / "photos" / "3", 60)
+    server = LiveServer(database_uri, tmp_path).start()
+    try:
+        assert not old.exists() and young.exists()
+    finally:
+        server.stop()

@@ -4,6 +4,10 @@ are shown as "<5" (and drawn as no bar at all), percentages only when at least f
 behind them, and free-text destinations only when at least five pupils share one, so no
 number or phrase points at a child. Provider names are shown: a provider is not a pupil.
 
+A "<5" beside a total and otherwise exact counts could be worked out by subtraction, so
+`_withhold` hides one more count in any such group (the smallest shown, else the total), shown
+as "*"; the page, the PDF and the CSV all draw the same rows, so they hide the same counts.
+
 The numbers follow the product's own rules: reviews on time are counted half term by half term
 (termly for flexi-schooling) exactly as `services/deadlines.py` owes them, attendance the way
 `documents/attendance.py` counts sessions.
@@ -28,6 +32,7 @@ NO_PROVIDER = "In school (no provider)"
 OTHER_DESTINATIONS = "Other destinations (fewer than 5 pupils each)"
 NOT_RECORDED = "Not recorded"
 MARKING = "OFFICIAL"                      # aggregate figures: not sensitive, still not for publishing
+WITHHELD = "*"                            # hidden only so that a "<5" beside it cannot be worked out
 
 
 def shown(count):
@@ -44,26 +49,36 @@ def drawn(count):
 class Row:
     label: str
     count: int
+    withheld: bool = False    # set by _withhold: shown exactly, it would give away a "<5"
+
+    @property
+    def suppressed(self):
+        return self.withheld or drawn(self.count) is None
 
     @property
     def text(self):
-        return shown(self.count)
+        return WITHHELD if self.withheld else shown(self.count)
+
+    @property
+    def bar(self):
+        return None if self.suppressed else self.count
 
 
 @dataclass
 class GovernorsReport:
     school_name: str
     period: object
-    pupils: int = 0
+    pupils: Row = None
     by_kind: list = field(default_factory=list)
     by_provider: list = field(default_factory=list)
     by_registration: list = field(default_factory=list)  # [(status label, providers, Row of pupils)]
-    reviews_held: int = 0
-    reviews_missed: int = 0
+    reviews_held: Row = None
+    reviews_missed: Row = None
+    reviews_due: Row = None
     review_pupils: int = 0
     attendance: object = None
     attendance_pupils: int = 0
-    ended: int = 0
+    ended: Row = None
     destinations: list = field(default_factory=list)
     outcomes_recorded: int = 0
     own_assessments: int = 0
@@ -80,7 +95,7 @@ def build(school, period, today):
     providers = {p.id: p for p in db.session.execute(
         sa.select(Provider).where(Provider.id.in_({p.provider_id for p in placements if p.provider_id}))).scalars()}
     report = GovernorsReport(school_name=school.name, period=period)
-    report.pupils = len({p.pupil_id for p in placements})
+    report.pupils = Row("Pupils in alternative provision", len({p.pupil_id for p in placements}))
     kinds = labels("placement_kinds")
     report.by_kind = _pupils_by(placements, lambda p: kinds[p.kind], kinds.values())
     report.by_provider = sorted(
@@ -90,7 +105,40 @@ def build(school, period, today):
     _reviews(report, school.id, placements, period, today)
     _attendance(report, placements, period)
     _endings(report, school.id, placements, period)
+    _withhold(_totals_and_parts(report, providers))
     return report
+
+
+def _totals_and_parts(report, providers):
+    """Every (total, parts) a reader could subtract in. A pupil with placements of two kinds or
+    at two providers makes the parts add up to more than the total; they are treated as adding
+    up all the same, since a reader cannot tell."""
+    by_name = {row.label: row for row in report.by_provider}
+    in_school = [by_name[NO_PROVIDER]] if NO_PROVIDER in by_name else []
+    groups = [(report.pupils, report.by_kind), (report.pupils, report.by_provider),
+              (report.pupils, [row for _, _, row in report.by_registration] + in_school),
+              (report.reviews_due, [report.reviews_held, report.reviews_missed]),
+              (report.ended, report.destinations)]
+    for code, (_, _, row) in zip(labels("registration_statuses"), report.by_registration):
+        names = {provider.name for provider in providers.values() if provider.registration_status == code}
+        groups.append((row, [by_name[name] for name in sorted(names)]))
+    return groups
+
+
+def _withhold(groups):
+    """Where exactly one count of a total and its parts is suppressed, the others give it away:
+    withhold one more, the smallest part shown exactly (or the total when no part is). A count
+    withheld for one group may leave another with one hidden, so go round until none has."""
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in groups:
+            if sum(row.suppressed for row in (total, *parts)) != 1:
+                continue
+            exact = [row for row in parts if row.count and not row.suppressed]
+            row = min(exact, key=lambda row: (row.count, row.label)) if exact else total
+            if not row.suppressed:
+                row.withheld = changed = True
 
 
 def _pupils_by(placements, key, every=()):
@@ -128,6 +176,7 @@ def _reviews(report, school_id, placements, period, today):
                        Visit.kind.in_(deadlines.FORMAL_REVIEW_KINDS))):
             dates[placement_id].append((kind, day))
     pupils = set()
+    held = missed = 0
     for placement in reviewed:
         if placement.kind == "flexi_schooling":
             windows, kinds = calendar.terms, ("flexi_review",)
@@ -139,9 +188,11 @@ def _reviews(report, school_id, placements, period, today):
                 continue
             pupils.add(placement.pupil_id)
             if state == "done":
-                report.reviews_held += 1
+                held += 1
             else:
-                report.reviews_missed += 1
+                missed += 1
+    report.reviews_held, report.reviews_missed = Row("Held in time", held), Row("Missed", missed)
+    report.reviews_due = Row("Reviews due in the period", held + missed)
     report.review_pupils = len(pupils)
 
 
@@ -157,7 +208,7 @@ def _attendance(report, placements, period):
 
 def _endings(report, school_id, placements, period):
     ended = [p for p in placements if p.status == "ended" and period.covers(p.end_date)]
-    report.ended = len(ended)
+    report.ended = Row("Placements ended", len(ended))
     report.outcomes_recorded = sum(1 for p in ended if (p.outcome or "").strip())
     report.own_assessments = sum(1 for p in ended if (p.pupil_assessment or "").strip())
     names = _pupil_names(school_id)
@@ -214,16 +265,16 @@ def percentage(part, whole, pupils):
 def document(report, produced_by, produced_at):
     """The report as a Document: the office page and the PDF both draw this."""
     period = report.period
-    reviews_due = report.reviews_held + report.reviews_missed
     summary = report.attendance
-    on_time = percentage(report.reviews_held, reviews_due, report.review_pupils)
+    held, due = report.reviews_held, report.reviews_due
+    on_time = _on_time(report)
     sections = [
         Section("Summary", [Facts([
             ("Period", period.label),
-            ("Pupils in alternative provision", shown(report.pupils)),
-            ("Reviews held on time", f"{shown(report.reviews_held)} of {shown(reviews_due)} due ({on_time})"),
+            ("Pupils in alternative provision", report.pupils.text),
+            ("Reviews held on time", f"{held.text} of {due.text} due ({on_time})"),
             ("Attendance where recorded", percentage(summary.present, summary.possible, report.attendance_pupils)),
-            ("Placements ended", shown(report.ended)),
+            ("Placements ended", report.ended.text),
         ])]),
         Section("Pupils by kind of placement", [
             _chart("Pupils by kind of placement", report.by_kind),
@@ -240,22 +291,22 @@ def document(report, produced_by, produced_at):
             Para("§7.2: a provider that should be registered (full time for five or more pupils, or for any "
                  "pupil with an EHCP or looked after) but is not must not be used.", tone="muted")]),
         Section("Reviews on time", [
-            Facts([("Reviews due in the period", shown(reviews_due)),
-                   ("Held in time", shown(report.reviews_held)),
-                   ("Missed", shown(report.reviews_missed)),
-                   ("Held on time", on_time)]),
+            Facts([(due.label, due.text), (held.label, held.text),
+                   (report.reviews_missed.label, report.reviews_missed.text), ("Held on time", on_time)]),
             Para("A review is due in every half term a placement is active (every term for flexi-schooling), "
                  "by the last day of that half term; only deadlines that have passed are counted.", tone="muted")]),
         Section("Attendance", _attendance_blocks(report, summary)),
         Section("Outcomes and destinations", [
-            Facts([("Placements ended in the period", shown(report.ended)),
+            Facts([("Placements ended in the period", report.ended.text),
                    ("With an outcome recorded", shown(report.outcomes_recorded)),
                    ("With the pupil's own assessment", shown(report.own_assessments))]),
             Table(["Destination", "Pupils"], [[row.label, row.text] for row in report.destinations]
                   or [["No placement ended in the period", "0"]], widths=[4, 1])]),
         Section("About these numbers", [Para(
             "Counts of pupils from 1 to 4 are shown as “<5”, and percentages only where at least five pupils "
-            "are counted, so that no figure identifies a child. A pupil with placements of two kinds is counted "
+            "are counted, so that no figure identifies a child. Where a “<5” could be worked out by taking the "
+            "other counts from their total, one more count is hidden too, shown as “*”, and no percentage is "
+            "given of a hidden count. A pupil with placements of two kinds is counted "
             "once under each kind and once in the total.", tone="muted")]),
     ]
     return Document(title="Alternative provision: governors' report", subtitle=period.label,
@@ -281,12 +332,20 @@ def csv_rows(document):
                         yield [section.title, item, row[column]]
 
 
+def _on_time(report):
+    """Reviews held on time as a percentage; none when a count behind it is hidden, since the
+    percentage of a shown total would give that count back."""
+    if any(row.suppressed for row in (report.reviews_held, report.reviews_missed, report.reviews_due)):
+        return "—"
+    return percentage(report.reviews_held.count, report.reviews_due.count, report.review_pupils)
+
+
 def _chart(title, rows):
     """A bar chart of the rows, or a line saying why there is none: a chart whose every bar is
     suppressed or zero shows nothing the table does not."""
-    bars = [(row.label, drawn(row.count), row.text) for row in rows]
+    bars = [(row.label, row.bar, row.text) for row in rows]
     if not any(number for _, number, _ in bars):
-        return Para("No chart: every count here is under 5 (or none).", tone="muted")
+        return Para("No chart: every count here is under 5 (or hidden, or none).", tone="muted")
     return Chart(title, bars)
 
 
