@@ -410,6 +410,17 @@ update.events.addEventListener('update-ready', () => {
 
 router.onChange(() => draw(true));
 window.addEventListener('online', () => drawChrome(router.current().name));
+
+// A sign-out made without signal ends the server session the first moment the server answers:
+// on coming back online or to the front, and every few seconds meanwhile (`online` is not
+// trustworthy). Nothing is sent unless a sign-out is waiting.
+const PENDING_SIGNOUT_RETRY_MS = 10_000;
+const endPendingSignOut = () => session.finishPendingSignOut();
+window.addEventListener('online', endPendingSignOut);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') endPendingSignOut();
+});
+setInterval(endPendingSignOut, PENDING_SIGNOUT_RETRY_MS);
 window.addEventListener('offline', () => drawChrome(router.current().name));
 // Leaving the app (switching away, locking the phone) saves the draft at once.
 document.addEventListener('visibilitychange', () => {
@@ -431,7 +442,7 @@ async function boot() {
       }
     });
   } else {
-    session.finishPendingSignOut();
+    endPendingSignOut();
   }
   draw(true);
 }

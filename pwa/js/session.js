@@ -25,6 +25,8 @@ export async function resume() {
 }
 
 export async function signIn(email, password) {
+  // The last person's sign-out, if it could not reach the server, ends their session first.
+  if (!(await finishPendingSignOut())) return { ok: false, kind: 'network' };
   const outcome = await api.signIn(email, password);
   if (!outcome.ok) return outcome;
   const me = outcome.data;
@@ -78,11 +80,16 @@ export async function signOut({ discardIds = [] } = {}) {
   await lockAccount(owner);
 }
 
-/** End a server session that a sign-out made while offline could not end. */
+/**
+ * End a server session that a sign-out made while offline could not end. True once none is
+ * left to end; false while the server cannot be reached (or fails), so the caller tries again.
+ */
 export async function finishPendingSignOut() {
-  if (!(await db.getMeta('pending_signout'))) return;
+  if (!(await db.getMeta('pending_signout'))) return true;
   const ended = await api.signOut();
-  if (ended.ok || ended.kind === 'http') await db.deleteMeta('pending_signout');
+  if (!ended.ok && !(ended.kind === 'http' && ended.status < 500)) return false;
+  await db.deleteMeta('pending_signout');
+  return true;
 }
 
 async function lockAccount(owner) {

@@ -2,10 +2,11 @@
 another person signing in sees only that some are waiting, and the author signing in again
 gets them back and they sync."""
 import json
+import time
 
 import pytest
 
-from server.models import AuditEvent, Visit
+from server.models import AuditEvent, User, UserSession, Visit
 from tests.conftest import screenshot
 from tests.e2e.conftest import (answer_qa_visit, complete_visit, jpeg_bytes, server_rows, start_qa_visit,
                                 wait_for_state)
@@ -89,3 +90,33 @@ def test_discarding_unsent_visits_needs_a_confirmation_and_is_recorded(phone):
     assert phone.idb("locked") == [] and phone.visits() == []
     recorded = [e for e in server_rows(AuditEvent, action="visit.discarded_on_phone")]
     assert [e.details["visit"] for e in recorded] == [draft["id"]]
+
+
+def open_sessions_of(email):
+    [user] = server_rows(User, email=email)
+    return [row for row in server_rows(UserSession, user_id=user.id) if row.ended_at is None]
+
+
+def test_a_sign_out_without_signal_ends_the_server_session_once_signal_returns(phone):
+    page = phone.open().sign_in().page
+    phone.wait_for_service_worker()
+    page.context.set_offline(True)
+    sign_out(phone)
+    assert len(open_sessions_of("visiting.staff@riverside.example")) == 1, "offline, the server could not be told"
+
+    # Signal is back, but the sign-out's own request still fails.
+    page.route("**/api/session", lambda route: route.abort() if route.request.method == "DELETE" else route.continue_())
+    page.context.set_offline(False)
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("School email").fill(AP_LEADER)
+    page.get_by_label("Password").fill("demo-password-2026")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("No connection to the school").wait_for()
+    assert open_sessions_of(AP_LEADER) == [], "nobody else signs in while the last session is still open"
+
+    page.unroute("**/api/session")  # no reload, no tap: the app ends the session by itself
+    deadline = time.monotonic() + 30
+    while open_sessions_of("visiting.staff@riverside.example") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert open_sessions_of("visiting.staff@riverside.example") == []
+    phone.sign_in(AP_LEADER)
