@@ -120,3 +120,14 @@ def test_a_sign_out_without_signal_ends_the_server_session_once_signal_returns(p
         time.sleep(0.5)
     assert open_sessions_of("visiting.staff@riverside.example") == []
     phone.sign_in(AP_LEADER)
+
+
+def test_nothing_typed_about_a_pupil_is_kept_by_the_browsers_autofill(phone):
+    page = phone.open().sign_in().page
+    start_qa_visit(phone)
+    answer_qa_visit(phone, photos=[jpeg_bytes()], concern="Said an older cousin collects him.")
+    boxes = page.eval_on_selector_all(
+        "input:not([type=radio]):not([type=checkbox]):not([type=file]), textarea",
+        "els => els.map(e => [e.id || e.name || e.type, e.getAttribute('autocomplete')])")
+    assert len(boxes) >= 6
+    assert [box for box in boxes if box[1] != "off"] == []

@@ -90,9 +90,9 @@ function peopleControl(item, ctx) {
       const roleId = uid('role');
       return h('li', { class: 'person' },
         h('label', { for: nameId }, `Person ${index + 1}: name`),
-        h('input', { id: nameId, type: 'text', value: person.name, autocomplete: 'off', oninput: (e) => { person.name = e.target.value; save(); } }),
+        h('input', { id: nameId, type: 'text', value: person.name, oninput: (e) => { person.name = e.target.value; save(); } }),
         h('label', { for: roleId }, 'Role'),
-        h('input', { id: roleId, type: 'text', value: person.role, autocomplete: 'off', oninput: (e) => { person.role = e.target.value; save(); } }),
+        h('input', { id: roleId, type: 'text', value: person.role, oninput: (e) => { person.role = e.target.value; save(); } }),
         h('button', { type: 'button', class: 'button small', onclick: () => { rows.splice(index, 1); save(); draw(); } }, `Remove person ${index + 1}`));
     }));
   };
@@ -154,7 +154,7 @@ function actionEditor(action, ctx, removable = true) {
     h('label', { for: ids.description }, 'What needs to happen?'),
     h('textarea', { id: ids.description, rows: 2, maxlength: 2000, oninput: update('description') }, action.description),
     h('label', { for: ids.owner }, 'Who will do it?'),
-    h('input', { id: ids.owner, type: 'text', value: action.owner_name, autocomplete: 'name', oninput: update('owner_name') }),
+    h('input', { id: ids.owner, type: 'text', value: action.owner_name, oninput: update('owner_name') }),
     h('label', { for: ids.due }, 'By when?'),
     h('input', { id: ids.due, type: 'date', value: action.due_on, onchange: update('due_on') }),
     removable ? h('button', { type: 'button', class: 'button small', onclick: () => ctx.removeAction(action) }, 'Remove this action') : null);

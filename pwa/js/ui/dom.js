@@ -4,8 +4,13 @@
  * happened: a bubbling CustomEvent named 'app:<what>'.
  */
 
+// What is typed into the app is about pupils: the browser's form autofill must not keep it,
+// so every box has autofill off unless it asks for it by name (the sign-in form does).
+const TYPED = new Set(['input', 'textarea']);
+
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);
+  if (TYPED.has(tag) && !('autocomplete' in attributes)) element.setAttribute('autocomplete', 'off');
   for (const [name, value] of Object.entries(attributes)) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on') && typeof value === 'function') element.addEventListener(name.slice(2), value);
