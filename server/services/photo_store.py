@@ -1,5 +1,5 @@
 """Where photo files live, behind one small interface: `put(key, data)`, `read(key)`,
-`exists(key)`, `delete(key)`.
+`exists(key)`, `delete(key)`, and `is_ready()` for the readiness check (server/health.py).
 
 Two backends: a local folder (the default: one school, one server) and S3-compatible object
 storage (a trust or a national service: several stateless app servers sharing one bucket).
@@ -66,6 +66,15 @@ class LocalPhotoStore:
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)
 
+    def is_ready(self):
+        """The folder exists (or can be made) and this process may write in it. access() also
+        answers no on a read-only mount, even for root."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.root, os.W_OK | os.X_OK)
+
 
 class S3PhotoStore:
     """Objects in one bucket, under an optional prefix (several deployments may share a bucket).
@@ -106,6 +115,15 @@ class S3PhotoStore:
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def is_ready(self):
+        """The bucket answers and these credentials reach it."""
+        from botocore.exceptions import BotoCoreError, ClientError
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError):
+            return False
+        return True
 
 
 def make_s3_client(endpoint_url=None, region=None):
