@@ -117,10 +117,12 @@ class S3PhotoStore:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def is_ready(self):
-        """The bucket answers and these credentials reach it."""
+        """The bucket answers and these credentials may list the prefix. Listing one key, not
+        HeadBucket, so the least-privilege policy in docs/deployment.md (ListBucket only under
+        the prefix) passes."""
         from botocore.exceptions import BotoCoreError, ClientError
         try:
-            self.client.head_bucket(Bucket=self.bucket)
+            self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
         except (BotoCoreError, ClientError):
             return False
         return True
