@@ -5,8 +5,9 @@ NOTHING through psycopg, one transaction per visit, at the same concurrency.
 Target: the protocol accepts at least 30% of the direct rate.
 
 Two reference rows show how far any one-visit-per-request protocol on this stack could go: the
-same gunicorn answering GET /healthz (no session, one SELECT) and GET /api/me (the session check
-every signed-in request makes, and nothing else), at the same concurrency.
+same gunicorn answering GET /readyz (no session; a SELECT 1 and the other readiness checks) and
+GET /api/me (the session check every signed-in request makes, and nothing else), at the same
+concurrency.
 """
 import json
 import os
@@ -32,7 +33,7 @@ def run():
         figures = wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=env)
         accepted = _visits(url) - before
         references = {path: wrk(server.url + path, GET_LUA, SECONDS, CONNECTIONS, env=env)
-                      for path in ("/healthz", "/api/me")}
+                      for path in ("/readyz", "/api/me")}
     protocol_rate = accepted / figures["seconds"]
     direct_rate, direct_count = _direct_inserts(url, sync.placement, sync.email)
     ratio = protocol_rate / direct_rate
@@ -48,7 +49,7 @@ def run():
         + "\n\nFor reference, requests per second the same gunicorn answers that store nothing:\n\n"
         + table(["request", "requests / s", "ratio to direct"], [
             [name, f"{rate:.0f}", f"{rate / direct_rate:.2f}"] for name, rate in (
-                ("GET /healthz (no session; SELECT 1)", _rate(references["/healthz"])),
+                ("GET /readyz (no session; SELECT 1)", _rate(references["/readyz"])),
                 ("GET /api/me (the session check alone)", _rate(references["/api/me"])))])
         + f"\n\nwrk: {figures['requests']:.0f} requests, {figures['errors']:.0f} errors or non-2xx answers; "
         f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms."

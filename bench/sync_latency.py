@@ -1,5 +1,5 @@
 """Sync latency: p50/p95 of one visit PUT under load, against the app's bare JSON endpoints
-under the same load (GET /healthz: a database round trip; GET /api/me: a signed-in session
+under the same load (GET /readyz: a database round trip; GET /api/me: a signed-in session
 check), on the same gunicorn (2 workers) and PostgreSQL, with wrk on loopback.
 Target: the visit PUT's p95 within 3× the bare endpoint's.
 """
@@ -16,7 +16,7 @@ def run():
     with signed_in_sync_server() as sync:
         server, env = sync.server, sync.env
         figures = {
-            "GET /healthz": wrk(server.url + "/healthz", GET_LUA, SECONDS, CONNECTIONS, env=env),
+            "GET /readyz": wrk(server.url + "/readyz", GET_LUA, SECONDS, CONNECTIONS, env=env),
             "GET /api/me": wrk(server.url + "/api/me", GET_LUA, SECONDS, CONNECTIONS, env=env),
             "PUT /api/visits/<uuid>": wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=env),
         }

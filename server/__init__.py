@@ -13,6 +13,8 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.config["DATA_DIR"], exist_ok=True)
+    from server import proxies
+    proxies.init_app(app)
 
     from server import models  # noqa: F401  (registers every table before the extensions bind)
     from server.extensions import csrf, db, limiter, login_manager, migrate

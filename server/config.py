@@ -10,6 +10,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "var"
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "development"}
+MIN_SECRET_KEY_LENGTH = 32
+# A random key of 32+ characters has far more; a repeated or patterned placeholder has fewer.
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 10
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +40,7 @@ def load_config():
         if database_url.startswith(prefix):
             database_url = "postgresql+psycopg://" + database_url[len(prefix):]
     secret_key = os.environ.get("SECRET_KEY", "")
+    ratelimit_storage_uri = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     local_dev = env == "development"
 
     config = {
@@ -68,11 +72,15 @@ def load_config():
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "WTF_CSRF_SSL_STRICT": _flag("WTF_CSRF_SSL_STRICT", not local_dev),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": ratelimit_storage_uri,
+        "RATELIMIT_STORAGE_OPTIONS": _ratelimit_storage_options(ratelimit_storage_uri),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_LOCKOUT_THRESHOLD": _int("LOGIN_LOCKOUT_THRESHOLD", 8),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        # How many proxies in front of the app append to X-Forwarded-For (0: none, the header
+        # is ignored). Sign-in limits are kept per address, so this must match the deployment.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "MAX_CONTENT_LENGTH": _int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024),
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 512 * 1024),
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
@@ -80,16 +88,29 @@ def load_config():
         # A release marker added to the phone app's service worker: a new value offers "Update ready".
         "PWA_BUILD": "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_."),
     }
+    if config["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
     if not local_dev:
         _refuse_unsafe_production(config, secret_key)
     return config
 
 
+def _ratelimit_storage_options(uri):
+    """Storage errors are raised as one kind (limits' StorageError), which sign-in answers with
+    a 503. Redis gets short timeouts: an unreachable Redis must not hold a sign-in for minutes."""
+    options = {"wrap_exceptions": True}
+    if uri.startswith(("redis://", "rediss://", "redis+unix://", "valkey://", "valkeys://")):
+        options.update(socket_connect_timeout=2, socket_timeout=2)
+    return options
+
+
 def _refuse_unsafe_production(config, secret_key):
-    if secret_key.strip().lower() in INSECURE_SECRET_KEYS or len(secret_key) < 32:
+    if (secret_key.strip().lower() in INSECURE_SECRET_KEYS or len(secret_key) < MIN_SECRET_KEY_LENGTH
+            or len(set(secret_key)) < MIN_SECRET_KEY_DISTINCT_CHARACTERS):
         raise ConfigError(
-            "SECRET_KEY must be set to a random value of at least 32 characters outside "
-            "development (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            f"SECRET_KEY must be set to a random value of at least {MIN_SECRET_KEY_LENGTH} characters "
+            "outside development, not a repeated or patterned one "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
     if config["PHOTO_STORE"] == "s3" and not config["S3_BUCKET"]:
         raise ConfigError("PHOTO_STORE=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for a non-AWS store).")

@@ -5,6 +5,7 @@ wording. Anything else that escapes becomes `internal_error` with no detail leak
 """
 from flask import jsonify, request
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -16,9 +17,11 @@ CATALOG = {
     "unknown_form": (422, "That form or form version is not known to the server."),
     "csrf_failed": (403, "The security token is missing or out of date. Reload and try again."),
     "not_signed_in": (401, "Sign in to continue."),
-    "bad_credentials": (401, "That email and password do not match an active account."),
-    "account_locked": (429, "Too many failed sign-ins. Wait a few minutes and try again."),
+    # A locked account gets this answer too, so a guesser cannot tell a lock from a miss.
+    "bad_credentials": (401, "That email and password do not match an active account, or too many "
+                             "sign-ins have failed: wait a few minutes and try again."),
     "rate_limited": (429, "Too many requests. Wait a moment and try again."),
+    "rate_limit_unavailable": (503, "Signing in is unavailable for a moment. Try again in a few minutes."),
     "forbidden": (403, "Your role does not allow this."),
     "not_found": (404, "Not found."),
     "method_not_allowed": (405, "That method is not allowed here."),
@@ -60,7 +63,7 @@ HTTP_STATUS_CODES = {400: "malformed_json", 401: "not_signed_in", 403: "forbidde
 
 
 def wants_json():
-    return request.path.startswith("/api/") or request.path == "/healthz" or request.is_json
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz") or request.is_json
 
 
 def init_app(app):
@@ -82,6 +85,16 @@ def init_app(app):
         if not wants_json():
             return _html_error(403, CATALOG["csrf_failed"][1])
         return ApiError("csrf_failed").to_response()
+
+    @app.errorhandler(StorageError)
+    def handle_rate_limit_storage_error(error):
+        # Failing closed: without its counters (Redis) the server cannot limit guessing, so
+        # sign-in is refused until they are back rather than left unlimited.
+        db.session.rollback()
+        app.logger.error("rate-limit storage unavailable: %s", error.storage_error)
+        if not wants_json():
+            return _html_error(*CATALOG["rate_limit_unavailable"])
+        return ApiError("rate_limit_unavailable").to_response()
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):

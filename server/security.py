@@ -3,6 +3,8 @@
 Sessions are rows in `user_session`; the cookie carries a random token whose SHA-256 names the
 row, so signing out, expiry and deactivating a leaver end a session at once on every worker.
 Every query for school data goes through `school_ids_for()` or `get_scoped_or_404()`.
+The phone's API and the office page sign in through `sign_in_with_password()`, under one
+per-address budget (`sign_in_limit`).
 """
 import hashlib
 import secrets
@@ -15,9 +17,16 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from server.errors import ApiError
-from server.extensions import db, login_manager
+from server.extensions import db, limiter, login_manager
 from server.models import Membership, User, UserSession
 from server.models.base import utcnow
+from server.services import audit
+from server.services.accounts import SignInRefused, authenticate
+
+# One budget per client address for every way of signing in: the office page is not a second
+# set of guesses beside the phone's API.
+sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in",
+                                     methods=["POST"])
 
 
 def _sha256(token):
@@ -42,6 +51,21 @@ def refuse_anonymous():
     if request.path.startswith("/office"):
         return redirect(url_for("office.sign_in", next=request.full_path if request.method == "GET" else None))
     raise ApiError("not_signed_in")
+
+
+def sign_in_with_password(email, password, **audit_details):
+    """Start a session for the active account with this email and password, or raise
+    SignInRefused after committing the failed attempt's count (the error handler rolls back)."""
+    config = current_app.config
+    try:
+        user = authenticate(email, password, config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"])
+    except SignInRefused:
+        db.session.commit()
+        raise
+    start_session(user)
+    audit.record("session.started", user, **audit_details)
+    db.session.commit()
+    return user
 
 
 def start_session(user):

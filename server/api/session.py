@@ -1,5 +1,4 @@
 """Sign in and sign out."""
-from flask import current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -8,15 +7,11 @@ from server.api.docs import documented
 from server.api.me import who_is
 from server.api.wire import load_json, respond
 from server.errors import ApiError
-from server.extensions import db, limiter
+from server.extensions import db
 from server.schemas.accounts import CsrfSchema, MeSchema, SignInSchema
-from server.security import end_current_session, start_session
+from server.security import end_current_session, sign_in_limit, sign_in_with_password
 from server.services import audit
-from server.services.accounts import SignInRefused, authenticate
-
-
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
+from server.services.accounts import SignInRefused
 
 
 @api.get("/csrf")
@@ -27,20 +22,14 @@ def csrf_token():
 
 
 @api.post("/session")
-@limiter.limit(_login_limit, methods=["POST"])
+@sign_in_limit
 @documented("Sign in with email and password", body=SignInSchema, responses={200: MeSchema}, tags=["session"])
 def sign_in():
     credentials = load_json(SignInSchema())
-    config = current_app.config
     try:
-        user = authenticate(credentials["email"], credentials["password"],
-                            config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"])
+        user = sign_in_with_password(credentials["email"], credentials["password"])
     except SignInRefused as refused:
-        db.session.commit()  # keep the failed-attempt count
         raise ApiError(refused.code) from None
-    start_session(user)
-    audit.record("session.started", user)
-    db.session.commit()
     return respond(MeSchema(), who_is(user))
 
 

@@ -1,16 +1,16 @@
 """Signing in and out of the office pages, and choosing which school to work on."""
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from server.extensions import db, limiter
+from server.errors import CATALOG
+from server.extensions import db
 from server.office import office
 from server.office.access import choose_school
-from server.security import end_current_session, start_session
+from server.security import end_current_session, sign_in_limit, sign_in_with_password
 from server.services import audit
-from server.services.accounts import SignInRefused, authenticate
-from server.errors import CATALOG
+from server.services.accounts import SignInRefused
 
 
 def _safe_next(target):
@@ -24,22 +24,15 @@ def _safe_next(target):
 
 
 @office.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@sign_in_limit
 def sign_in():
     if request.method == "GET":
         return render_template("office/sign_in.html", next=request.args.get("next", ""))
-    config = current_app.config
     try:
-        user = authenticate(request.form.get("email", ""), request.form.get("password", ""),
-                            config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"])
+        sign_in_with_password(request.form.get("email", ""), request.form.get("password", ""), via="office")
     except SignInRefused as refused:
-        db.session.commit()  # keep the failed-attempt count
-        status = CATALOG[refused.code][0]
-        return render_template("office/sign_in.html", error=CATALOG[refused.code][1],
-                               next=request.form.get("next", "")), status
-    start_session(user)
-    audit.record("session.started", user, via="office")
-    db.session.commit()
+        status, message = CATALOG[refused.code]
+        return render_template("office/sign_in.html", error=message, next=request.form.get("next", "")), status
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -31,5 +31,18 @@ class CsrfSchema(StrictSchema):
 
 
 class HealthSchema(StrictSchema):
-    status = fields.String(dump_only=True)
-    database = fields.String(dump_only=True)
+    status = fields.String(dump_only=True, metadata={"description": "Always `ok`: the process answers."})
+
+
+CHECK_RESULT = {"description": "`ok` or `failed`"}
+
+
+class ReadinessChecksSchema(StrictSchema):
+    database = fields.String(dump_only=True, metadata=CHECK_RESULT)
+    rate_limit_storage = fields.String(dump_only=True, metadata=CHECK_RESULT)
+    photo_store = fields.String(dump_only=True, metadata=CHECK_RESULT)
+
+
+class ReadinessSchema(StrictSchema):
+    status = fields.String(dump_only=True, metadata={"description": "`ok` when every check is `ok`, else `failed`"})
+    checks = fields.Nested(ReadinessChecksSchema, dump_only=True)

@@ -38,28 +38,52 @@ def normalise_email(email):
 
 
 def authenticate(email, password, lockout_threshold, lockout_minutes):
-    """The active user with this email and password, or SignInRefused. Failed attempts count
-    towards a lockout kept in the database, so it holds across every worker and server."""
+    """The active user with this email and password, or SignInRefused("bad_credentials").
+
+    Each attempt on an unlocked account is counted before its password is checked, in one SQL
+    statement that returns the new count, so guesses racing through several workers and
+    servers each get their own number: only the first `lockout_threshold` since the last
+    success are ever checked, and the one that reaches it locks the account if it is wrong.
+    A locked account answers exactly like a wrong password, after the same hash, so a guesser
+    learns nothing from the answer or its timing."""
     user = db.session.execute(
         sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
-    now = utcnow()
     if user is None or not user.active:
         password_matches(_DUMMY_HASH, password)
         raise SignInRefused("bad_credentials")
-    if user.locked_until is not None and user.locked_until > now:
-        raise SignInRefused("account_locked")
-    if not password_matches(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= lockout_threshold:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
+    now = utcnow()
+    attempt = _count_attempt(user, now)
+    matches = password_matches(user.password_hash, password)
+    if attempt is None:
+        raise SignInRefused("bad_credentials")
+    if not matches:
+        if attempt >= lockout_threshold:
+            _update_account(user, failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
         raise SignInRefused("bad_credentials")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    _update_account(user, failed_logins=0, locked_until=None, last_login_at=now)
     return user
+
+
+def _count_attempt(user, now):
+    """The attempt's number since the last success, or None while the account is locked. On
+    PostgreSQL the UPDATE holds the row until the request commits, so the next attempt on the
+    same account waits for this one's outcome; SQLite takes its write lock at BEGIN."""
+    return db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id, sa.or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+
+
+def _update_account(user, **values):
+    db.session.execute(sa.update(User).where(User.id == user.id).values(**values)
+                       .execution_options(synchronize_session=False))
+    # The object in the session still holds the values it was loaded with.
+    db.session.expire(user, list(values))
 
 
 def create_user(email, full_name, password, roles_by_school=(), phone=None, password_hash=None):

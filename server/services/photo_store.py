@@ -1,5 +1,5 @@
 """Where photo files live, behind one small interface: `put(key, data)`, `read(key)`,
-`exists(key)`, `delete(key)`.
+`exists(key)`, `delete(key)`, and `is_ready()` for the readiness check (server/health.py).
 
 Two backends: a local folder (the default: one school, one server) and S3-compatible object
 storage (a trust or a national service: several stateless app servers sharing one bucket).
@@ -86,6 +86,15 @@ class LocalPhotoStore:
                 continue   # another server sharing the folder removed it first
         return removed
 
+    def is_ready(self):
+        """The folder exists (or can be made) and this process may write in it. access() also
+        answers no on a read-only mount, even for root."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.root, os.W_OK | os.X_OK)
+
 
 class S3PhotoStore:
     """Objects in one bucket, under an optional prefix (several deployments may share a bucket).
@@ -126,6 +135,17 @@ class S3PhotoStore:
 
     def delete(self, key):
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def is_ready(self):
+        """The bucket answers and these credentials may list the prefix. Listing one key, not
+        HeadBucket, so the least-privilege policy in docs/deployment.md (ListBucket only under
+        the prefix) passes."""
+        from botocore.exceptions import BotoCoreError, ClientError
+        try:
+            self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
+        except (BotoCoreError, ClientError):
+            return False
+        return True
 
 
 def make_s3_client(endpoint_url=None, region=None):

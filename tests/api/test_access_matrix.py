@@ -38,6 +38,7 @@ def _photo_request(demo, role, school):
 #          expected status for the caller's own school, for the other school, for governors, signed out)
 ROUTES = {
     ("GET", "/healthz"): (lambda d, r, s: {"path": "/healthz"}, ANYONE, 200),
+    ("GET", "/readyz"): (lambda d, r, s: {"path": "/readyz"}, ANYONE, 200),
     ("GET", "/api/openapi.json"): (lambda d, r, s: {"path": "/api/openapi.json"}, ANYONE, 200),
     ("GET", "/api/csrf"): (lambda d, r, s: {"path": "/api/csrf"}, ANYONE, 200),
     ("GET", "/api/me"): (lambda d, r, s: {"path": "/api/me"}, {"own": 200, "other": 200, "governor": 200, "anon": 401}),
@@ -66,7 +67,7 @@ NOT_IN_MATRIX = {("POST", "/api/session")} | set(ADMIN_API_ROUTES)
 
 def api_routes(app):
     return {(method, rule.rule) for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/api/") or rule.rule == "/healthz"
+            if rule.rule.startswith("/api/") or rule.rule in ("/healthz", "/readyz")
             for method in rule.methods - {"HEAD", "OPTIONS"}}
 
 
