@@ -31,7 +31,7 @@ def qa_visit_with_concern(api, placement, photo_count=1, send_photos=True, conce
     entries = [payloads.manifest_entry(data, caption=f"Pupil's folder, page {i + 1}") for i, data in enumerate(images)]
     payload = payloads.qa_visit(placement.uuid, photos=entries,
                                 concern=payloads.concern(concern_text) if concern_text else payloads.concern(),
-                                actions=[payloads.action(due="2026-12-04")])
+                                actions=[payloads.action(due=payloads.days_from_today(3))])
     visit_uuid, receipt = send_visit(api, payload)
     if send_photos:
         for entry, data in zip(entries, images):
@@ -75,9 +75,9 @@ def provider_check(api, provider, visit_date=None):
         "answers": provider_check_answers(),
         "photos": [],
         "actions": [
-            payloads.action("Ask for the updated anti-bullying policy", due="2026-12-11")
+            payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
             | {"item_key": "policy_anti_bullying"},
-            payloads.action("Agree a QA visit schedule", due="2026-12-18") | {"item_key": "risk_rating"}],
+            payloads.action("Agree a QA visit schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}],
         "concern": None, "base_version": None,
     }
     return send_visit(api, payload)
