@@ -4,7 +4,7 @@ way documents do (server/services/documents/wording.py), so no stored value stop
 from datetime import date, datetime
 
 from server.office import office
-from server.services.documents.wording import in_uk, moment
+from server.services.documents.wording import moment, uk_day
 
 # 14 Oct 2026, 10:12 — in UK time.
 office.add_app_template_filter(moment, "uk_datetime")
@@ -15,12 +15,10 @@ def uk_date(value):
     """Wed 14 Oct 2026."""
     if not isinstance(value, date):
         return "—"
-    if isinstance(value, datetime):
-        local = in_uk(value)
-        if local is None:
-            return value.date().isoformat()
-        value = local.date()
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    on = uk_day(value)
+    if on is None:
+        return value.isoformat()
+    return f"{on:%a} {on.day} {on:%b %Y}"
 
 
 @office.app_template_filter("days_from")

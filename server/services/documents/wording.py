@@ -22,16 +22,22 @@ def in_uk(value):
         return None
 
 
+def uk_day(value):
+    """The day a date or time falls on in the UK; None for a time that cannot be put in UK time."""
+    if isinstance(value, datetime):
+        local = in_uk(value)
+        return local.date() if local else None
+    return value
+
+
 def day(value):
     """14 October 2026 ("—" for none)."""
     if not isinstance(value, date):
         return "—"
-    if isinstance(value, datetime):
-        local = in_uk(value)
-        if local is None:
-            return value.date().isoformat()
-        value = local.date()
-    return f"{value.day} {value:%B %Y}"
+    on = uk_day(value)
+    if on is None:
+        return value.isoformat()
+    return f"{on.day} {on:%B %Y}"
 
 
 def moment(value):
