@@ -14,6 +14,7 @@ CATALOG = {
     "malformed_json": (400, "The request body is not valid JSON."),
     "validation_failed": (422, "Some fields are missing or wrong; see details."),
     "form_answers_invalid": (422, "The visit's answers do not satisfy its form; see details."),
+    "visit_date_in_future": (422, "The visit is dated after today in England. Check the visit's date."),
     "unknown_form": (422, "That form or form version is not known to the server."),
     "csrf_failed": (403, "The security token is missing or out of date. Reload and try again."),
     "not_signed_in": (401, "Sign in to continue."),

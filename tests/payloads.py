@@ -2,15 +2,28 @@
 import hashlib
 import io
 import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from PIL import Image
+
+from server.services.school_calendar import school_today
 
 
 def jpeg_bytes(width=640, height=480, colour=(40, 120, 200)):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, format="JPEG", quality=80)
     return buffer.getvalue()
+
+
+def phone_clock_now():
+    """The phone's clock now, as it sends it: every time a test sends stays inside the server's
+    window (server/schemas/phone_clock.py) however long after it was written the test runs."""
+    return datetime.now(timezone.utc).isoformat()
+
+
+def days_from_today(days):
+    """A date `days` after England's today (before it, if negative), as the phone sends it."""
+    return (school_today() + timedelta(days=days)).isoformat()
 
 
 def sha256(data):
@@ -24,7 +37,7 @@ def manifest_entry(data, item_key="work_photos", caption="Pupil's folder", media
 
 def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Settled, engaged in the workshop."):
     """A valid quality-assurance visit; `photos` are manifest entries (see manifest_entry)."""
-    now = datetime.now(timezone.utc).isoformat()
+    now = phone_clock_now()
     answers = {
         "people_present": {"value": [{"name": "Workshop lead", "role": "Provider staff"}]},
         "spoke_with_staff": {"value": "yes"},
@@ -40,7 +53,7 @@ def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Sett
     return {
         "kind": "qa_visit", "placement_id": str(placement_uuid), "provider_id": None,
         "form_id": "qa_visit", "form_version": 1, "mode": "in_person",
-        "visit_date": date.today().isoformat(), "started_at": now, "completed_at": now,
+        "visit_date": days_from_today(0), "started_at": now, "completed_at": now,
         "answers": answers, "photos": list(photos), "actions": list(actions), "concern": concern,
         "base_version": None,
     }
@@ -48,9 +61,9 @@ def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Sett
 
 def concern(text="Pupil said an older boy at the bus stop takes his money."):
     return {"uuid": str(uuid.uuid4()), "text": text, "immediate_action": "Told the provider's DSL.",
-            "raised_at": datetime.now(timezone.utc).isoformat()}
+            "raised_at": phone_clock_now()}
 
 
-def action(description="Send the pupil's timetable to parents.", owner="AP leader", due="2027-01-15"):
+def action(description="Send the pupil's timetable to parents.", owner="AP leader", due=None):
     return {"uuid": str(uuid.uuid4()), "item_key": None, "description": description, "owner_name": owner,
-            "due_on": due}
+            "due_on": due or days_from_today(45)}

@@ -1,20 +1,13 @@
 """Jinja filters the record, review and concern pages share: times in UK local time (the
-server stores UTC), dates written out, and "in 3 days" / "5 days overdue"."""
+server stores UTC), dates written out, and "in 3 days" / "5 days overdue". They write times the
+way documents do (server/services/documents/wording.py), so no stored value stops a page."""
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from server.office import office
+from server.services.documents.wording import moment, uk_day
 
-UK = ZoneInfo("Europe/London")
-
-
-@office.app_template_filter("uk_datetime")
-def uk_datetime(value):
-    """14 Oct 2026, 10:12 — in UK time."""
-    if not isinstance(value, datetime):
-        return "—"
-    local = value.astimezone(UK)
-    return f"{local.day} {local:%b %Y, %H:%M}"
+# 14 Oct 2026, 10:12 — in UK time.
+office.add_app_template_filter(moment, "uk_datetime")
 
 
 @office.app_template_filter("uk_date")
@@ -22,9 +15,10 @@ def uk_date(value):
     """Wed 14 Oct 2026."""
     if not isinstance(value, date):
         return "—"
-    if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    on = uk_day(value)
+    if on is None:
+        return value.isoformat()
+    return f"{on:%a} {on.day} {on:%b %Y}"
 
 
 @office.app_template_filter("days_from")

@@ -2,6 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.base import StrictSchema, non_empty_text, optional_text
+from server.schemas.phone_clock import DUE_DATE_HORIZON, PhoneDate, PhoneDateTime
 from server.vocabulary import VISIT_KINDS, VISIT_MODES
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -21,14 +22,14 @@ class ActionEntrySchema(StrictSchema):
     item_key = optional_text(80)
     description = non_empty_text(2000, required=True)
     owner_name = non_empty_text(200, required=True)
-    due_on = fields.Date(required=True)
+    due_on = PhoneDate(ahead=DUE_DATE_HORIZON, required=True)
 
 
 class ConcernEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
     text = non_empty_text(10000, required=True)
     immediate_action = optional_text(4000)
-    raised_at = fields.AwareDateTime(required=True)
+    raised_at = PhoneDateTime(required=True)
 
 
 class VisitPayloadSchema(StrictSchema):
@@ -38,9 +39,10 @@ class VisitPayloadSchema(StrictSchema):
     form_id = non_empty_text(60, required=True)
     form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     mode = fields.String(required=True, validate=validate.OneOf(VISIT_MODES))
-    visit_date = fields.Date(required=True)
-    started_at = fields.AwareDateTime(required=True)
-    completed_at = fields.AwareDateTime(required=True)
+    visit_date = PhoneDate(required=True, metadata={
+        "description": "The day of the visit; never after today in England (visit_date_in_future)."})
+    started_at = PhoneDateTime(required=True)
+    completed_at = PhoneDateTime(required=True)
     answers = fields.Dict(keys=fields.String(validate=validate.Length(max=80)), values=fields.Raw(allow_none=True),
                           required=True)
     photos = fields.List(fields.Nested(PhotoManifestEntrySchema), load_default=list,
@@ -80,7 +82,7 @@ class ReceiptSchema(StrictSchema):
 
 class DiscardedVisitsSchema(StrictSchema):
     visit_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
-    confirmed_at = fields.AwareDateTime(required=True)
+    confirmed_at = PhoneDateTime(required=True)
 
 
 class DiscardedReceiptSchema(StrictSchema):

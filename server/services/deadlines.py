@@ -122,9 +122,12 @@ def load_facts(placements, today, school_ids=()):
     providers = sorted({p.provider_id for p in placements if p.provider_id})
     since = today - timedelta(days=LOOKBACK_DAYS)
     if ids:
+        # A visit dated after today clears nothing ahead of time. The sync refuses such dates
+        # (visit_date_in_future); this keeps rows stored before that from counting.
         rows = db.session.execute(
             sa.select(Visit.placement_id, Visit.kind, sa.func.max(Visit.visit_date))
-            .where(Visit.placement_id.in_(ids), Visit.kind.in_(FORMAL_REVIEW_KINDS + ("qa_visit",)))
+            .where(Visit.placement_id.in_(ids), Visit.kind.in_(FORMAL_REVIEW_KINDS + ("qa_visit",)),
+                   Visit.visit_date <= today)
             .group_by(Visit.placement_id, Visit.kind))
         facts.last_visit = {(placement_id, kind): day for placement_id, kind, day in rows}
         part_time = [p.id for p in placements if p.kind == "part_time_timetable"]
@@ -132,7 +135,7 @@ def load_facts(placements, today, school_ids=()):
             for placement_id, day in db.session.execute(
                     sa.select(Visit.placement_id, Visit.visit_date)
                     .where(Visit.placement_id.in_(part_time), Visit.kind == "welfare_check",
-                           Visit.visit_date >= since)):
+                           Visit.visit_date.between(since, today))):
                 facts.welfare_days[placement_id].add(day)
         for placement_id, day, session in db.session.execute(
                 sa.select(AttendanceRecord.placement_id, AttendanceRecord.on_date, AttendanceRecord.session)

@@ -16,6 +16,7 @@ from server.models.base import utcnow
 from server.services import audit
 from server.services.bootstrap import PHONE_ROLES
 from server.services.forms import check_answers, get_form
+from server.services.school_calendar import school_today
 
 
 @dataclass
@@ -38,6 +39,7 @@ def content_sha256(raw_payload):
 
 def ingest_visit(user, visit_uuid, payload, raw_payload):
     """Store a visit sent by `user`. Returns (receipt, created: bool)."""
+    _check_not_in_future(payload["visit_date"])
     digest = content_sha256(raw_payload)
     hold_visit_uuid(visit_uuid)
     visit = find_own_visit(user, visit_uuid)
@@ -84,6 +86,15 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
     db.session.flush()
     return receipt_for(visit, version), True
+
+
+def _check_not_in_future(visit_date):
+    """A visit dated ahead of England's today would count towards a deadline that has not yet
+    come (a review meeting "held" next month clearing this half term's review)."""
+    today = school_today()
+    if visit_date > today:
+        raise ApiError("visit_date_in_future", details={"visit_date": visit_date.isoformat(),
+                                                        "today": today.isoformat()})
 
 
 def hold_visit_uuid(visit_uuid):

@@ -56,7 +56,7 @@ ROUTES = {
         _photo_request, {"own": 201, "other": 404, "governor": 403, "anon": 401}),
     ("POST", "/api/visits/discarded"): (
         lambda d, r, s: {"path": "/api/visits/discarded",
-                         "json": {"visit_ids": [str(uuid.uuid4())], "confirmed_at": "2026-11-30T10:00:00Z"}},
+                         "json": {"visit_ids": [str(uuid.uuid4())], "confirmed_at": payloads.phone_clock_now()}},
         {"own": 200, "other": 200, "governor": 403, "anon": 401}),
 }
 # Sign-in itself is exercised in test_sign_in.py: it has no caller to authorise. The school

@@ -27,7 +27,7 @@ JSON_WRITE_ROUTES = {
     ("PUT", "/api/visits/<uuid:visit_id>"): (lambda: f"/api/visits/{uuid.uuid4()}", visit_body),
     ("POST", "/api/visits/discarded"): (lambda: "/api/visits/discarded",
                                         lambda demo: {"visit_ids": [str(uuid.uuid4())],
-                                                      "confirmed_at": "2026-11-30T10:00:00Z"}),
+                                                      "confirmed_at": payloads.phone_clock_now()}),
 }
 # Routes whose body is not JSON, or that take none, are tested elsewhere (test_sync_photos.py);
 # bad input to the school set-up routes is tested in tests/office_admin/test_admin_bad_input.py.

@@ -160,7 +160,7 @@ def test_a_visit_being_created_is_audited(staff, placement):
 
 def test_discarding_unsent_visits_on_a_phone_is_recorded(staff):
     ids = [str(uuid.uuid4()), str(uuid.uuid4())]
-    response = staff.post("/api/visits/discarded", json={"visit_ids": ids, "confirmed_at": "2026-11-30T10:00:00Z"})
+    response = staff.post("/api/visits/discarded", json={"visit_ids": ids, "confirmed_at": payloads.phone_clock_now()})
     assert response.status_code == 200 and response.get_json() == {"recorded": 2}
     details = db.session.execute(sa.select(AuditEvent.details).where(
         AuditEvent.action == "visit.discarded_on_phone")).scalars().all()

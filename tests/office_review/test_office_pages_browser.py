@@ -70,14 +70,14 @@ def send_the_days_visits(live_server):
                zip(images, ("Maths workbook", "Woodwork project", "Reading log"))]
     qa = payloads.qa_visit(alfie["id"], photos=entries, concern=payloads.concern(),
                            actions=[payloads.action("Ask the provider for the half-term report", "Priya Marsh",
-                                                    "2026-12-11")])
+                                                    payloads.days_from_today(10))])
     qa_uuid = phone.send(qa, zip(entries, images))
     check = payloads.qa_visit(alfie["id"])  # placeholder shape, replaced below
     check.update({"kind": "provider_check", "placement_id": None, "provider_id": online["id"],
                   "form_id": "provider_check", "mode": "online", "answers": provider_check_answers(),
-                  "actions": [payloads.action("Ask for the updated anti-bullying policy", due="2026-12-11")
+                  "actions": [payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
                               | {"item_key": "policy_anti_bullying"},
-                              payloads.action("Agree a QA schedule", due="2026-12-18") | {"item_key": "risk_rating"}]})
+                              payloads.action("Agree a QA schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}]})
     check_uuid = phone.send(check)
     return phone, alfie, online, qa_uuid, check_uuid
 

@@ -91,6 +91,21 @@ def test_a_review_meeting_part_time_review_or_flexi_review_each_count_as_the_for
     assert only(placement, date(2026, 10, 20), "formal_review")["due_on"] == date(2026, 12, 18)
 
 
+def test_a_review_dated_after_today_does_not_clear_the_review_ahead_of_time(school, visitor):
+    """Only rows stored before the sync refused future dates (visit_date_in_future) can do this."""
+    placement = make_placement(school, start=date(2026, 9, 7))
+    make_visit(visitor, "review_meeting", date(2026, 10, 22), placement=placement)
+    item = only(placement, date(2026, 10, 20), "formal_review")
+    assert (item["due_on"], item["overdue"]) == (date(2026, 10, 23), False)
+
+
+def test_a_qa_visit_dated_after_today_does_not_clear_the_qa_visit(school, visitor):
+    placement = make_placement(school, start=date(2026, 9, 7), qa_visit_every_weeks=4)
+    make_visit(visitor, "qa_visit", date(9999, 12, 31), placement=placement)
+    item = only(placement, date(2026, 10, 6), "qa_visit")
+    assert (item["due_on"], item["overdue"]) == (date(2026, 10, 5), True)
+
+
 def test_other_visits_do_not_count_as_a_formal_review(school, visitor):
     placement = make_placement(school, start=date(2026, 9, 7))
     make_visit(visitor, "qa_visit", date(2026, 10, 8), placement=placement)

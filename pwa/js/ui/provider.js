@@ -25,7 +25,9 @@ export function renderProvider({ provider, form, installAdvice }) {
           `${provider.contact_name || 'Office'}: ${provider.contact_phone}`))] : null)),
     installAdvice);
   if (!form) return screen;
-  const dateInput = h('input', { id: dateId, type: 'date', value: today(), required: true });
+  // Never after today: the server refuses it (visit_date_in_future), as it would clear a
+  // deadline ahead of time.
+  const dateInput = h('input', { id: dateId, type: 'date', value: today(), max: today(), required: true });
   const fieldset = h('fieldset', { class: 'choices' }, h('legend', {}, 'How is the check done?'),
     modes.map((mode, index) => h('label', { class: 'choice' },
       h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, MODE_LABELS[mode] || mode))));

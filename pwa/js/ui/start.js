@@ -33,7 +33,9 @@ export function renderStart({ placement, pupil, forms, installAdvice }) {
       h('span', {}, form.title))));
   if (choices.length) showModes(choices[0]);
 
-  const dateInput = h('input', { id: dateId, type: 'date', value: today(), required: true });
+  // Never after today: the server refuses it (visit_date_in_future), as it would clear a
+  // deadline ahead of time.
+  const dateInput = h('input', { id: dateId, type: 'date', value: today(), max: today(), required: true });
   const form = h('form', {
     class: 'stack',
     onsubmit: (event) => {

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from server.extensions import db
 from server.models import (FollowUpAction, Placement, Provider, Pupil, RiskAssessment, User, Visit,
                            VisitVersion)
-from server.services.documents.wording import UK
+from server.services.documents.wording import in_uk
 from server.vocabulary import labels
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +37,8 @@ def cell(value):
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        return value.astimezone(UK).strftime("%Y-%m-%d %H:%M")
+        local = in_uk(value)
+        return local.strftime("%Y-%m-%d %H:%M") if local else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (int, float)):

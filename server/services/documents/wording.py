@@ -1,5 +1,9 @@
 """How dates, times, money and flags are written in documents: UK time, dates in words, so a
-printed record reads the same to a social worker as the office page does to staff."""
+printed record reads the same to a social worker as the office page does to staff.
+
+Writing a stored value never fails: a time at the very ends of the calendar (a phone clock's
+year 1, from before phone times were bounded) cannot be moved into UK time, so it is written as
+the ISO text the database holds instead of stopping the page or document."""
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,20 +14,39 @@ PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_
                ("send_support", "SEND support"), ("fsm_eligible", "Free school meals"))
 
 
+def in_uk(value):
+    """An aware datetime in UK time, or None when UK time would fall off the calendar's ends."""
+    try:
+        return value.astimezone(UK)
+    except OverflowError:
+        return None
+
+
+def uk_day(value):
+    """The day a date or time falls on in the UK; None for a time that cannot be put in UK time."""
+    if isinstance(value, datetime):
+        local = in_uk(value)
+        return local.date() if local else None
+    return value
+
+
 def day(value):
     """14 October 2026 ("—" for none)."""
     if not isinstance(value, date):
         return "—"
-    if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
-    return f"{value.day} {value:%B %Y}"
+    on = uk_day(value)
+    if on is None:
+        return value.isoformat()
+    return f"{on.day} {on:%B %Y}"
 
 
 def moment(value):
     """14 Oct 2026, 10:12 in UK time ("—" for none)."""
     if not isinstance(value, datetime):
         return "—"
-    local = value.astimezone(UK)
+    local = in_uk(value)
+    if local is None:
+        return value.isoformat()
     return f"{local.day} {local:%b %Y, %H:%M}"
 
 
