@@ -165,3 +165,12 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
         screenshot(tablet_page, "office-placement-record-tablet")
     finally:
         tablet.close()
+
+
+@pytest.mark.parametrize("path", ["/office/staff", "/office/pupils", "/office/placements", "/office/providers"])
+def test_a_list_page_never_scrolls_sideways_on_a_phone(live_server, phone_context, path):
+    """A wide table scrolls inside its box; the page itself stays the phone's width."""
+    page = phone_context.new_page()
+    sign_in(page, live_server.url, "ap.leader@riverside.example")
+    page.goto(live_server.url + path)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]
