@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 CATALOG = {
     # code: (HTTP status, message shown to people)
     "malformed_json": (400, "The request body is not valid JSON."),
+    "json_too_deep": (400, "The JSON body is nested too deeply."),
+    "invalid_characters": (400, "The request holds characters that cannot be stored (NUL or a broken UTF-16 pair)."),
     "validation_failed": (422, "Some fields are missing or wrong; see details."),
     "form_answers_invalid": (422, "The visit's answers do not satisfy its form; see details."),
     "unknown_form": (422, "That form or form version is not known to the server."),

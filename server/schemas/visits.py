@@ -1,7 +1,7 @@
 """The sync protocol's payloads: a visit with its photo manifest, and the receipt."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.schemas.base import StrictSchema, non_empty_text, optional_text
+from server.schemas.base import COLUMN_INT_MAX, StrictSchema, non_empty_text, optional_text
 from server.vocabulary import VISIT_KINDS, VISIT_MODES
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -12,7 +12,7 @@ class PhotoManifestEntrySchema(StrictSchema):
     item_key = optional_text(80)
     caption = optional_text(500)
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex digits"))
-    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=COLUMN_INT_MAX))
     type = fields.String(required=True, validate=validate.OneOf(MEDIA_TYPES))
 
 
@@ -36,7 +36,7 @@ class VisitPayloadSchema(StrictSchema):
     placement_id = fields.UUID(load_default=None, allow_none=True)
     provider_id = fields.UUID(load_default=None, allow_none=True)
     form_id = non_empty_text(60, required=True)
-    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=COLUMN_INT_MAX))
     mode = fields.String(required=True, validate=validate.OneOf(VISIT_MODES))
     visit_date = fields.Date(required=True)
     started_at = fields.AwareDateTime(required=True)
@@ -48,7 +48,7 @@ class VisitPayloadSchema(StrictSchema):
     actions = fields.List(fields.Nested(ActionEntrySchema), load_default=list, validate=validate.Length(max=50))
     concern = fields.Nested(ConcernEntrySchema, load_default=None, allow_none=True)
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                  validate=validate.Range(min=1), metadata={
+                                  validate=validate.Range(min=1, max=COLUMN_INT_MAX), metadata={
                                       "description": "The current version this correction starts from."})
 
     @validates_schema
