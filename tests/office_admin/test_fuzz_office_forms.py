@@ -126,3 +126,24 @@ def test_no_office_form_answers_a_server_error_for_any_role(app, demo, make_api)
                                                     response.get_data()[:300])
 
         no_server_error()
+
+
+SWEEP_VALUES = ["a\x00b", "caf\ud800e", "x" * 100_000, "9999-12-31", "1e309"]
+
+
+def test_every_field_of_every_office_form_spoiled_in_turn_is_no_server_error(app, demo):
+    """The systematic half: each field of each valid form (and the sign-in form) replaced in
+    turn by each value no school would type, posted as the AP leader, who may use every form."""
+    _, client, csrf = _callers(app, demo)[ROLES.index("ap_leader") + 1]
+    signed_out = _callers(app, demo)[0]
+    routes = [route for route in _office_form_routes(app, demo) if route[1]]
+    cases = [(client, csrf, path, valid) for path, valid in routes]
+    cases.append((signed_out[1], signed_out[2], "/office/sign-in", {"email": demo.email("dsl"), "password": "x"}))
+    for who, token, path, valid in cases:
+        for field in valid:
+            for value in SWEEP_VALUES:
+                body = urlencode({**valid, field: value, "csrf_token": token}, encoding="utf-8",
+                                 errors="surrogatepass")
+                response = isolated_request(lambda: who.post(
+                    path, data=body, content_type="application/x-www-form-urlencoded"))
+                assert response.status_code < 500, (path, field, value[:20], response.get_data()[:300])
