@@ -27,26 +27,24 @@ def _json_routes(demo):
     yield "PUT", f"/api/admin/schools/{school.uuid}/term-dates", term_json(2030)
 
 
+def _first_string_replaced(value, marker):
+    """A copy of `value` with its first string (depth first) replaced by `marker`; None if it has none."""
+    if isinstance(value, str):
+        return marker
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        replaced = _first_string_replaced(item, marker)
+        if replaced is not None:
+            copy = dict(value) if isinstance(value, dict) else list(value)
+            copy[key] = replaced
+            return copy
+    return None
+
+
 def _with_raw_string(body, raw):
-    """`body` as JSON text with its first string value (depth first) replaced by the raw JSON
-    string `raw`."""
+    """`body` as JSON text with its first string replaced by the raw JSON string `raw`."""
     marker = "\u2603marker\u2603"
-
-    def replace_first(value):
-        if isinstance(value, str):
-            return marker, True
-        items = list(value.items()) if isinstance(value, dict) else list(enumerate(value)) \
-            if isinstance(value, list) else []
-        copy = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
-        for key, item in items:
-            copy[key], done = replace_first(item)
-            if done:
-                return copy, True
-        return copy, False
-
-    replaced, done = replace_first(body)
-    assert done
-    return json.dumps(replaced).replace(json.dumps(marker), raw).encode()
+    return json.dumps(_first_string_replaced(body, marker)).replace(json.dumps(marker), raw).encode()
 
 
 def _refused(response, status, code):
