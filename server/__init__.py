@@ -24,6 +24,8 @@ def create_app(test_config=None):
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     login_manager.init_app(app)
+    from server import input_guard
+    input_guard.init_app(app)  # before the CSRF check, which is the first to read a form body
     csrf.init_app(app)
     limiter.init_app(app)
 

@@ -7,11 +7,17 @@ from flask import jsonify, request
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
 from marshmallow import ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+# Seconds a client is asked to wait before retrying while the database is unreachable.
+DATABASE_RETRY_AFTER = "30"
 
 CATALOG = {
     # code: (HTTP status, message shown to people)
     "malformed_json": (400, "The request body is not valid JSON."),
+    "json_too_deep": (400, "The JSON body is nested too deeply."),
+    "invalid_characters": (400, "The request holds characters that cannot be stored (NUL or a broken UTF-16 pair)."),
     "validation_failed": (422, "Some fields are missing or wrong; see details."),
     "form_answers_invalid": (422, "The visit's answers do not satisfy its form; see details."),
     "visit_date_in_future": (422, "The visit is dated after today in England. Check the visit's date."),
@@ -37,6 +43,7 @@ CATALOG = {
     "photo_not_in_manifest": (404, "That photo is not in the visit's manifest."),
     "school_exists": (409, "A school with this URN already exists with different details; see details."),
     "placement_not_ready": (422, "The placement cannot start yet; see details for what is missing."),
+    "database_unavailable": (503, "The server cannot reach its database just now. Nothing was saved; try again later."),
     "internal_error": (500, "Something went wrong on the server. Nothing was saved."),
 }
 
@@ -108,6 +115,18 @@ def init_app(app):
         headers = {"Retry-After": error.retry_after} if getattr(error, "retry_after", None) else {}
         return ApiError(code, status=error.code).to_response(headers)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_unavailable(error):
+        # The connection failed or was lost: a 503 asks a phone to back off and try again,
+        # where a 500 would look like a fault in the visit itself.
+        _rollback_quietly()
+        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        if not wants_json():
+            page, status = _html_error(503, CATALOG["database_unavailable"][1])
+            return page, status, {"Retry-After": DATABASE_RETRY_AFTER}
+        return ApiError("database_unavailable").to_response({"Retry-After": DATABASE_RETRY_AFTER})
+
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         db.session.rollback()
@@ -117,6 +136,18 @@ def init_app(app):
         return ApiError("internal_error").to_response()
 
 
+def _rollback_quietly():
+    """Roll back a session whose connection may be gone: with no connection there is nothing
+    to roll back, and the error page must still be sent."""
+    from server.extensions import db
+    try:
+        db.session.rollback()
+    except (InterfaceError, OperationalError):
+        db.session.close()
+
+
 def _html_error(status, message):
-    from flask import render_template
-    return render_template("error.html", status=status, message=message), status
+    # Rendered straight from the template, without Flask's context processors: Flask-Login's
+    # would load the signed-in user, which needs the database this page may be reporting lost.
+    from flask import current_app
+    return current_app.jinja_env.get_template("error.html").render(status=status, message=message), status

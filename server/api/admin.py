@@ -24,6 +24,7 @@ from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, Pup
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
                                         StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
+from server.schemas.base import CALENDAR_YEARS
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
 from server.services.school_calendar import school_today
@@ -103,6 +104,8 @@ def admin_key_contacts_update(school_id):
             responses={200: TermYearSchema}, tags=TAGS)
 def admin_term_dates(school_id, academic_year):
     school = _school(school_id, ADMIN_READ_ROLES)
+    if academic_year not in CALENDAR_YEARS:
+        raise ApiError("not_found")
     saved = school_settings.term_year(school, academic_year)
     halves = saved if len(saved) == 6 else school_settings.usual_term_dates(academic_year)
     return respond(TermYearSchema(), {"academic_year": academic_year, "halves": halves, "saved": len(saved) == 6})

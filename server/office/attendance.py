@@ -2,7 +2,7 @@
 attended session, confirmed with the provider, with a register code."""
 from datetime import date, timedelta
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -10,6 +10,7 @@ from server.extensions import db
 from server.office import office
 from server.office.access import office_page
 from server.schemas.attendance import AttendanceRegisterSchema
+from server.schemas.base import CALENDAR_YEARS
 from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
 from server.services.school_calendar import school_today
 from server.vocabulary import labels
@@ -18,16 +19,21 @@ REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
 
 
 def _day_from(value):
+    """The register day `value` names (today when it names none); None for a day outside any
+    school's calendar, which has no register."""
     try:
-        return date.fromisoformat(value) if value else school_today()
+        day = date.fromisoformat(value) if value else school_today()
     except ValueError:
         return school_today()
+    return day if day.year in CALENDAR_YEARS else None
 
 
 @office.get("/attendance")
 @office_page(*REGISTER_ROLES)
 def attendance():
     day = _day_from(request.args.get("date"))
+    if day is None:
+        abort(404)
     return _render(day)
 
 
@@ -49,7 +55,7 @@ def attendance_save():
     except (ValidationError, RegisterRefused) as error:
         db.session.rollback()
         message = str(error) if isinstance(error, RegisterRefused) else "Some marks were not valid; nothing was saved."
-        return _render(_day_from(form.get("on_date")), error=message), 422
+        return _render(_day_from(form.get("on_date")) or school_today(), error=message), 422
     db.session.commit()
     flash(f"Register saved: {changed} mark{'s' if changed != 1 else ''} changed.")
     return redirect(url_for("office.attendance", date=register["on_date"].isoformat()))

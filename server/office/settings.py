@@ -13,6 +13,7 @@ from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
+from server.schemas.base import CALENDAR_YEARS
 from server.services import school_settings
 from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES
@@ -86,7 +87,7 @@ def _render(year, school_errors=None, school_values=None, contact_errors=None, c
             term_errors=None, term_values=None):
     school = g.school
     this_year = school_settings.academic_year_of(school_today())
-    year = year if year is not None and 2000 <= year <= 2100 else this_year
+    year = year if year in CALENDAR_YEARS else this_year
     years = sorted({this_year - 1, this_year, this_year + 1, this_year + 2, year})
     saved = school_settings.term_year(school, year)
     if term_values is None:

@@ -72,7 +72,9 @@ class PlacementInSchema(_AgreementSchema):
     cost = fields.Decimal(places=2, load_default=None, allow_none=True, as_string=True,
                           validate=validate.Range(Decimal(0), Decimal(1_000_000), error="Enter pounds from 0."),
                           error_messages={"invalid": "Enter the cost in pounds, like 95.00."},
-                          metadata={"description": "Pounds and pence, e.g. \"95.00\"."})
+                          # apispec writes a Decimal field's bounds as strings; OpenAPI wants numbers.
+                          metadata={"description": "Pounds and pence, e.g. \"95.00\".", "minimum": 0,
+                                    "maximum": 1_000_000})
     approved_by_id = fields.UUID(load_default=None, allow_none=True, metadata={
         "description": "Part-time timetable: the headteacher or AP leader who approved it (§9.5)."})
     staff = fields.List(fields.UUID(), load_default=list, metadata={

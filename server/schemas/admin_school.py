@@ -5,6 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.admin_fields import (AdminSchema, one_of, optional_email, optional_text, required_date,
                                          required_phone, required_text, whole_number)
+from server.schemas.base import CALENDAR_YEARS
 from server.vocabulary import CONTACT_ROLES, TERMS, labels
 
 HALF_TERMS = [(term, half) for term in TERMS for half in (1, 2)]
@@ -59,8 +60,9 @@ class HalfTermSchema(AdminSchema):
 
 
 class TermYearSchema(AdminSchema):
-    academic_year = whole_number(required=True, validate=validate.Range(2000, 2100), metadata={
-        "description": "The year the academic year starts: 2026 means 2026/27."})
+    academic_year = whole_number(
+        required=True, validate=validate.Range(CALENDAR_YEARS.start, CALENDAR_YEARS.stop - 1),
+        metadata={"description": "The year the academic year starts: 2026 means 2026/27."})
     halves = fields.List(fields.Nested(HalfTermSchema), required=True, metadata={
         "description": "All six half terms: autumn, spring and summer, halves 1 and 2."})
     saved = fields.Boolean(dump_only=True, metadata={

@@ -1,7 +1,7 @@
 """The attendance register form: one mark per placement and session."""
 from marshmallow import fields, validate
 
-from server.schemas.base import StrictSchema
+from server.schemas.base import StrictSchema, calendar_date
 from server.vocabulary import ATTENDANCE_CODES
 
 
@@ -13,5 +13,5 @@ class AttendanceMarkSchema(StrictSchema):
 
 
 class AttendanceRegisterSchema(StrictSchema):
-    on_date = fields.Date(required=True)
+    on_date = calendar_date(required=True)
     marks = fields.List(fields.Nested(AttendanceMarkSchema), required=True, validate=validate.Length(max=2000))

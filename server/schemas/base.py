@@ -1,11 +1,28 @@
 """The base every schema uses: unknown fields are refused, never silently dropped."""
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+# The largest number an integer column holds (PostgreSQL's `integer`); a larger one must be
+# refused at the wire, not by the database.
+COLUMN_INT_MAX = 2**31 - 1
+# The years a school's calendar (term dates, registers) may name; outside them a date is a
+# typing slip or a probe, and date arithmetic near year 9999 overflows.
+CALENDAR_YEARS = range(2000, 2101)
 
 
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
         ordered = True
+
+
+def calendar_date(**kwargs):
+    """A date within CALENDAR_YEARS."""
+    return fields.Date(validate=_in_calendar, **kwargs)
+
+
+def _in_calendar(day):
+    if day.year not in CALENDAR_YEARS:
+        raise ValidationError(f"Choose a date from {CALENDAR_YEARS.start} to {CALENDAR_YEARS.stop - 1}.")
 
 
 def text(max_length, **kwargs):

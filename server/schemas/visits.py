@@ -1,7 +1,7 @@
 """The sync protocol's payloads: a visit with its photo manifest, and the receipt."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.schemas.base import StrictSchema, non_empty_text, optional_text
+from server.schemas.base import COLUMN_INT_MAX, StrictSchema, non_empty_text, optional_text
 from server.schemas.phone_clock import DUE_DATE_HORIZON, PhoneDate, PhoneDateTime
 from server.vocabulary import VISIT_KINDS, VISIT_MODES
 
@@ -13,7 +13,7 @@ class PhotoManifestEntrySchema(StrictSchema):
     item_key = optional_text(80)
     caption = optional_text(500)
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex digits"))
-    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=COLUMN_INT_MAX))
     type = fields.String(required=True, validate=validate.OneOf(MEDIA_TYPES))
 
 
@@ -37,7 +37,7 @@ class VisitPayloadSchema(StrictSchema):
     placement_id = fields.UUID(load_default=None, allow_none=True)
     provider_id = fields.UUID(load_default=None, allow_none=True)
     form_id = non_empty_text(60, required=True)
-    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    form_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=COLUMN_INT_MAX))
     mode = fields.String(required=True, validate=validate.OneOf(VISIT_MODES))
     visit_date = PhoneDate(required=True, metadata={
         "description": "The day of the visit; never after today in England (visit_date_in_future)."})
@@ -50,7 +50,7 @@ class VisitPayloadSchema(StrictSchema):
     actions = fields.List(fields.Nested(ActionEntrySchema), load_default=list, validate=validate.Length(max=50))
     concern = fields.Nested(ConcernEntrySchema, load_default=None, allow_none=True)
     base_version = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                  validate=validate.Range(min=1), metadata={
+                                  validate=validate.Range(min=1, max=COLUMN_INT_MAX), metadata={
                                       "description": "The current version this correction starts from."})
 
     @validates_schema
