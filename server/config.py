@@ -87,6 +87,8 @@ def load_config():
         "PHOTO_LONG_EDGE": _int("PHOTO_LONG_EDGE", 2048),
         # A release marker added to the phone app's service worker: a new value offers "Update ready".
         "PWA_BUILD": "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_."),
+        # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).
+        "PASSWORD_HASHING": os.environ.get("PASSWORD_HASHING", "argon2id"),
     }
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
@@ -118,3 +120,5 @@ def _refuse_unsafe_production(config, secret_key):
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name shared storage (e.g. redis://host:6379/0) outside "
             "development, so sign-in limits hold across every worker and server.")
+    if config["PASSWORD_HASHING"] != "argon2id":
+        raise ConfigError("PASSWORD_HASHING is for the test suite only: unset it outside development.")

@@ -9,9 +9,13 @@ import uuid as uuid_module
 import pytest
 import sqlalchemy as sa
 
-from server import create_app
-from server.config import load_config
-from server.extensions import db, limiter
+# Cheap password hashes for the suite and the servers it starts; one test keeps argon2id's
+# production profile (tests/api/test_sign_in.py). Set before any app reads its config.
+os.environ.setdefault("PASSWORD_HASHING", "argon2id-cheap-for-tests")
+
+from server import create_app  # noqa: E402
+from server.config import load_config  # noqa: E402
+from server.extensions import db, limiter  # noqa: E402
 
 ON_POSTGRES = (os.environ.get("DATABASE_URL") or "").startswith(("postgres://", "postgresql"))
 

@@ -1,7 +1,6 @@
 """One "today": every date rule on the server uses England's date (`school_today()`), never the
 server's own clock, which on a UTC host is still yesterday for an hour after midnight in summer."""
 import re
-from pathlib import Path
 
 from tests.conftest import PROJECT_ROOT
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from flask import current_app
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from server.extensions import db
@@ -10,10 +11,27 @@ from server.models import Membership, User
 from server.models.base import utcnow
 
 # argon2id with the library's RFC 9106 "low memory" profile (64 MiB, 3 passes): above OWASP's floor.
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+# The test suite alone may choose a cheap profile (PASSWORD_HASHING, refused outside development
+# and testing): each hash costs about half a second on a busy 2-core machine, and the suite makes
+# thousands. A hash records its own parameters, so verifying needs no profile.
+HASHING_PROFILES = {
+    "argon2id": PasswordHasher(),
+    "argon2id-cheap-for-tests": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+_dummy_hashes = {}
 MIN_PASSWORD_LENGTH = 12
+
+
+def _hasher():
+    return HASHING_PROFILES[current_app.config["PASSWORD_HASHING"]]
+
+
+def _dummy_hash():
+    """Verified against when the email is unknown, so a miss takes as long as a wrong password."""
+    profile = current_app.config["PASSWORD_HASHING"]
+    if profile not in _dummy_hashes:
+        _dummy_hashes[profile] = HASHING_PROFILES[profile].hash("not-a-real-password")
+    return _dummy_hashes[profile]
 
 
 class SignInRefused(Exception):
@@ -23,12 +41,12 @@ class SignInRefused(Exception):
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def password_matches(password_hash, password):
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -49,7 +67,7 @@ def authenticate(email, password, lockout_threshold, lockout_minutes):
     user = db.session.execute(
         sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
     if user is None or not user.active:
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_dummy_hash(), password)
         raise SignInRefused("bad_credentials")
     now = utcnow()
     attempt = _count_attempt(user, now)
@@ -60,7 +78,7 @@ def authenticate(email, password, lockout_threshold, lockout_minutes):
         if attempt >= lockout_threshold:
             _update_account(user, failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
         raise SignInRefused("bad_credentials")
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     _update_account(user, failed_logins=0, locked_until=None, last_login_at=now)
     return user

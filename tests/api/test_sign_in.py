@@ -32,7 +32,8 @@ def test_signing_in_sets_a_fresh_http_only_same_site_session_cookie(api, demo):
     assert api.client.get_cookie("apv_session").value != before
 
 
-def test_outside_development_the_session_cookie_is_secure(monkeypatch, tmp_path):
+def test_outside_development_the_session_cookie_is_secure_and_passwords_use_argon2id(monkeypatch, tmp_path):
+    monkeypatch.delenv("PASSWORD_HASHING", raising=False)
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "tests-only-Secret-key-0123456789-abcdefghijkl")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
@@ -45,6 +46,14 @@ def test_outside_development_the_session_cookie_is_secure(monkeypatch, tmp_path)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() <= 14 * 24 * 3600
+    with app.app_context():
+        from server.services.accounts import hash_password, password_matches
+        production_hash = hash_password("kettle meadow lantern")
+        assert production_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert password_matches(production_hash, "kettle meadow lantern")
+    monkeypatch.setenv("PASSWORD_HASHING", "argon2id-cheap-for-tests")
+    with pytest.raises(ConfigError, match="PASSWORD_HASHING"):
+        create_app()
 
 
 @pytest.mark.parametrize("secret", ["", "dev", "short-but-not-empty", "a" * 40, "abcabcabc" * 5])
