@@ -212,6 +212,9 @@ def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete
     _check_version(visit, seen_version)
     if visit.review_status == "signed_off":
         raise Refused("This visit is already signed off.")
+    if visit.author_id == reviewer.id:
+        # Four eyes on every record: an AP leader's own provider check needs a second signer too.
+        raise Refused("You made this visit, so someone else signs it off: another AP leader or the headteacher.")
     comment = _clean_comment(comment, required=False)
     version = visit.versions[-1]
     missing = missing_photo_count(visit, version)

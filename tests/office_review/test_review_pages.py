@@ -190,3 +190,20 @@ def test_a_headteacher_reviewing_sees_that_a_concern_exists_but_not_its_text(dem
     page = office_as("headteacher").get(f"/office/review/{visit_uuid}").get_data(as_text=True)
     assert "A safeguarding concern was raised on this visit" in page
     assert "Bruises on his arm." not in page
+
+
+def test_nobody_signs_off_their_own_visit_or_provider_check(demo, make_api, office_as):
+    leader_phone = make_api()
+    assert leader_phone.sign_in(demo.email("ap_leader")).status_code == 200
+    check_uuid, _ = provider_check(leader_phone, online_provider(demo.school()))
+    visit_uuid, _ = qa_visit_with_concern(leader_phone, demo.placements()[0])
+    leader = office_as("ap_leader")
+    for own in (check_uuid, visit_uuid):
+        refused = leader.post(f"/office/review/{own}/sign-off", data={"version": "1"})
+        assert refused.status_code == 422 and "someone else signs it off" in refused.get_data(as_text=True)
+        assert visit_row(own).review_status == "awaiting_review"
+    assert not db.session.execute(sa.select(RiskAssessment).where(
+        RiskAssessment.visit_id == visit_row(check_uuid).id)).first()
+    head = office_as("headteacher")
+    assert head.post(f"/office/review/{check_uuid}/sign-off", data={"version": "1"}).status_code == 302
+    assert visit_row(check_uuid).reviewed_by_id == demo.user("headteacher").id
