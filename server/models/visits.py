@@ -172,14 +172,18 @@ class SafeguardingConcern(Tracked, Base):
     placement: Mapped["Placement | None"] = relationship()  # noqa: F821
     pupil: Mapped["Pupil | None"] = relationship()  # noqa: F821
     raised_by: Mapped["User"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
-    notes: Mapped[list["ConcernNote"]] = relationship(back_populates="concern", order_by="ConcernNote.id")
+    # In the order things happened: reopening adds the earlier closing as an entry with its own time.
+    notes: Mapped[list["ConcernNote"]] = relationship(back_populates="concern",
+                                                      order_by="(ConcernNote.created_at, ConcernNote.id)")
 
 
 class ConcernNote(Base):
-    """An append-only entry on a concern: a correction, the DSL's action, a note."""
+    """An append-only entry on a concern: a correction, the DSL's action, a note, or a change of
+    state (closed with an outcome, reopened with a reason)."""
 
     __tablename__ = "concern_note"
-    __table_args__ = (sa.CheckConstraint("kind IN ('correction', 'dsl_action', 'note')", name="kind_known"),)
+    __table_args__ = (sa.CheckConstraint("kind IN ('correction', 'dsl_action', 'note', 'closed', 'reopened')",
+                                         name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)

@@ -1,5 +1,6 @@
 """The DSL's queue of open safeguarding concerns, oldest first, and one concern's page, where the
-DSL adds notes and records the outcome. The AP leader and trust leads read; only the DSL writes.
+DSL adds notes, records the outcome and, with a reason, reopens a closed concern. The AP leader
+and trust leads read; only the DSL writes.
 Every read is in the audit log."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -26,6 +27,10 @@ class NoteSchema(StrictSchema):
 
 class CloseSchema(StrictSchema):
     outcome = optional_text(concern_service.TEXT_MAX_LENGTH)
+
+
+class ReopenSchema(StrictSchema):
+    reason = optional_text(concern_service.TEXT_MAX_LENGTH)
 
 
 @office.get("/concerns")
@@ -77,6 +82,21 @@ def concern_close(concern_id):
     return redirect(url_for("office.dsl_queue"))
 
 
+@office.post("/concerns/<uuid:concern_id>/reopen")
+@office_page(*concern_service.CONCERN_WRITER_ROLES)
+def concern_reopen(concern_id):
+    found = _concern_or_404(concern_id)
+    try:
+        data = read_form(ReopenSchema())
+        concern_service.reopen(found, current_user, data["reason"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render(found, reopen_errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Concern reopened with your reason. It is back in the queue.")
+    return redirect(url_for("office.concern", concern_id=found.uuid))
+
+
 def _concern_or_404(concern_id):
     found = concern_service.concern_in_school(concern_id, g.school.id)
     if found is None:
@@ -84,11 +104,12 @@ def _concern_or_404(concern_id):
     return found
 
 
-def _render(found, note_errors=None, close_errors=None, status=200):
+def _render(found, note_errors=None, close_errors=None, reopen_errors=None, status=200):
     concern_service.record_read([found], current_user, "concern")
     people = concern_service.people_by_id([found.closed_by_id] + [n.author_id for n in found.notes])
     page = render_template(
         "office/concern.html", concern=found, people=people, note_kinds=concern_service.NOTE_KINDS,
+        entry_kinds=concern_service.ENTRY_KINDS, reopen_errors=reopen_errors or {},
         may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
         may_open_visit=has_any_role(*REVIEW_READER_ROLES),
         note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,

@@ -18,6 +18,9 @@ from server.vocabulary import SAFEGUARDING_ROLES
 CONCERN_READER_ROLES = SAFEGUARDING_ROLES
 CONCERN_WRITER_ROLES = ("dsl",)
 NOTE_KINDS = {"note": "Note", "dsl_action": "Action taken by the DSL", "correction": "Correction"}
+# Entries the record writes itself when the concern changes state; nobody types them as notes.
+STATE_KINDS = {"closed": "Closed with this outcome", "reopened": "Reopened"}
+ENTRY_KINDS = {**NOTE_KINDS, **STATE_KINDS}
 TEXT_MAX_LENGTH = 4000
 RECENTLY_CLOSED = 20
 
@@ -95,6 +98,23 @@ def close(concern, dsl, outcome, now):
     concern.closed_at = now
     concern.closed_by_id = dsl.id
     audit.record("concern.closed", concern, actor=dsl)
+    return concern
+
+
+def reopen(concern, dsl, reason, now):
+    """Put a closed concern back in the queue, with the reason. Nothing is edited: the outcome it
+    was closed with stays in its record as an entry of its own, and the reopening is another."""
+    concern = db.session.execute(
+        sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+    if concern.closed_at is None:
+        raise Refused("This concern is open already.")
+    reason = _clean(reason, "Say why the concern is reopened: it is part of the record.", field="reason")
+    db.session.add(ConcernNote(concern_id=concern.id, author_id=concern.closed_by_id, kind="closed",
+                               text=concern.outcome, created_at=concern.closed_at))
+    db.session.add(ConcernNote(concern_id=concern.id, author_id=dsl.id, kind="reopened", text=reason, created_at=now))
+    concern.closed_at = concern.closed_by_id = concern.outcome = None
+    audit.record("concern.reopened", concern, actor=dsl, reason=reason)
     return concern
 
 

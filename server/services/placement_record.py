@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
 from server.services import deadlines
-from server.services.concerns import NOTE_KINDS
+from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.school_calendar import SchoolCalendar
 from server.vocabulary import labels
@@ -192,7 +192,7 @@ def _chronology(placement, visits, actions, concerns, decisions, people):
                              visit_uuid=next((v.uuid for v in visits if v.id == concern.visit_id), None)))
         for note in concern.notes:
             author = people.get(note.author_id)
-            kind = NOTE_KINDS.get(note.kind, note.kind)
+            kind = ENTRY_KINDS.get(note.kind, note.kind)
             entries.append(Entry(at=note.created_at, kind="concern_note",
                                  title=f"Concern: {kind[0].lower()}{kind[1:]}",
                                  who=author.full_name if author else None, body=note.text))

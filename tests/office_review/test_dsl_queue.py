@@ -118,3 +118,47 @@ def test_the_ap_leader_and_trust_lead_read_concerns_but_only_the_dsl_writes(demo
                            data={"kind": "note", "text": "x"}).status_code == 403
         assert client.post(f"/office/concerns/{concern.uuid}/close", data={"outcome": "x"}).status_code == 403
     assert concern_of(visit_uuid).closed_at is None and concern_of(visit_uuid).notes == []
+
+
+def test_the_dsl_reopens_a_closed_concern_with_a_reason_and_nothing_is_edited(demo, phone, office_as):
+    placement = demo.placements()[0]
+    visit_uuid, _ = qa_visit_with_concern(phone, placement)
+    concern = concern_of(visit_uuid)
+    dsl = office_as("dsl")
+    assert dsl.post(f"/office/concerns/{concern.uuid}/close", data={"outcome": "Spoke to mum; no further action."}
+                    ).status_code == 302
+    refused = dsl.post(f"/office/concerns/{concern.uuid}/reopen", data={"reason": "  "})
+    assert refused.status_code == 422 and "Say why the concern is reopened" in refused.get_data(as_text=True)
+    assert concern_of(visit_uuid).closed_at is not None
+
+    assert dsl.post(f"/office/concerns/{concern.uuid}/reopen",
+                    data={"reason": "The provider called: a second bruise."}).status_code == 302
+    reopened = concern_of(visit_uuid)
+    assert reopened.closed_at is None and reopened.outcome is None
+    assert [(n.kind, n.text) for n in reopened.notes] == [
+        ("closed", "Spoke to mum; no further action."), ("reopened", "The provider called: a second bruise.")]
+    assert audit_actions("concern.reopened", concern.uuid)
+    assert f"/office/concerns/{concern.uuid}" in dsl.get("/office/concerns").get_data(as_text=True).split(
+        "Recently closed")[0], "back in the open queue"
+    assert dsl.post(f"/office/concerns/{concern.uuid}/reopen", data={"reason": "Again."}).status_code == 422
+
+    assert dsl.post(f"/office/concerns/{concern.uuid}/close", data={"outcome": "Referred to children's social care."}
+                    ).status_code == 302
+    record = office_as("ap_leader").get(f"/office/placements/{placement.uuid}/record").get_data(as_text=True)
+    steps = ["Spoke to mum; no further action.", "The provider called: a second bruise.",
+             "Referred to children&#39;s social care."]
+    assert [record.index(step) for step in steps] == sorted(record.index(step) for step in steps)
+    assert "Concern: reopened" in record
+
+
+def test_only_the_dsl_reopens_a_concern(demo, phone, office_as):
+    visit_uuid, _ = qa_visit_with_concern(phone, demo.placements()[0])
+    concern = concern_of(visit_uuid)
+    assert office_as("dsl").post(f"/office/concerns/{concern.uuid}/close", data={"outcome": "Monitored."}
+                                 ).status_code == 302
+    for role in ("ap_leader", "trust_lead", "headteacher", "visiting_staff"):
+        assert office_as(role).post(f"/office/concerns/{concern.uuid}/reopen",
+                                    data={"reason": "I think so."}).status_code == 403
+    assert concern_of(visit_uuid).closed_at is not None
+    other = office_as("dsl", "hillcrest").post(f"/office/concerns/{concern.uuid}/reopen", data={"reason": "x"})
+    assert other.status_code == 404
