@@ -2,9 +2,9 @@
 the photo store under its own key prefix with its SHA-256, and read back for people allowed to.
 
 Only three kinds are kept:
-- PDF: starts `%PDF-`, is not encrypted, and names nothing that runs or carries other files
-  (JavaScript, launch actions, embedded files, forms that submit...), looked for in its
-  objects and inside its compressed streams, with `#xx` name escapes undone;
+- PDF: starts `%PDF-`, is not encrypted, holds no web page, and names nothing that runs or
+  carries other files (JavaScript, launch actions, embedded files, forms that submit...),
+  looked for in its objects and inside its object streams, with `#xx` name escapes undone;
 - JPEG and PNG: opened by Pillow, ending where the picture ends (nothing appended), then
   re-encoded, which drops metadata and anything hidden in it.
 Everything else (HTML, SVG, ZIP, a picture with a web page glued on) is refused. No Flask
@@ -40,6 +40,9 @@ REFUSED_PDF_NAMES = frozenset({"JavaScript", "JS", "Launch", "EmbeddedFile", "Em
 MARKUP = re.compile(rb"<(script|html|!doctype|iframe|object|embed)\b", re.IGNORECASE)
 PDF_NAME = re.compile(rb"/((?:[^\s/<>\[\]()%{}#]|#[0-9A-Fa-f]{2})+)")
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+# Encodings an object stream could hide its dictionaries behind that this check does not undo.
+UNREAD_FILTERS = frozenset({"ASCIIHexDecode", "ASCII85Decode", "LZWDecode", "RunLengthDecode", "Crypt",
+                            "AHx", "A85", "LZW", "RL"})
 # Inflated stream bytes looked at in one PDF, at most: more is a compression bomb, refused.
 PDF_INFLATE_LIMIT = 64 * 1024 * 1024
 JPEG_QUALITY = 90
@@ -68,8 +71,11 @@ def _check_pdf(data):
     if MARKUP.search(data):
         raise refused("pdf_with_markup", "This PDF also holds a web page, so it is not kept. "
                                          "Print it to a new PDF or scan the paper again.")
-    names = _pdf_names(data)
-    for body in _inflated_streams(data):
+    # Actions and attachments are named in dictionaries: in the objects themselves, or packed in
+    # object streams. Other streams (page drawing, scanned images) are binary data where a short
+    # name such as /JS turns up by chance, so they are not read as names.
+    names = _pdf_names(PDF_STREAM.sub(b"stream\nendstream", data))
+    for body in _object_streams(data):
         names |= _pdf_names(body)
     found = sorted(names & REFUSED_PDF_NAMES)
     if "Encrypt" in found:
@@ -86,15 +92,22 @@ def _pdf_names(data):
             for match in PDF_NAME.finditer(data)}
 
 
-def _inflated_streams(data):
-    """The streams that inflate (object streams hide dictionaries there), within the limit."""
+def _object_streams(data):
+    """The inflated bodies of the PDF's object streams, within the limit. One that cannot be
+    inflated cannot be checked, so the PDF is refused."""
     budget = PDF_INFLATE_LIMIT
     for match in PDF_STREAM.finditer(data):
-        inflater = zlib.decompressobj()
+        head = data[max(data.rfind(b"obj", 0, match.start()), 0):match.start()]
+        head_names = _pdf_names(head)
+        if "ObjStm" not in head_names:
+            continue
         try:
-            body = inflater.decompress(match[1], budget + 1)
+            if head_names & UNREAD_FILTERS:
+                raise zlib.error("an encoding this check does not undo")
+            body = zlib.decompressobj().decompress(match[1], budget + 1) if "FlateDecode" in head_names else match[1]
         except zlib.error:
-            continue  # not deflated (a scanned page's JPEG, say): its raw bytes were looked at already
+            raise refused("pdf_unreadable", "Part of this PDF cannot be read, so it cannot be checked. "
+                                            "Print it to a new PDF or scan the paper again.") from None
         budget -= len(body)
         if budget < 0:
             raise refused("pdf_too_complex", "This PDF expands to too much data to check. "

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
+from server.errors import ApiError
 from server.extensions import db
 from server.models import AuditEvent, EvidenceFile, Placement, Provider, RiskAssessment
 from server.services import evidence_files
@@ -50,6 +51,13 @@ def pdf_with_script_in_a_compressed_object_stream():
     hidden = zlib.compress(b"1 0 << /Type /Action /S /JavaScript /JS (app.alert(1)) >>")
     return (b"%PDF-1.7\n5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
             + str(len(hidden)).encode() + b" >>\nstream\n" + hidden + b"\nendstream\nendobj\n%%EOF\n")
+
+
+def pdf_with_binary_image_data():
+    """A scanned page: its image stream is binary, and here holds bytes that read like /JS."""
+    noise = bytes(range(256)) * 40 + b" /JS /Launch " + bytes(range(256)) * 40
+    return pdf_bytes().replace(b"%%EOF", b"9 0 obj\n<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length "
+                               + str(len(noise)).encode() + b" >>\nstream\n" + noise + b"\nendstream\nendobj\n%%EOF")
 
 
 def image_bytes(kind, **save):
@@ -92,6 +100,10 @@ REFUSED = {
     "pdf_with_embedded_file": (lambda: pdf_bytes().replace(b"%%EOF", b"<< /Type /EmbeddedFile >>\n%%EOF"),
                                "check.pdf", "pdf_active_content"),
     "pdf_that_is_also_a_web_page": (lambda: pdf_bytes() + HTML, "check.pdf", "pdf_with_markup"),
+    "pdf_with_hex_encoded_object_stream": (lambda: pdf_with_script_in_a_compressed_object_stream().replace(
+        b"/Filter /FlateDecode", b"/Filter [/ASCIIHexDecode /FlateDecode]"), "check.pdf", "pdf_unreadable"),
+    "pdf_password_protected": (lambda: pdf_bytes().replace(b"/Root", b"/Encrypt 9 0 R /Root"), "check.pdf",
+                               "pdf_encrypted"),
     "empty": (lambda: b"", "check.pdf", "empty"),
 }
 
@@ -104,8 +116,7 @@ def check_form(**changes):
 
 
 def no_evidence_kept(app):
-    return not list((get_photo_store().root / evidence_files.KEY_PREFIX).rglob("*")) if (
-        get_photo_store().root / evidence_files.KEY_PREFIX).exists() else True
+    return not [path for path in (get_photo_store().root / evidence_files.KEY_PREFIX).rglob("*") if path.is_file()]
 
 
 def error_code(response):
@@ -146,7 +157,7 @@ def test_each_refused_kind_is_refused_with_its_code_and_nothing_is_kept(app, off
     assert response.status_code == 422, page_text(response)[:300]
     assert error_code(response) == "document_refused"
     assert no_evidence_kept(app)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ApiError) as refused:
         evidence_files.check(make(), app.config["EVIDENCE_MAX_BYTES"], app.config["PHOTO_MAX_PIXELS"])
     assert (refused.value.code, refused.value.details["reason"]) == ("document_refused", reason)
 
@@ -204,6 +215,13 @@ def test_a_recorded_paper_check_becomes_the_risk_assessment_with_its_scan(app, o
     assert any(a == "evidence.uploaded" for a, _ in actions)
     record = page_text(office_as("dsl").get(f"/office/providers/{unassessed.uuid}/record"))
     assert "by Pat Okafor (former AP lead) (recorded from paper)" in record and "Moorside check 2026.pdf" in record
+
+
+def test_a_scanned_pdf_whose_image_bytes_read_like_a_script_is_kept(app, office_as, unassessed):
+    scan = pdf_with_binary_image_data()
+    assert record_check(office_as("ap_leader"), unassessed, scan).status_code == 302
+    (assessment,) = assessments_of(unassessed)
+    assert get_photo_store().read(assessment.evidence_file.storage_key) == scan
 
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
