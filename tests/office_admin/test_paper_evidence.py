@@ -18,7 +18,7 @@ from reportlab.pdfgen import canvas
 
 from server.errors import ApiError
 from server.extensions import db
-from server.models import AuditEvent, EvidenceFile, Placement, Provider, RiskAssessment
+from server.models import AuditEvent, Placement, Provider, RiskAssessment
 from server.services import evidence_files
 from server.services.photo_store import get_photo_store
 from server.services.school_calendar import school_today
@@ -109,8 +109,8 @@ REFUSED = {
 
 
 def check_form(**changes):
-    form = {"assessed_on": (school_today() - timedelta(days=60)).isoformat(), "assessed_by": "Pat Okafor (former AP lead)",
-            "rating": "medium", "weaknesses": "Fire drill log not seen.", "valid_until": ""}
+    form = {"assessed_on": (school_today() - timedelta(days=60)).isoformat(),
+            "assessed_by": "Pat Okafor (former AP lead)", "rating": "medium", "weaknesses": "Fire drill log not seen.", "valid_until": ""}
     form.update(changes)
     return form
 
