@@ -85,6 +85,9 @@ def load_config():
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 512 * 1024),
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         "PHOTO_LONG_EDGE": _int("PHOTO_LONG_EDGE", 2048),
+        # Scanned paper evidence (PDF, JPEG, PNG): the largest file kept. Below MAX_UPLOAD_BYTES,
+        # so a file just over it gets the evidence page's own message rather than a bare 413.
+        "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
         # A release marker added to the phone app's service worker: a new value offers "Update ready".
         "PWA_BUILD": "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_."),
         # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).

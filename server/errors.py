@@ -41,6 +41,8 @@ CATALOG = {
     "photo_format_refused": (415, "Only JPEG, PNG and WebP photos are accepted."),
     "photo_too_many_pixels": (422, "The photo has too many pixels."),
     "photo_not_in_manifest": (404, "That photo is not in the visit's manifest."),
+    "document_refused": (422, "Only PDF, JPEG and PNG files without scripts or hidden content are kept."),
+    "document_too_large": (413, "The file is larger than the evidence size limit."),
     "school_exists": (409, "A school with this URN already exists with different details; see details."),
     "placement_not_ready": (422, "The placement cannot start yet; see details for what is missing."),
     "database_unavailable": (503, "The server cannot reach its database just now. Nothing was saved; try again later."),

@@ -2,7 +2,7 @@
 from server.models.audit import AuditEvent
 from server.models.people import Membership, StaffInvitation, User, UserSession
 from server.models.placements import AttendanceRecord, Placement, PlacementStaff
-from server.models.providers import Provider, ProviderEvidence, ProviderReport, RiskAssessment
+from server.models.providers import EvidenceFile, Provider, ProviderEvidence, ProviderReport, RiskAssessment
 from server.models.pupils import Pupil
 from server.models.schools import KeyContact, School, TermPeriod, Trust
 from server.models.tracking import ChangeCounter
@@ -10,7 +10,7 @@ from server.models.visits import (ConcernNote, FollowUpAction, Photo, Safeguardi
                                   VisitVersion)
 
 __all__ = [
-    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "FollowUpAction", "KeyContact",
+    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "KeyContact",
     "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
     "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",

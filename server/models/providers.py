@@ -1,11 +1,15 @@
-"""Alternative-provision settings, their published reports, the evidence that expires, and
-the risk assessment a pre-placement check produces (§7.2, §7.8, §7.9)."""
+"""Alternative-provision settings, their published reports, the evidence that expires, the
+risk assessment a pre-placement check produces (§7.2, §7.8, §7.9), and the scanned files a
+school brings in from paper to back them."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.models.base import Base, UTCDateTime, check_in, new_uuid
+from server.models.base import Base, UTCDateTime, check_in, new_uuid, utcnow
 from server.models.tracking import Tracked
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, RISK_RATINGS
+
+# The only kinds of file kept as evidence (server/services/evidence_files.py checks the bytes).
+EVIDENCE_FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 class Provider(Tracked, Base):
@@ -75,8 +79,14 @@ class ProviderEvidence(Tracked, Base):
     description: Mapped[str | None] = mapped_column(sa.String(300))
     received_on: Mapped[object | None] = mapped_column(sa.Date)
     expires_on: Mapped[object | None] = mapped_column(sa.Date, index=True)
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_file.id"), index=True)
 
     provider: Mapped[Provider] = relationship(back_populates="evidence")
+    file: Mapped["EvidenceFile | None"] = relationship()
+
+    @property
+    def file_uuid(self):
+        return self.file.uuid if self.file is not None else None
 
 
 class RiskAssessment(Tracked, Base):
@@ -101,6 +111,37 @@ class RiskAssessment(Tracked, Base):
     # A material change (new site, staff, ownership, an incident) asks for a fresh review.
     review_requested_at: Mapped[object | None] = mapped_column(UTCDateTime)
     review_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set for a check done before the school used this product (recorded from its paper):
+    # who carried it out, and the scan of it. A phone check's assessor is its visit's author.
+    assessed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    evidence_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_file.id"), index=True)
 
     provider: Mapped[Provider] = relationship(back_populates="risk_assessments")
     signed_off_by: Mapped["User | None"] = relationship()  # noqa: F821
+    evidence_file: Mapped["EvidenceFile | None"] = relationship()
+
+
+class EvidenceFile(Base):
+    """A scanned document or photo of paper evidence, held in the photo store under `storage_key`.
+    Never changed or removed once stored: a newer document is a new file."""
+
+    __tablename__ = "evidence_file"
+    __table_args__ = (
+        sa.CheckConstraint(check_in("content_type", EVIDENCE_FILE_TYPES), name="content_type_allowed"),
+        sa.CheckConstraint("byte_size > 0", name="size_positive"),
+        sa.CheckConstraint("length(sha256) = 64", name="sha256_is_hex64"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), nullable=False, index=True)
+    provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"), nullable=False, index=True)
+    content_type: Mapped[str] = mapped_column(sa.String(40), nullable=False)
+    byte_size: Mapped[int] = mapped_column(nullable=False)
+    sha256: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    storage_key: Mapped[str] = mapped_column(sa.String(200), nullable=False, unique=True)
+    original_name: Mapped[str | None] = mapped_column(sa.String(200))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    provider: Mapped[Provider] = relationship()

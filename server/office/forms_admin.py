@@ -18,8 +18,9 @@ from server.office.access import has_any_role
 from server.services.staff import ADMIN_ROLES
 
 _ROW_KEY = re.compile(r"^(?P<index>\d+)-(?P<name>.+)$")
-# Row fields the page fills in itself: a row with nothing else in it was left blank.
-_ROW_IDENTITY = ("role",)
+# Row fields the page fills in itself (a key contact's role, an evidence row's kept file): a row with
+# nothing else in it was left blank.
+_ROW_IDENTITY = ("role", "file")
 
 
 def load_form(schema, form=None):

@@ -1,17 +1,22 @@
 """Providers: the list with what needs attention (registration, risk assessment, expiring
-evidence), and the form to add or edit one with its reports and evidence."""
+evidence), and the form to add or edit one with its reports and evidence. When editing, each
+evidence row may take a scanned document (PDF, JPEG, PNG), kept once the rest of the form is right."""
 from datetime import date
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.errors import ApiError
 from server.extensions import db
+from server.models.base import utcnow
+from server.office import evidence as evidence_upload
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
+from server.services import evidence_files
 from server.services import providers as provider_service
 from server.services.placement_rules import registration_warning
 from server.services.school_calendar import school_today
@@ -58,14 +63,40 @@ def provider_edit(provider_id):
         return _render_form(provider, ProviderRecordSchema().dump(provider))
     refuse_unless_manager()
     try:
-        changes = provider_service.update_provider(provider, load_form(ProviderRecordSchema()), current_user)
+        load_form(ProviderRecordSchema())  # the form is right before any file is kept
+        form = _with_uploads(provider, request.form)
+        changes = provider_service.update_provider(provider, load_form(ProviderRecordSchema(), form), current_user)
     except ValidationError as error:
         db.session.rollback()
         provider = found_or_404(provider_service.find_provider(g.school, provider_id))
         return _render_form(provider, _posted(), error_messages(error)), 422
+    except ApiError as error:  # a scan was refused: document_refused, document_too_large
+        db.session.rollback()
+        provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+        return _render_form(provider, _posted(), {"_schema": [error.message]}, error.code), error.status
     db.session.commit()
     flash("Saved." if changes else "Nothing was changed.")
     return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
+
+
+def _with_uploads(provider, form):
+    """The posted form with each evidence row's newly uploaded scan kept and named in the row's
+    `file` box, as if it had been attached before."""
+    form = form.copy()
+    for field in request.files:
+        row = field.removeprefix("evidence-").removesuffix("-upload")
+        if not (field.startswith("evidence-") and field.endswith("-upload") and row.isdigit()):
+            continue
+        data, filename = evidence_upload.upload(field)
+        if filename is None:
+            continue
+        try:
+            kept = evidence_files.store(provider, data, filename, current_user, utcnow(), evidence_upload.limits())
+        except ApiError as error:
+            error.message = f"Evidence row {int(row) + 1}: {error.message}"
+            raise
+        form[f"evidence-{row}-file"] = str(kept.uuid)
+    return form
 
 
 def _expiry_state(expires_on, today):
@@ -77,16 +108,24 @@ def _expiry_state(expires_on, today):
     return provider_service.expiry_state(day, today)
 
 
+def _files(provider, rows):
+    """The evidence file each row names, when it is this provider's (else None)."""
+    if provider is None:
+        return [None] * len(rows)
+    return [evidence_files.provider_file(provider, row["file"]) if row.get("file") else None for row in rows]
+
+
 def _posted():
     return form_payload(ProviderRecordSchema(), request.form)
 
 
-def _render_form(provider, values, errors=None):
+def _render_form(provider, values, errors=None, error_code=None):
     today = school_today()
     reports = list(values.get("reports") or []) + [{}] * BLANK_REPORT_ROWS
     evidence = list(values.get("evidence") or []) + [{}] * BLANK_EVIDENCE_ROWS
     return render_template(
         "office/admin/provider_form.html", provider=provider, values=values, errors=errors or {},
+        error_code=error_code, files=_files(provider, evidence),
         can_manage=can_manage(), reports=reports, evidence=evidence, today=today,
         evidence_states=[_expiry_state(row.get("expires_on"), today) for row in evidence],
         warning=registration_warning(provider) if provider else None,

@@ -1,16 +1,20 @@
-"""The placement record and the provider record, and the two changes made from them: marking a
-follow-up action done, and recording a material change at a provider (which asks for a review
-of its risk assessment). Every read of a record is in the audit log."""
+"""The placement record and the provider record, and the changes made from them: marking a
+follow-up action done, recording a material change at a provider (which asks for a review of
+its risk assessment), and recording a pre-placement check the school did on paper, with its
+scan, as the provider's risk assessment. Every read of a record is in the audit log."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.errors import ApiError
 from server.extensions import db
 from server.models import Provider
 from server.models.base import utcnow
 from server.office import office
+from server.office import evidence
 from server.office.access import has_any_role, office_page
 from server.office.form_input import form_errors, read_form
+from server.schemas.admin_providers import ExistingCheckSchema
 from server.schemas.base import StrictSchema, optional_text
 from server.services import actions as action_service
 from server.services import audit, risk_assessments
@@ -56,6 +60,25 @@ def provider_material_change(provider_id):
         return _render_provider(provider, errors=form_errors(error), status=422)
     db.session.commit()
     flash("Material change recorded: the risk assessment is due for review.")
+    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+
+
+@office.post("/providers/<uuid:provider_id>/existing-check")
+@office_page(*REVIEWER_ROLES)
+def provider_existing_check(provider_id):
+    provider = _provider_or_404(provider_id)
+    try:
+        data = read_form(ExistingCheckSchema())
+        risk_assessments.from_existing_check(provider, data, evidence.upload(), current_user, utcnow(),
+                                             evidence.limits())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_provider(provider, errors=form_errors(error), status=422)
+    except ApiError as error:  # the scan was refused: document_refused, document_too_large
+        db.session.rollback()
+        return _render_provider(provider, errors={"file": error.message}, status=error.status, error_code=error.code)
+    db.session.commit()
+    flash("The existing check is recorded as the provider's risk assessment, with its scan.")
     return redirect(url_for("office.provider_record", provider_id=provider.uuid))
 
 
@@ -117,12 +140,12 @@ def _render_placement(placement, errors=None, status=200):
     return page, status
 
 
-def _render_provider(provider, errors=None, status=200):
+def _render_provider(provider, errors=None, status=200, error_code=None):
     today = school_today()
     record = provider_records.build(provider, today)
     return render_template(
         "office/provider_record.html", record=record, provider=provider, today=today, errors=errors or {},
-        form=request.form, may_record_change=has_any_role(*REVIEWER_ROLES),
+        error_code=error_code, form=request.form, may_record_change=has_any_role(*REVIEWER_ROLES),
         may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
         may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"),
         registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),

@@ -1,10 +1,12 @@
-"""Providers: registration, published reports, contacts and the evidence that expires (§7.2, §7.8)."""
+"""Providers: registration, published reports, contacts, the evidence that expires, and a
+pre-placement check the school did on paper before it used this product (§7.2, §7.8)."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.schemas.admin_fields import (AdminSchema, flag, one_of, optional_date, optional_email, optional_phone,
-                                         optional_text, optional_url, required_date, required_text, whole_number)
+from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_email,
+                                         optional_phone, optional_text, optional_url, required_date, required_text,
+                                         whole_number)
 from server.services.placement_rules import REGISTERED_STATUSES, registration_warning as warning_for
-from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
+from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, RISK_RATINGS, labels
 
 REPORT_SOURCES = ("ofsted", "local_authority", "other")
 REPORT_SOURCE_LABELS = {"ofsted": "Ofsted", "local_authority": "Local authority", "other": "Other"}
@@ -22,6 +24,10 @@ class ProviderEvidenceSchema(AdminSchema):
     description = optional_text(300)
     received_on = optional_date()
     expires_on = optional_date()
+    file = fields.UUID(attribute="file_uuid", load_default=None, allow_none=True,
+                       error_messages={"invalid_uuid": "That is not a file of this provider's."}, metadata={
+                           "description": "The scanned document's id (uploaded on the office's provider page). "
+                                          "Left out, the row no longer shows it; the file itself is kept."})
 
     @validates_schema
     def expires_after_received(self, data, **kwargs):
@@ -57,3 +63,12 @@ class ProviderRecordSchema(AdminSchema):
         if data.get("registration_status") in REGISTERED_STATUSES and not data.get("urn"):
             raise ValidationError("A registered provider has a URN: enter it, or choose the status that applies.",
                                   "urn")
+
+
+class ExistingCheckSchema(AdminSchema):
+    """A pre-placement check done on paper; its scan comes as the upload beside the form."""
+    assessed_on = required_date(validate=not_in_future)
+    assessed_by = required_text(200)
+    rating = one_of(RISK_RATINGS, labels("risk_ratings"), required=True)
+    weaknesses = optional_text(5000)
+    valid_until = optional_date()

@@ -123,6 +123,8 @@ def _dump(folder, photo_store):
                     rows += 1
                     if table.name == "photo":
                         photo_keys.extend(key for key in (row["storage_key"], row["thumbnail_key"]) if key)
+                    elif table.name == "evidence_file":  # scanned paper evidence, in the same store
+                        photo_keys.append(row["storage_key"])
             manifest["tables"][table.name] = {"file": path.name, "rows": rows, "sha256": digest.hexdigest()}
     for key in sorted(set(photo_keys)):
         try:

@@ -113,8 +113,10 @@ class S3PhotoStore:
         return self.prefix + check_key(key)
 
     def put(self, key, data):
+        # Photos and scanned evidence (PDFs too) share the store, and the app serves every file
+        # with its own headers, so objects carry no claim about what they hold.
         self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data,
-                               ContentType="image/jpeg", ChecksumAlgorithm="SHA256")
+                               ContentType="application/octet-stream", ChecksumAlgorithm="SHA256")
 
     def read(self, key):
         name = self._name(key)

@@ -1,5 +1,6 @@
 """Providers a school uses: creating and editing them with their published reports and the
-evidence that expires. No Flask request globals; flush, never commit."""
+evidence that expires, each piece with its scanned file when the school has one. No Flask
+request globals; flush, never commit."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -8,13 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import Provider, ProviderEvidence, ProviderReport
-from server.services import audit
+from server.services import audit, evidence_files
 from server.services.school_settings import apply_changes, audit_value, touch
 
 # Evidence expiring within this many days is shown as "expires soon".
 EXPIRY_WARNING_DAYS = 30
 _CHILD_LISTS = {"reports": (ProviderReport, ("source", "report_date", "judgement", "url")),
-                "evidence": (ProviderEvidence, ("kind", "description", "received_on", "expires_on"))}
+                "evidence": (ProviderEvidence, ("kind", "description", "received_on", "expires_on", "file_uuid"))}
 
 
 def list_providers(school):
@@ -89,10 +90,20 @@ def _replace_children(provider, name, items):
     for item in items:
         if key(item) in keep:
             keep.remove(key(item))
-            rows.append(model(**{c: item[c] for c in columns}))
+            rows.append(model(**_row_values(provider, columns, item)))
     before = [dict(zip(columns, k)) for k, _ in current]
     after = [dict(zip(columns, k)) for k in wanted]
     return {name: [before, after]}
+
+
+def _row_values(provider, columns, item):
+    """A new row's columns; an evidence row's file must be one of this provider's own."""
+    values = {c: item[c] for c in columns if c != "file_uuid"}
+    if item.get("file_uuid") is not None:
+        values["file"] = evidence_files.provider_file(provider, item["file_uuid"])
+        if values["file"] is None:
+            raise ValidationError("A file named in the evidence is not one of this provider's.", "evidence")
+    return values
 
 
 def evidence_state(evidence, today):

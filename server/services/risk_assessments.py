@@ -1,5 +1,6 @@
 """A provider's risk assessment (§7.8, §7.9): made from a pre-placement check when the AP
-leader signs the check off, valid for 12 months, and reviewed early on any material change.
+leader signs the check off, or recorded from a check the school did on paper before it used
+this product; valid for 12 months, and reviewed early on any material change.
 
 No Flask request globals; callers pass the person and the time. Nothing here commits.
 """
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import RiskAssessment
-from server.services import audit
+from server.services import audit, evidence_files
 from server.services.deadlines import MATERIAL_CHANGE_REVIEW_DAYS
 from server.services.forms import form_items, get_form, visible_item_keys
 from server.services.refusal import Refused
@@ -46,6 +47,32 @@ def from_provider_check(visit, version, signer, now):
     db.session.flush()
     audit.record("risk_assessment.created", assessment, school_id=visit.school_id,
                  visit=str(visit.uuid), rating=rating)
+    return assessment
+
+
+def from_existing_check(provider, data, upload, recorder, now, limits):
+    """The risk assessment of a check done before the school used this product, recorded from
+    its paper with the scan attached: valid until the day the paper says, at most 12 months
+    after the check (a blank date means the full 12 months). Signed off by whoever records it.
+    `upload` is (bytes, file name), kept only once the dates are right (evidence_files.store)."""
+    assessed_on = data["assessed_on"]
+    longest = add_months(assessed_on, VALID_FOR_MONTHS)
+    valid_until = data.get("valid_until") or longest
+    if valid_until <= assessed_on:
+        raise Refused("It must be valid until a day after the check.", field="valid_until")
+    if valid_until > longest:
+        raise Refused(f"A risk assessment is reviewed at least every {VALID_FOR_MONTHS} months (§7.9): "
+                      f"valid until {longest:%d %b %Y} at the latest.", field="valid_until")
+    evidence_file = evidence_files.store(provider, *upload, recorder, now, limits)
+    assessment = RiskAssessment(
+        provider_id=provider.id, rating=data["rating"], weaknesses=data.get("weaknesses"),
+        assessed_on=assessed_on, valid_until=valid_until, assessed_by=data["assessed_by"],
+        evidence_file_id=evidence_file.id, signed_off_by_id=recorder.id, signed_off_at=now)
+    db.session.add(assessment)
+    db.session.flush()
+    audit.record("risk_assessment.created", assessment, school_id=provider.school_id, actor=recorder,
+                 source="existing_check", rating=assessment.rating, assessed_by=assessment.assessed_by,
+                 evidence_file=str(evidence_file.uuid))
     return assessment
 
 

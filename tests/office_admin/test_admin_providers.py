@@ -54,7 +54,7 @@ def test_editing_evidence_keeps_what_is_unchanged_and_audits_old_and_new(office_
     assert changes["full_time_pupils"] == [3, 4] and changes["on_la_approved_list"] == [True, False]
     before, after = changes["evidence"]
     assert {"kind": "staff_checks_confirmation", "description": "Letter from the head", "received_on": None,
-            "expires_on": "2026-12-01"} in before
+            "expires_on": "2026-12-01", "file_uuid": None} in before
     assert event.actor_id == demo.user("ap_leader").id
 
 

@@ -1,6 +1,7 @@
 """Who may open each page and send each form, for every role in both demo schools. Riverside's
 records answer 404 to Hillcrest's staff (exactly like a record that does not exist), a role
 without the page answers 403, and a refused form changes nothing."""
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -9,6 +10,8 @@ import sqlalchemy as sa
 from rollup.factories import make_action, make_concern, make_visit
 from server.extensions import db
 from server.models import ConcernNote, FollowUpAction, RiskAssessment, SafeguardingConcern, Visit
+from server.models.base import utcnow
+from server.services import evidence_files
 from server.services.photo_store import get_photo_store
 from server.vocabulary import ROLES
 from tests import payloads
@@ -35,9 +38,11 @@ def riverside(app, demo):
     image = payloads.jpeg_bytes()
     get_photo_store().put(photo.storage_key, image)
     get_photo_store().put(photo.thumbnail_key, image)
+    scan = evidence_files.store(placement.provider, image, "insurance.jpg", demo.user("admin"), utcnow(),
+                                {"max_bytes": 10**7, "max_pixels": 10**7})
     db.session.commit()
     return {"placement": placement, "provider": placement.provider, "visit": visit, "other_visit": other,
-            "concern": concern, "action": action, "photo": photo}
+            "concern": concern, "action": action, "photo": photo, "scan": scan}
 
 
 def pages(r):
@@ -52,6 +57,7 @@ def pages(r):
         (f"/office/concerns/{r['concern'].uuid}", CONCERN_READERS, True),
         (f"/office/photos/{r['photo'].uuid}/thumb", RECORD_READERS, True),
         (f"/office/photos/{r['photo'].uuid}/full", RECORD_READERS, True),
+        (f"/office/evidence/{r['scan'].uuid}", RECORD_READERS, True),
     ]
 
 
@@ -94,6 +100,11 @@ def forms(r):
          lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
              RiskAssessment.provider_id == r["provider"].id,
              RiskAssessment.review_requested_at.is_not(None))).scalar() > 0),
+        (f"/office/providers/{r['provider'].uuid}/existing-check",
+         {"assessed_on": "2026-09-01", "assessed_by": "Former AP lead", "rating": "low",
+          "file": (io.BytesIO(payloads.jpeg_bytes()), "check.jpg")}, REVIEWERS,
+         lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
+             RiskAssessment.assessed_by.is_not(None))).scalar() > 0),
         (f"/office/actions/{r['action'].uuid}/done", {"note": "Done."}, ACTION_WRITERS,
          lambda: db.session.get(FollowUpAction, r["action"].id).done_at is not None),
         (f"/office/concerns/{r['concern'].uuid}/notes", {"kind": "note", "text": "Spoke to the family."}, {"dsl"},

@@ -61,6 +61,12 @@ def _fill(api, demo):
         "Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}).status_code == 201
     synthesize(Size(schools=2, placements_per_school=3, visits_per_placement=6, photos=True),
                photo_store=get_photo_store())
+    from server.models import Provider
+    from server.models.base import utcnow
+    from server.services import evidence_files
+    provider = db.session.execute(sa.select(Provider).where(Provider.school_id == demo.school().id)).scalars().first()
+    evidence_files.store(provider, payloads.jpeg_bytes(800, 600, colour=(20, 90, 160)), "insurance.jpg",
+                         demo.user("ap_leader"), utcnow(), {"max_bytes": 10 * 2**20, "max_pixels": 40_000_000})
     db.session.commit()
 
 
@@ -70,10 +76,13 @@ def _counts():
 
 
 def _photo_hashes():
-    from server.models import Photo
+    """Every file the database names in the photo store: photos, thumbnails and evidence scans."""
+    from server.models import EvidenceFile, Photo
     store = get_photo_store()
     keys = [key for photo in db.session.execute(sa.select(Photo)).scalars()
             for key in (photo.storage_key, photo.thumbnail_key) if key]
+    keys += db.session.execute(sa.select(EvidenceFile.storage_key)).scalars().all()
+    assert any(key.startswith("evidence/") for key in keys)
     return {key: payloads.sha256(store.read(key)) for key in keys}
 
 

@@ -4,7 +4,7 @@ A closed concern can be reopened with a reason. Nothing is edited: the outcome i
 with becomes an entry of kind `closed`, and the reopening an entry of kind `reopened`.
 
 Revision ID: 5c1d2e3f4a5b
-Revises: 21404e27be5e
+Revises: 42cecad980b5
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5c1d2e3f4a5b'
-down_revision = '21404e27be5e'
+down_revision = '42cecad980b5'
 branch_labels = None
 depends_on = None
 
