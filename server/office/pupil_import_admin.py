@@ -45,7 +45,7 @@ def pupil_import():
 def pupil_import_step(token):
     csv_file = _kept_file(token)
     if request.method == "GET":
-        return _render_mapping(token, csv_file, import_service.guess_mapping(csv_file.headings))
+        return _render_mapping(token, csv_file, import_service.guess_mapping(csv_file))
     try:
         mapping = load_form(PupilImportSchema(only=("mapping",)))["mapping"]
         plan = import_service.plan_import(g.school, csv_file, mapping)
