@@ -329,7 +329,10 @@ def admin_pupil_import(school_id):
         if request_data["fingerprint"] is not None and request_data["fingerprint"] != plan.fingerprint:
             raise ApiError("conflict", message="The import plan changed since its dry run; run it again.",
                            details={"fingerprint": plan.fingerprint})
-        pupil_import.apply_import(school, plan, current_user)
+        try:
+            pupil_import.apply_import(school, plan, current_user)
+        except pupil_import.ImportRefused as refused:
+            raise ApiError("conflict", message=str(refused)) from None
         db.session.commit()
     return respond(ImportPlanSchema(), plan)
 

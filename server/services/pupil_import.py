@@ -346,15 +346,25 @@ def _duplicate_reason(entry, same_id):
 
 def apply_import(school, plan, actor):
     """Write `plan`: create and change pupils, one audit entry each and one for the import. A plan
-    with nothing to write writes nothing, not even to the audit log."""
-    plan.applied = True
+    with nothing to write writes nothing, not even to the audit log.
+
+    All or nothing, inside a savepoint: if another change to the pupils overtook the plan (a
+    colleague added one of its MIS ids meanwhile), every row written so far is undone here and
+    ImportRefused says so, whatever the caller does next."""
     if not plan.created and not plan.changed:
+        plan.applied = True
         return plan
-    for row in plan.created:
-        create_pupil(school, row["values"], actor, via="import")
-    for row in plan.changed:
-        update_pupil(row["pupil"], row["values"], actor, via="import")
-    audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
-                 created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
-                 rejected=len(plan.rejected))
+    try:
+        with db.session.begin_nested():
+            for row in plan.created:
+                create_pupil(school, row["values"], actor, via="import")
+            for row in plan.changed:
+                update_pupil(row["pupil"], row["values"], actor, via="import")
+            audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
+                         created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
+                         rejected=len(plan.rejected))
+    except (ValidationError, sa.exc.IntegrityError):
+        raise ImportRefused("Another change to the pupils overtook this import, so nothing was imported. "
+                            "Check the import again.") from None
+    plan.applied = True
     return plan

@@ -286,3 +286,19 @@ def test_the_dry_run_shows_every_field_each_pupil_gets_and_every_change_old_to_n
     assert ("A900000000009 Date of birth: 2012-03-14 Year group: 9 EHCP: Yes Looked after: Yes "
             "Has a social worker: No SEN support: No") in text
     assert "MIS00000 EHCP: Yes → No Has a social worker: No → Yes" in text
+
+
+def test_an_import_overtaken_part_way_by_another_change_writes_nothing_and_says_so(app, demo):
+    school = demo.school()
+    csv_file = pupil_import.read_csv(b"MIS id,First,Last,DOB,Year\nA1,Ann,One,01/01/2012,9\nA2,Bob,Two,01/01/2012,9\n")
+    plan = pupil_import.plan_import(school, csv_file, {"mis_id": "MIS id", "first_name": "First", "last_name": "Last",
+                                                       "date_of_birth": "DOB", "year_group": "Year"})
+    # After the dry run, a colleague adds pupil A2 by hand: A1 would be written, then A2 clash.
+    db.session.add(Pupil(school=school, mis_id="A2", first_name="Bob", last_name="Two",
+                         date_of_birth=plan.created[1]["values"]["date_of_birth"], year_group=9))
+    db.session.commit()
+    before = pupil_rows()
+    with pytest.raises(pupil_import.ImportRefused):
+        pupil_import.apply_import(school, plan, demo.user("ap_leader"))
+    assert pupil_rows() == before, "nothing of the import is left, even before the caller rolls back"
+    assert not db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "pupil_import.applied")).first()
