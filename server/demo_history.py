@@ -10,10 +10,10 @@ from random import Random
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import AttendanceRecord, TermPeriod, Visit
+from server.models import AttendanceRecord, Visit
 from server.models.base import utcnow
 from server.schemas.visits import VisitPayloadSchema
-from server.services.school_calendar import SchoolCalendar, weekday_code
+from server.services.school_calendar import calendar_for, weekday_code
 from server.services.synthetic import templates_by_form
 from server.services.sync import ingest_visit
 
@@ -23,8 +23,7 @@ UNRECORDED_DAYS = 2  # the last school days' register is left for the attendance
 
 def seed_history(school, placements, users, today):
     templates = templates_by_form(Random(school.id), with_photos=False, variants=2)
-    calendar = SchoolCalendar(db.session.execute(
-        sa.select(TermPeriod).where(TermPeriod.school_id == school.id)).scalars().all())
+    calendar = calendar_for(school.id)
     author, leader = users["visiting_staff"], users["ap_leader"]
     first = True
     for placement in (p for p in placements if p.status == "active"):

@@ -108,19 +108,25 @@ def admin_term_dates(school_id, academic_year):
         raise ApiError("not_found")
     saved = school_settings.term_year(school, academic_year)
     halves = saved if len(saved) == 6 else school_settings.usual_term_dates(academic_year)
-    return respond(TermYearSchema(), {"academic_year": academic_year, "halves": halves, "saved": len(saved) == 6})
+    return respond(TermYearSchema(), {"academic_year": academic_year, "halves": halves, "saved": len(saved) == 6,
+                                      "inset_days": school_settings.inset_days_of(school, academic_year)})
 
 
 @api.put("/admin/schools/<uuid:school_id>/term-dates")
 @require_roles(*ADMIN_ROLES)
-@documented("Set one academic year's six half terms", body=TermYearSchema, responses={200: TermYearSchema}, tags=TAGS)
+@documented("Set one academic year's six half terms (and, if given, its INSET days)", body=TermYearSchema,
+            responses={200: TermYearSchema}, tags=TAGS)
 def admin_term_dates_update(school_id):
     school = _school(school_id, ADMIN_ROLES)
     data = load_json(TermYearSchema())
-    school_settings.save_term_year(school, data["academic_year"], data["halves"], current_user)
+    year = data["academic_year"]
+    school_settings.save_term_year(school, year, data["halves"], current_user)
+    if data["inset_days"] is not None:
+        school_settings.save_inset_days(school, year, data["inset_days"], current_user)
     db.session.commit()
-    return respond(TermYearSchema(), {"academic_year": data["academic_year"], "saved": True,
-                                      "halves": school_settings.term_year(school, data["academic_year"])})
+    return respond(TermYearSchema(), {"academic_year": year, "saved": True,
+                                      "halves": school_settings.term_year(school, year),
+                                      "inset_days": school_settings.inset_days_of(school, year)})
 
 
 # --- Staff -------------------------------------------------------------------------------------
@@ -344,7 +350,10 @@ def admin_pupil_import(school_id):
         if request_data["fingerprint"] is not None and request_data["fingerprint"] != plan.fingerprint:
             raise ApiError("conflict", message="The import plan changed since its dry run; run it again.",
                            details={"fingerprint": plan.fingerprint})
-        pupil_import.apply_import(school, plan, current_user)
+        try:
+            pupil_import.apply_import(school, plan, current_user)
+        except pupil_import.ImportRefused as refused:
+            raise ApiError("conflict", message=str(refused)) from None
         db.session.commit()
     return respond(ImportPlanSchema(), plan)
 

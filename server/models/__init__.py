@@ -4,14 +4,14 @@ from server.models.people import Membership, StaffInvitation, User, UserSession
 from server.models.placements import AttendanceRecord, Placement, PlacementStaff
 from server.models.providers import EvidenceFile, Provider, ProviderEvidence, ProviderReport, RiskAssessment
 from server.models.pupils import Pupil
-from server.models.schools import KeyContact, School, TermPeriod, Trust
+from server.models.schools import InsetDay, KeyContact, School, TermPeriod, Trust
 from server.models.tracking import ChangeCounter
 from server.models.visits import (ConcernNote, FollowUpAction, Photo, SafeguardingConcern, Visit,
                                   VisitVersion)
 
 __all__ = [
-    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "KeyContact",
-    "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
+    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
+    "KeyContact", "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
     "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",
 ]

@@ -1,4 +1,4 @@
-"""Trusts, schools, their term dates and the key contacts phones must show."""
+"""Trusts, schools, their term dates and INSET days, and the key contacts phones must show."""
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,6 +32,8 @@ class School(Tracked, Base):
         back_populates="school", order_by="TermPeriod.starts_on", cascade="all, delete-orphan")
     key_contacts: Mapped[list["KeyContact"]] = relationship(
         back_populates="school", order_by="KeyContact.role", cascade="all, delete-orphan")
+    inset_days: Mapped[list["InsetDay"]] = relationship(
+        back_populates="school", order_by="InsetDay.on_date", cascade="all, delete-orphan")
 
 
 class TermPeriod(Tracked, Base):
@@ -59,6 +61,22 @@ class TermPeriod(Tracked, Base):
     @property
     def label(self):
         return f"{self.term.title()} {self.half} {self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class InsetDay(Tracked, Base):
+    """A training day the school closes to pupils: inside a half term, but not a school day."""
+
+    __tablename__ = "inset_day"
+    __table_args__ = (
+        sa.UniqueConstraint("school_id", "on_date"),
+        sa.Index("ix_inset_day_school_change", "school_id", "change_seq"),  # the phone's change cursor
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id", ondelete="CASCADE"), nullable=False, index=True)
+    on_date: Mapped[object] = mapped_column(sa.Date, nullable=False)
+
+    school: Mapped[School] = relationship(back_populates="inset_days")
 
 
 class KeyContact(Tracked, Base):

@@ -45,7 +45,7 @@ def pupil_import():
 def pupil_import_step(token):
     csv_file = _kept_file(token)
     if request.method == "GET":
-        return _render_mapping(token, csv_file, import_service.guess_mapping(csv_file.headings))
+        return _render_mapping(token, csv_file, import_service.guess_mapping(csv_file))
     try:
         mapping = load_form(PupilImportSchema(only=("mapping",)))["mapping"]
         plan = import_service.plan_import(g.school, csv_file, mapping)
@@ -57,7 +57,11 @@ def pupil_import_step(token):
         return _render_preview(token, mapping, plan)
     if request.form.get("fingerprint") != plan.fingerprint:
         return _render_preview(token, mapping, plan, moved=True), 409
-    import_service.apply_import(g.school, plan, current_user)
+    try:
+        import_service.apply_import(g.school, plan, current_user)
+    except import_service.ImportRefused:
+        db.session.rollback()
+        return _render_preview(token, mapping, import_service.plan_import(g.school, csv_file, mapping), moved=True), 409
     db.session.commit()
     import_service.discard_upload(current_app.config["DATA_DIR"], token)
     session.pop(SESSION_KEY, None)

@@ -1,4 +1,5 @@
-"""School settings: the local authority, the key contacts every phone shows, and term dates.
+"""School settings: the local authority, the key contacts every phone shows, and term dates with
+the school's INSET days.
 
 One page with three forms; each posts to its own address and comes back to the page, with its
 messages beside the boxes when something needs correcting.
@@ -18,6 +19,9 @@ from server.services import school_settings
 from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES
 from server.vocabulary import CONTACT_ROLES, labels
+
+# Schools have five INSET days a year, sometimes six: the form offers at least this many boxes.
+INSET_BOXES = 6
 
 
 @office.get("/settings")
@@ -62,10 +66,12 @@ def settings_terms():
     try:
         data = load_form(TermYearSchema())
     except ValidationError as error:
-        return _render(year, term_errors=error_messages(error), term_values=_posted_halves()), 422
+        return _render(year, term_errors=error_messages(error), term_values=_posted_halves(),
+                       inset_values=request.form.getlist("inset_days")), 422
     school_settings.save_term_year(g.school, data["academic_year"], data["halves"], current_user)
+    school_settings.save_inset_days(g.school, data["academic_year"], data["inset_days"] or [], current_user)
     db.session.commit()
-    flash(f"Term dates for {_year_label(data['academic_year'])} saved.")
+    flash(f"Term dates and INSET days for {_year_label(data['academic_year'])} saved.")
     return redirect(url_for("office.settings", year=data["academic_year"]) + "#terms")
 
 
@@ -84,7 +90,7 @@ def _year_label(year):
 
 
 def _render(year, school_errors=None, school_values=None, contact_errors=None, contact_values=None,
-            term_errors=None, term_values=None):
+            term_errors=None, term_values=None, inset_values=None):
     school = g.school
     this_year = school_settings.academic_year_of(school_today())
     year = year if year in CALENDAR_YEARS else this_year
@@ -94,6 +100,10 @@ def _render(year, school_errors=None, school_values=None, contact_errors=None, c
         halves = saved if len(saved) == 6 else school_settings.usual_term_dates(year)
         term_values = [{"starts_on": h["starts_on"] if isinstance(h, dict) else h.starts_on,
                         "ends_on": h["ends_on"] if isinstance(h, dict) else h.ends_on} for h in halves]
+    if inset_values is None:
+        inset_values = [day.isoformat() for day in school_settings.inset_days_of(school, year)]
+    inset_values = [value for value in inset_values if value]
+    inset_values += [""] * max(1, INSET_BOXES - len(inset_values))
     if contact_values is None:
         contact_values = {c.role: {"name": c.name, "phone": c.phone, "email": c.email} for c in school.key_contacts}
     return render_template(
@@ -103,4 +113,4 @@ def _render(year, school_errors=None, school_values=None, contact_errors=None, c
         contact_values=contact_values, contact_errors=contact_errors or {},
         year=year, year_label=_year_label(year), years=[(y, _year_label(y)) for y in years],
         term_saved=len(saved) == 6, half_terms=school_settings.HALF_TERMS, term_values=term_values,
-        term_errors=term_errors or {})
+        term_errors=term_errors or {}, inset_values=inset_values)

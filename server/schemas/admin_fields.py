@@ -111,10 +111,25 @@ def _flag_text(value):
     return value
 
 
+# How forms, the API and MIS exports write yes and no (compared lower-case).
+YES_WORDS = frozenset({"yes", "y", "true", "t", "1", "on"})
+NO_WORDS = frozenset({"no", "n", "false", "f", "0", "off"})
+
+
+def is_yes_no(text):
+    """True for a Yes/No answer however it is written: an MIS column of these is a flag."""
+    return isinstance(text, str) and text.strip().lower() in YES_WORDS | NO_WORDS
+
+
 def flag(**kwargs):
-    return fields.Boolean(load_default=False, pre_load=[_flag_text], truthy={"yes", "y", "true", "t", "1", "on", 1},
-                          falsy={"no", "n", "false", "f", "0", "off", 0},
+    return fields.Boolean(load_default=False, pre_load=[_flag_text], truthy=YES_WORDS | {1}, falsy=NO_WORDS | {0},
                           error_messages={"invalid": "Write Yes or No."}, **kwargs)
+
+
+def not_yes_no(value):
+    """A name or phone field holding "Yes" is a Yes/No column put in the wrong place."""
+    if is_yes_no(value):
+        raise ValidationError(f"“{value}” is a Yes/No answer, not a name.")
 
 
 def not_in_future(value):

@@ -5,22 +5,38 @@ same values typed into the pupil form would be.
 """
 import re
 
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import ValidationError, fields, post_load, validate, validates
 
-from server.schemas.admin_fields import (AdminSchema, flag, optional_phone, optional_text, required_date, required_text,
-                                         whole_number)
+from server.schemas.admin_fields import (AdminSchema, flag, not_yes_no, optional_phone, optional_text, required_date,
+                                         required_text, whole_number)
 from server.services.school_calendar import school_today
 
-IMPORT_FIELDS = ("mis_id", "first_name", "last_name", "date_of_birth", "year_group", "ehcp", "looked_after",
-                 "has_social_worker", "send_support", "fsm_eligible", "social_worker_name", "social_worker_phone",
-                 "parent_contact_name", "parent_contact_phone")
+# In the order the column guesser tries them: a Yes/No "Social Worker" column fits "has a social
+# worker" first; a column of names does not, and goes on to "social worker's name".
+IMPORT_FIELDS = ("mis_id", "first_name", "last_name", "date_of_birth", "year_group", "sen_status", "ehcp",
+                 "looked_after", "child_protection_plan", "child_in_need", "has_social_worker", "send_support",
+                 "fsm_eligible", "social_worker_name", "social_worker_phone", "parent_contact_name",
+                 "parent_contact_phone")
 REQUIRED_IMPORT_FIELDS = ("mis_id", "first_name", "last_name", "date_of_birth", "year_group")
+# Import columns that are not pupil fields themselves but set them (PupilImportRowSchema.fold).
+SEN_STATUS_FIELDS = ("ehcp", "send_support")
+SOCIAL_WORKER_COLUMNS = ("child_protection_plan", "child_in_need", "has_social_worker")
 IMPORT_FIELD_LABELS = {
     "mis_id": "MIS id", "first_name": "First name", "last_name": "Last name", "date_of_birth": "Date of birth",
-    "year_group": "Year group", "ehcp": "EHCP", "looked_after": "Looked after",
-    "has_social_worker": "Has a social worker", "send_support": "SEN support", "fsm_eligible": "Free school meals",
-    "social_worker_name": "Social worker's name", "social_worker_phone": "Social worker's phone",
-    "parent_contact_name": "Parent or carer's name", "parent_contact_phone": "Parent or carer's phone",
+    "year_group": "Year group", "sen_status": "SEN status (E, K or N)", "ehcp": "EHCP",
+    "looked_after": "Looked after", "child_protection_plan": "Child protection plan",
+    "child_in_need": "Child in need", "has_social_worker": "Has a social worker", "send_support": "SEN support",
+    "fsm_eligible": "Free school meals", "social_worker_name": "Social worker's name",
+    "social_worker_phone": "Social worker's phone", "parent_contact_name": "Parent or carer's name",
+    "parent_contact_phone": "Parent or carer's phone",
+}
+# The SEN status codes of the DfE school census, as SIMS, Arbor and Bromcom export them (the
+# code, or its words): E an education, health and care plan, K SEN support, N no SEN.
+SEN_STATUS_WORDS = {
+    "e": "E", "ehcp": "E", "ehc plan": "E", "education, health and care plan": "E",
+    "education health and care plan": "E",
+    "k": "K", "sen support": "K", "send support": "K",
+    "n": "N", "": "N", "none": "N", "no sen": "N", "no special educational need": "N",
 }
 YEAR_PATTERN = re.compile(r"^(?:year|yr|y|nc)?\s*(-?\d{1,2})$")
 # Nursery is year -1 and reception year 0, as the DfE's national curriculum year codes have it.
@@ -67,6 +83,49 @@ class PupilRecordSchema(AdminSchema):
         if not YOUNGEST_AGE <= age <= OLDEST_AGE:
             raise ValidationError(f"{value:%d/%m/%Y} makes the pupil {age}: check the date of birth.")
 
+    @validates("social_worker_name", "parent_contact_name")
+    def a_name_not_an_answer(self, value, **kwargs):
+        if value is not None:
+            not_yes_no(value)
+
+
+def sen_status_code(value):
+    """"E", "K" or "N" for the ways an MIS writes a SEN status, else None."""
+    return SEN_STATUS_WORDS.get(" ".join(value.lower().split())) if isinstance(value, str) else None
+
+
+class SenStatus(fields.String):
+    default_error_messages = {"invalid": "Write E (EHC plan), K (SEN support) or N (none)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = sen_status_code(value)
+        if code is None:
+            raise self.make_error("invalid")
+        return code
+
+
+class PupilImportRowSchema(PupilRecordSchema):
+    """One row of an MIS export: the pupil form's fields, plus the columns an MIS has instead of
+    our flags. They fold into the pupil's own fields, so a plan holds pupil fields only."""
+
+    sen_status = SenStatus(load_only=True)
+    child_protection_plan = flag(load_only=True)
+    child_in_need = flag(load_only=True)
+
+    @post_load
+    def fold(self, data, **kwargs):
+        if "sen_status" in data:
+            code = data.pop("sen_status")
+            data["ehcp"], data["send_support"] = code == "E", code == "K"
+        # A child on a protection plan or a child-in-need plan has a social worker, and so does
+        # one whose social worker is named: any mapped column saying so is enough.
+        said = [data.pop(name) for name in SOCIAL_WORKER_COLUMNS if name in data]
+        if data.get("social_worker_name"):
+            said.append(True)
+        if said:
+            data["has_social_worker"] = any(said)
+        return {name: data[name] for name in IMPORT_FIELDS if name in data}  # in the order people read them
+
 
 class PupilImportSchema(AdminSchema):
     csv_text = fields.String(required=True, validate=validate.Length(min=1, max=2_000_000), metadata={
@@ -83,6 +142,8 @@ class PupilImportSchema(AdminSchema):
         missing = [name for name in REQUIRED_IMPORT_FIELDS if not value.get(name)]
         if missing:
             raise ValidationError("Choose the column for: " + ", ".join(missing) + ".")
+        if value.get("sen_status") and any(value.get(name) for name in SEN_STATUS_FIELDS):
+            raise ValidationError("SEN status already gives EHCP and SEN support: leave those two unmatched.")
         used = [column for column in value.values() if column]
         if len(used) != len(set(used)):
             raise ValidationError("Each column can fill only one pupil field.")

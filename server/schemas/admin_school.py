@@ -1,9 +1,9 @@
-"""A school's own settings: its local authority, the key contacts phones show, and term dates."""
+"""A school's own settings: its local authority, the key contacts phones show, term dates and INSET days."""
 from datetime import date
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
-from server.schemas.admin_fields import (AdminSchema, one_of, optional_email, optional_text, required_date,
+from server.schemas.admin_fields import (AdminSchema, UkDate, one_of, optional_email, optional_text, required_date,
                                          required_phone, required_text, whole_number)
 from server.schemas.base import CALENDAR_YEARS
 from server.vocabulary import CONTACT_ROLES, TERMS, labels
@@ -58,6 +58,12 @@ class HalfTermSchema(AdminSchema):
     starts_on = required_date()
     ends_on = required_date()
 
+    @validates("starts_on")
+    def starts_on_a_weekday(self, value, **kwargs):
+        if value.weekday() >= 5:
+            raise ValidationError(f"{value.day} {value:%B %Y} is a {value:%A}: "
+                                  "a half term starts on its first school day.")
+
 
 class TermYearSchema(AdminSchema):
     academic_year = whole_number(
@@ -65,6 +71,9 @@ class TermYearSchema(AdminSchema):
         metadata={"description": "The year the academic year starts: 2026 means 2026/27."})
     halves = fields.List(fields.Nested(HalfTermSchema), required=True, metadata={
         "description": "All six half terms: autumn, spring and summer, halves 1 and 2."})
+    inset_days = fields.List(UkDate(), load_default=None, metadata={
+        "description": "The school's INSET (training) days this year: weekdays inside the half terms, not "
+                       "school days. Left out, they stay as they are; given, they replace the year's list."})
     saved = fields.Boolean(dump_only=True, metadata={
         "description": "false: nothing saved for this year yet; the halves are the usual dates in England."})
 
@@ -89,3 +98,9 @@ class TermYearSchema(AdminSchema):
             previous_end = half["ends_on"]
         if errors:
             raise ValidationError({"halves": errors})
+        wrong = [f"{day:%d/%m/%Y} is a {day:%A}." if day.weekday() >= 5
+                 else f"{day:%d/%m/%Y} is not inside this year's half terms."
+                 for day in sorted(set(data["inset_days"] or ()))
+                 if day.weekday() >= 5 or not any(h["starts_on"] <= day <= h["ends_on"] for h in halves)]
+        if wrong:
+            raise ValidationError(wrong, "inset_days")

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import AttendanceRecord, Placement, Pupil, School, TermPeriod
+from server.models import AttendanceRecord, Placement, Pupil, School
 from server.models.base import utcnow
 from server.services import audit
-from server.services.school_calendar import SchoolCalendar, school_today, weekday_code
+from server.services.school_calendar import calendar_for, school_today, weekday_code
 
 
 def register_for(school_id, day):
@@ -35,8 +35,7 @@ def register_for(school_id, day):
 
 
 def is_school_day(school_id, day):
-    periods = db.session.execute(sa.select(TermPeriod).where(TermPeriod.school_id == school_id)).scalars().all()
-    return SchoolCalendar(periods).is_school_day(day)
+    return calendar_for(school_id).is_school_day(day)
 
 
 class RegisterRefused(ValueError):

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import (KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
+from server.models import (InsetDay, KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
 from server.models.base import utcnow
 from server.services.deadlines import placement_due_items
@@ -55,6 +55,8 @@ def change_cursor(user):
         sa.select(sa.func.max(School.change_seq)).where(School.id.in_(school_ids)),
         sa.select(sa.func.max(KeyContact.change_seq)).where(KeyContact.school_id.in_(school_ids)),
         sa.select(sa.func.max(TermPeriod.change_seq)).where(TermPeriod.school_id.in_(school_ids)),
+        # INSET days move the due dates the snapshot carries.
+        sa.select(sa.func.max(InsetDay.change_seq)).where(InsetDay.school_id.in_(school_ids)),
         sa.select(sa.func.max(Provider.change_seq)).where(Provider.school_id.in_(school_ids)),
         sa.select(sa.func.max(Pupil.change_seq)).where(Pupil.school_id.in_(school_ids)),
         sa.select(sa.func.max(Placement.change_seq)).where(Placement.school_id.in_(school_ids)),

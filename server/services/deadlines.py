@@ -15,9 +15,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import (AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, TermPeriod,
-                           Visit)
-from server.services.school_calendar import SchoolCalendar, weekday_code
+from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
+from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import labels
 
 # §8.3: any of these, held on a placement, is its formal review.
@@ -103,15 +102,6 @@ class Facts:
         dates = [self.last_visit.get((placement_id, kind)) for kind in FORMAL_REVIEW_KINDS]
         dates = [d for d in dates if d is not None]
         return max(dates) if dates else None
-
-
-def load_calendars(school_ids):
-    periods = db.session.execute(
-        sa.select(TermPeriod).where(TermPeriod.school_id.in_(school_ids))).scalars().all()
-    by_school = defaultdict(list)
-    for period in periods:
-        by_school[period.school_id].append(period)
-    return {school_id: SchoolCalendar(by_school[school_id]) for school_id in school_ids}
 
 
 def load_facts(placements, today, school_ids=()):

@@ -2,9 +2,11 @@
 school's MIS.
 
 An import is planned before it is applied. `read_csv()` copes with what MIS exports look like
-(a byte-order mark, Windows-1252 text, semicolons, blank lines, extra columns); `plan_import()`
-reads every row through the same `PupilRecordSchema` as the pupil form and says, row by row, what will
-be created, changed, left alone or rejected and why. Rows are matched on the MIS id, so importing
+(a byte-order mark, Windows-1252 text, semicolons, blank lines, extra columns); `guess_mapping()`
+matches SIMS, Arbor and Bromcom column headings, checking each column's values too; `plan_import()`
+reads every row through `PupilImportRowSchema` (the pupil form's schema, plus the MIS's SEN status,
+child protection and child in need columns) and says, row by row, every field that will be set or
+changed (old → new), what is left alone, and what is rejected and why. Rows are matched on the MIS id, so importing
 the same file twice changes nothing. `apply_import()` writes a plan in the caller's one
 transaction: all of it or, if anything fails, none. No Flask request globals; flush, never commit.
 """
@@ -25,7 +27,9 @@ from marshmallow import ValidationError
 from server.extensions import db
 from server.models import Placement, Pupil
 from server.models.base import new_uuid
-from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, PupilRecordSchema
+from server.schemas.admin_fields import is_yes_no
+from server.schemas.admin_pupils import (IMPORT_FIELD_LABELS, IMPORT_FIELDS, SEN_STATUS_FIELDS, PupilImportRowSchema,
+                                          sen_status_code)
 from server.services import audit
 from server.services.school_settings import apply_changes, audit_value
 
@@ -34,25 +38,38 @@ MAX_IMPORT_BYTES = 2_000_000
 UPLOAD_MAX_AGE_SECONDS = 6 * 3600
 _UPLOAD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 MAX_IMPORT_ROWS = 5000
-# Column headings MIS exports use for each pupil field (compared lower-case, letters and digits only).
+# Column headings MIS exports use for each pupil field (compared lower-case, letters and digits
+# only): SIMS, Arbor and Bromcom among others. A heading may suit two fields ("Social Worker"):
+# the column's values decide (`_values_fit`).
 HEADING_GUESSES = {
-    "mis_id": ("misid", "upn", "admissionnumber", "admissionno", "adno", "admno", "pupilid", "studentid", "id",
-               "reference"),
-    "first_name": ("firstname", "forename", "legalforename", "preferredforename", "givenname"),
-    "last_name": ("lastname", "surname", "legalsurname", "preferredsurname", "familyname"),
+    "mis_id": ("misid", "upn", "uniquepupilnumber", "admissionnumber", "admissionno", "adno", "admno", "pupilid",
+               "studentid", "id", "reference"),
+    "first_name": ("firstname", "forename", "legalforename", "legalfirstname", "preferredforename",
+                   "preferredfirstname", "givenname"),
+    "last_name": ("lastname", "surname", "legalsurname", "legallastname", "preferredsurname", "preferredlastname",
+                  "familyname"),
     "date_of_birth": ("dateofbirth", "dob", "birthdate"),
-    "year_group": ("yeargroup", "year", "ncyear", "yearofcurriculum", "yr"),
+    "year_group": ("yeargroup", "year", "ncyear", "ncyearactual", "curriculumyear", "yearofcurriculum",
+                   "nationalcurriculumyear", "yr"),
+    "sen_status": ("senstatus", "senprovision", "sendstatus", "senstage"),
     "ehcp": ("ehcp", "ehcplan", "ehc", "hasehcp"),
-    "looked_after": ("lookedafter", "lac", "cla", "incare", "childlookedafter"),
-    "has_social_worker": ("hassocialworker", "socialworkerinvolved", "cin", "childinneed"),
+    "looked_after": ("lookedafter", "islookedafter", "lac", "cla", "incare", "inlacare", "childlookedafter",
+                     "lookedafterchild"),
+    "child_protection_plan": ("childprotectionplan", "cpplan", "childprotection", "onchildprotectionplan", "cp"),
+    "child_in_need": ("childinneed", "cin", "cinplan", "childinneedplan"),
+    "has_social_worker": ("hassocialworker", "socialworkerinvolved", "socialworker"),
     "send_support": ("sendsupport", "sensupport", "send", "sen"),
-    "fsm_eligible": ("fsm", "fsmeligible", "freeschoolmeals", "eligibleforfsm"),
+    "fsm_eligible": ("fsm", "fsmeligible", "freeschoolmeals", "eligibleforfsm", "eligibleforfreeschoolmeals",
+                     "currentfsm"),
     "social_worker_name": ("socialworker", "socialworkername"),
     "social_worker_phone": ("socialworkerphone", "socialworkertelephone"),
     "parent_contact_name": ("parentname", "parentcontact", "parentcontactname", "primarycontact", "contactname"),
     "parent_contact_phone": ("parentphone", "parentcontactphone", "primarycontactphone", "contactphone",
                              "parenttelephone"),
 }
+FLAG_FIELDS = ("ehcp", "looked_after", "child_protection_plan", "child_in_need", "has_social_worker",
+               "send_support", "fsm_eligible")
+NAME_FIELDS = ("first_name", "last_name", "social_worker_name", "parent_contact_name")
 
 
 class ImportRefused(Exception):
@@ -204,23 +221,45 @@ def _squash(text):
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
-def guess_mapping(headings):
-    """{pupil field: heading} for the headings that look like a pupil field."""
+def guess_mapping(csv_file):
+    """{pupil field: heading} for the columns that look like a pupil field, by heading and by
+    values: a column of Yes/No answers is only ever a flag, never a name."""
     mapping, used = {}, set()
     for name in IMPORT_FIELDS:
-        for heading in headings:
-            if heading not in used and _squash(heading) in HEADING_GUESSES[name]:
+        for heading in csv_file.headings:
+            if (heading not in used and _squash(heading) in HEADING_GUESSES[name]
+                    and _values_fit(name, [cells[heading] for _, cells in csv_file.rows])):
                 mapping[name] = heading
                 used.add(heading)
                 break
+    if "sen_status" in mapping:
+        for name in SEN_STATUS_FIELDS:
+            used.discard(mapping.pop(name, None))
     return mapping
+
+
+def _values_fit(name, values):
+    """Whether most of a column's filled cells look like this field's values. Most, not all: a
+    stray "maybe" in a Yes/No column should be rejected on its own line, not unmatch the column."""
+    filled = [value for value in values if value]
+    if name in FLAG_FIELDS:
+        return _mostly(is_yes_no, filled)
+    if name in NAME_FIELDS:
+        return not _mostly(is_yes_no, filled)
+    if name == "sen_status":
+        return not filled or _mostly(sen_status_code, filled)
+    return True
+
+
+def _mostly(test, values):
+    return sum(1 for value in values if test(value)) * 2 > len(values)
 
 
 # --- Planning and applying ---------------------------------------------------------------------
 
 @dataclass
 class ImportPlan:
-    created: list = field(default_factory=list)    # {row, mis_id, name, values}
+    created: list = field(default_factory=list)    # {row, mis_id, name, values, changes}
     changed: list = field(default_factory=list)    # {row, mis_id, name, pupil, values, changes}
     unchanged: list = field(default_factory=list)  # {row, mis_id, name}
     rejected: list = field(default_factory=list)   # {row, mis_id, name, reason}
@@ -241,7 +280,7 @@ def plan_import(school, csv_file, mapping):
     unknown = sorted({mapping[name] for name in fields} - set(csv_file.headings))
     if unknown:
         raise ImportRefused("The file has no column called " + ", ".join(unknown) + ".")
-    schema = PupilRecordSchema(only=fields)
+    schema = PupilImportRowSchema(only=fields)
     parsed = []
     for line, cells in csv_file.rows:
         raw = {name: cells[mapping[name]] for name in fields}
@@ -270,7 +309,8 @@ def plan_import(school, csv_file, mapping):
             continue
         pupil = existing.get(entry["values"]["mis_id"])
         if pupil is None:
-            plan.created.append({**summary, "values": entry["values"]})
+            plan.created.append({**summary, "values": entry["values"],
+                                 "changes": {name: [None, audit_value(value)] for name, value in entry["values"].items()}})
             continue
         changes = {name: [audit_value(getattr(pupil, name)), audit_value(value)]
                    for name, value in entry["values"].items() if getattr(pupil, name) != value}
@@ -306,15 +346,25 @@ def _duplicate_reason(entry, same_id):
 
 def apply_import(school, plan, actor):
     """Write `plan`: create and change pupils, one audit entry each and one for the import. A plan
-    with nothing to write writes nothing, not even to the audit log."""
-    plan.applied = True
+    with nothing to write writes nothing, not even to the audit log.
+
+    All or nothing, inside a savepoint: if another change to the pupils overtook the plan (a
+    colleague added one of its MIS ids meanwhile), every row written so far is undone here and
+    ImportRefused says so, whatever the caller does next."""
     if not plan.created and not plan.changed:
+        plan.applied = True
         return plan
-    for row in plan.created:
-        create_pupil(school, row["values"], actor, via="import")
-    for row in plan.changed:
-        update_pupil(row["pupil"], row["values"], actor, via="import")
-    audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
-                 created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
-                 rejected=len(plan.rejected))
+    try:
+        with db.session.begin_nested():
+            for row in plan.created:
+                create_pupil(school, row["values"], actor, via="import")
+            for row in plan.changed:
+                update_pupil(row["pupil"], row["values"], actor, via="import")
+            audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
+                         created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
+                         rejected=len(plan.rejected))
+    except (ValidationError, sa.exc.IntegrityError):
+        raise ImportRefused("Another change to the pupils overtook this import, so nothing was imported. "
+                            "Check the import again.") from None
+    plan.applied = True
     return plan

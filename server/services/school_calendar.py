@@ -1,8 +1,11 @@
-"""A school's calendar, built from its own term dates (TermPeriod rows): which days are school
-days, which half term or term a date belongs to, and the windows deadlines are counted in.
+"""A school's calendar, built from its own term dates (TermPeriod rows) and INSET days: which days
+are school days, which half term or term a date belongs to, and the windows deadlines are counted
+in. The one home of "school day": every rule that counts school days (welfare checks, attendance,
+review windows, QA visits) asks a calendar from `load_calendars()`.
 
-School days are Monday to Friday inside a half term. The model holds no INSET days or bank
-holidays, so a weekday inside a half term counts as a school day.
+School days are Monday to Friday inside a half term, except the bank holidays of England and
+Wales (from the `holidays` package, which ships the dates, so nothing is fetched at run time) and
+the school's own INSET days.
 
 Windows: a half term's *window* runs from the day after the previous half term ended to the
 last day of this one, so the holiday before a half term belongs to it. "At least once every
@@ -10,9 +13,17 @@ half term" then means at least once in every window, and a review held in the ho
 for the half term that follows. A term's window works the same way with whole terms.
 """
 from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+import holidays
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import InsetDay, TermPeriod
 
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
 SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
@@ -43,15 +54,40 @@ class Window:
         return self.window_start <= day <= self.ends_on
 
 
+def load_calendars(school_ids):
+    """{school id: SchoolCalendar} for these schools, in two queries however many there are."""
+    periods, inset_days = defaultdict(list), defaultdict(set)
+    for period in db.session.execute(
+            sa.select(TermPeriod).where(TermPeriod.school_id.in_(school_ids))).scalars():
+        periods[period.school_id].append(period)
+    for school_id, day in db.session.execute(
+            sa.select(InsetDay.school_id, InsetDay.on_date).where(InsetDay.school_id.in_(school_ids))):
+        inset_days[school_id].add(day)
+    return {school_id: SchoolCalendar(periods[school_id], inset_days[school_id]) for school_id in school_ids}
+
+
+def calendar_for(school_id):
+    return load_calendars([school_id])[school_id]
+
+
+@lru_cache(maxsize=64)
+def bank_holidays(year):
+    """The bank holidays of England and Wales in `year` (they are the same in both)."""
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
 class SchoolCalendar:
-    def __init__(self, periods):
-        """`periods`: the school's TermPeriod rows (any order)."""
+    def __init__(self, periods, inset_days=()):
+        """`periods`: the school's TermPeriod rows (any order); `inset_days`: its INSET dates."""
         self.periods = sorted(periods, key=lambda p: p.starts_on)
         self.half_terms = _windows([(p.label, p.starts_on, p.ends_on) for p in self.periods])
         self.terms = _windows(_whole_terms(self.periods))
+        closed = set(inset_days)
+        for year in {year for p in self.periods for year in range(p.starts_on.year, p.ends_on.year + 1)}:
+            closed |= bank_holidays(year)
         # Every school day, in order, once: the deadline rules count and look up days for every
         # placement of a school, so they bisect this list instead of walking the calendar.
-        self._days = sorted({day for p in self.periods for day in _weekdays(p.starts_on, p.ends_on)})
+        self._days = sorted({day for p in self.periods for day in _weekdays(p.starts_on, p.ends_on)} - closed)
         self._day_set = set(self._days)
 
     @property

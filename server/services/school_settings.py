@@ -1,5 +1,5 @@
 """A school's own settings: its local authority, the key contacts every phone shows (the DSL
-first), and the term dates deadlines are counted in.
+first), and the term dates and INSET days deadlines are counted in.
 
 Also the one way the school-administration services edit a record, `apply_changes()`: set the
 fields and return what changed as {field: [old, new]}, which is what the audit log keeps.
@@ -9,7 +9,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from server.models import KeyContact, TermPeriod
+from dateutil.easter import easter
+
+from server.models import InsetDay, KeyContact, TermPeriod
 from server.models.base import utcnow
 from server.services import audit
 from server.vocabulary import TERMS
@@ -107,6 +109,31 @@ def save_term_year(school, academic_year, halves, actor):
     return changes
 
 
+def inset_days_of(school, academic_year):
+    """The school's INSET days in one academic year, in order."""
+    return [inset.on_date for inset in school.inset_days if academic_year_of(inset.on_date) == academic_year]
+
+
+def save_inset_days(school, academic_year, days, actor):
+    """Make `days` the school's INSET days of that academic year; returns {added, removed}."""
+    wanted = set(days)
+    existing = [inset for inset in school.inset_days if academic_year_of(inset.on_date) == academic_year]
+    removed = sorted(inset.on_date for inset in existing if inset.on_date not in wanted)
+    added = sorted(wanted - {inset.on_date for inset in existing})
+    for inset in existing:
+        if inset.on_date in removed:
+            school.inset_days.remove(inset)
+    school.inset_days.extend(InsetDay(on_date=day) for day in added)
+    if not added and not removed:
+        return {}
+    if removed:
+        touch(school)
+    changes = {"added": audit_value(added), "removed": audit_value(removed)}
+    audit.record("school.inset_days_changed", school, school_id=school.id, actor=actor,
+                 academic_year=academic_year, changes=changes)
+    return changes
+
+
 def academic_year_of(day):
     """2026 for any day from August 2026 to July 2027."""
     return day.year if day.month >= 8 else day.year - 1
@@ -116,18 +143,19 @@ def usual_term_dates(academic_year):
     """A sensible first guess at a year's half terms in England, for the AP leader to correct
     against the local authority's published dates: October and February half terms in the last
     week of October and the week of the third Monday in February, two weeks at Easter, the spring
-    bank holiday week, Christmas from about 20 December, summer from about 22 July."""
+    bank holiday week, Christmas from about 20 December, summer from about 22 July. Easter
+    Sunday comes from dateutil."""
     year, next_year = academic_year, academic_year + 1
     october_break = _last_weekday_of_month(year, 10, 0)
     february_break = _nth_weekday(next_year, 2, 0, 3)
-    easter = _easter_sunday(next_year)
+    easter_sunday = easter(next_year)
     may_break = _last_weekday_of_month(next_year, 5, 0)
     days = [
         (_weekday_on_or_after(date(year, 9, 2)), october_break - timedelta(days=3)),
         (october_break + timedelta(days=7), _weekday_on_or_before(date(year, 12, 19))),
         (_weekday_on_or_after(date(next_year, 1, 5)), february_break - timedelta(days=3)),
-        (february_break + timedelta(days=7), easter - timedelta(days=9)),
-        (easter + timedelta(days=8), may_break - timedelta(days=3)),
+        (february_break + timedelta(days=7), easter_sunday - timedelta(days=9)),
+        (easter_sunday + timedelta(days=8), may_break - timedelta(days=3)),
         (may_break + timedelta(days=7), _weekday_on_or_before(date(next_year, 7, 22))),
     ]
     return [{"term": term, "half": half, "starts_on": start, "ends_on": end}
@@ -155,15 +183,3 @@ def _nth_weekday(year, month, weekday, n):
     first = date(year, month, 1)
     return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
 
-
-def _easter_sunday(year):
-    """The Gregorian Easter Sunday (the "anonymous Gregorian" computus)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = b // 4, b % 4
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = c // 4, c % 4
-    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741  (the algorithm's own name)
-    m = (a + 11 * h + 19 * l) // 433
-    month = (h + l - 7 * m + 90) // 25
-    return date(year, month, (h + l - 7 * m + 33 * month + 19) % 32)

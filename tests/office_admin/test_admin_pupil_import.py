@@ -197,3 +197,108 @@ def test_the_kept_file_is_deleted_once_applied_or_replaced(office_as, app, demo)
     _, fingerprint = preview(client, second, mapping)
     client.post(second, data={**mapping, "action": "apply", "fingerprint": fingerprint})
     assert kept() == []
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+# What each MIS's export (invented pupils) is matched to, and what the pupils become:
+# (mis id, first, last, year, ehcp, send support, looked after, has a social worker, fsm, social worker).
+MIS_EXPORTS = {
+    "sims.csv": (
+        {"mis_id": "UPN", "first_name": "Legal Forename", "last_name": "Legal Surname", "date_of_birth": "DOB",
+         "year_group": "Year", "sen_status": "SEN Status", "looked_after": "In Care",
+         "child_protection_plan": "Child Protection Plan", "has_social_worker": "Social Worker",
+         "fsm_eligible": "FSM Eligible"},
+        [("A900000000001", "Tilly", "Ashdown", 9, True, False, False, True, True, None),
+         ("A900000000002", "Kofi", "Birchall", 10, False, True, True, True, False, None),
+         ("A900000000003", "Noor", "Corrigan", 10, False, False, False, True, False, None)]),
+    "arbor.csv": (
+        {"mis_id": "UPN", "first_name": "First Name", "last_name": "Last Name", "date_of_birth": "Date of Birth",
+         "year_group": "Year Group", "sen_status": "SEN Status", "looked_after": "Looked After",
+         "child_in_need": "Child in Need", "fsm_eligible": "Eligible for FSM",
+         "social_worker_name": "Social Worker", "social_worker_phone": "Social Worker Phone"},
+        [("B900000000001", "Aurelia", "Dunmore", 9, True, False, True, True, True, "Priya Halloran"),
+         ("B900000000002", "Bram", "Ellery", 10, False, True, False, True, False, None),
+         ("B900000000003", "Cass", "Fenwick", 10, False, False, False, False, False, None)]),
+    "bromcom.csv": (
+        {"mis_id": "Adm No", "first_name": "Legal Forename", "last_name": "Legal Surname",
+         "date_of_birth": "Date Of Birth", "year_group": "NC Year", "sen_status": "SEN Status",
+         "looked_after": "Child Looked After", "child_protection_plan": "CP Plan", "child_in_need": "CIN",
+         "has_social_worker": "Social Worker", "fsm_eligible": "FSM"},
+        [("C1001", "Delphine", "Garside", 7, False, False, False, True, True, None),
+         ("C1002", "Ezra", "Holloway", 7, False, True, False, False, False, None),
+         ("C1003", "Farah", "Ingram", 8, True, False, True, True, False, None)]),
+}
+
+
+def imported(mis_ids):
+    db.session.expire_all()
+    return [(p.mis_id, p.first_name, p.last_name, p.year_group, p.ehcp, p.send_support, p.looked_after,
+             p.has_social_worker, p.fsm_eligible, p.social_worker_name)
+            for p in db.session.execute(sa.select(Pupil).where(Pupil.mis_id.in_(mis_ids)).order_by(Pupil.mis_id))
+            .scalars()]
+
+
+@pytest.mark.parametrize("export", sorted(MIS_EXPORTS))
+def test_sims_arbor_and_bromcom_exports_are_matched_by_heading_and_values_and_imported(office_as, demo, export):
+    expected_mapping, expected_pupils = MIS_EXPORTS[export]
+    client = office_as("ap_leader")
+    step = upload(client, (FIXTURES / export).read_bytes(), export)
+    mapping = guessed_mapping(client, step)
+    assert mapping == {f"mapping-{name}": heading for name, heading in expected_mapping.items()}
+    _, fingerprint = preview(client, step, mapping)
+    assert client.post(step, data={**mapping, "action": "apply", "fingerprint": fingerprint}).status_code == 302
+    assert imported([row[0] for row in expected_pupils]) == expected_pupils
+
+
+def test_a_yes_no_social_worker_column_is_the_flag_never_the_name(office_as, demo):
+    client = office_as("ap_leader")
+    step = upload(client, (FIXTURES / "sims.csv").read_bytes())
+    assert guessed_mapping(client, step)["mapping-has_social_worker"] == "Social Worker"
+    # Matched to the name by hand, every "Yes" and "No" is refused with its reason.
+    mapping = {**guessed_mapping(client, step), "mapping-has_social_worker": "",
+               "mapping-social_worker_name": "Social Worker"}
+    text, _ = preview(client, step, mapping)
+    assert "0 to add 0 to change 0 already up to date 4 rejected" in text
+    assert "2 A900000000001 Tilly Ashdown Social worker's name: “Yes” is a Yes/No answer, not a name." in text
+
+
+def test_the_sen_status_codes_e_k_and_n_set_the_ehcp_and_sen_support_flags(office_as, demo):
+    client = office_as("ap_leader")
+    step = upload(client, (FIXTURES / "sims.csv").read_bytes())
+    text, _ = preview(client, step, guessed_mapping(client, step))
+    assert "5 A900000000004 Rex Dalby SEN status (E, K or N) “X”: Write E (EHC plan), K (SEN support) or N (none)." \
+        in text
+    assert "3 to add" in text
+    response = client.post(step, data={**guessed_mapping(client, step), "mapping-ehcp": "In Care",
+                                       "action": "preview"})
+    assert response.status_code == 422 and "SEN status already gives EHCP and SEN support" in page_text(response)
+
+
+def test_the_dry_run_shows_every_field_each_pupil_gets_and_every_change_old_to_new(office_as, demo, unchanged):
+    client = office_as("ap_leader")
+    alfie = db.session.execute(sa.select(Pupil).where(Pupil.mis_id == "MIS00000")).scalar_one()
+    raw = ("UPN,Forename,Surname,DOB,Year,SEN Status,In Care,Social Worker\n"
+           f"MIS00000,Alfie,Brennan,{alfie.date_of_birth:%d/%m/%Y},10,K,No,Yes\n"
+           "A900000000009,Tilly,Ashdown,14/03/2012,9,E,Yes,No\n").encode()
+    step = upload(client, raw)
+    with unchanged():
+        text, _ = preview(client, step, guessed_mapping(client, step))
+    assert ("A900000000009 Date of birth: 2012-03-14 Year group: 9 EHCP: Yes Looked after: Yes "
+            "Has a social worker: No SEN support: No") in text
+    assert "MIS00000 EHCP: Yes → No Has a social worker: No → Yes" in text
+
+
+def test_an_import_overtaken_part_way_by_another_change_writes_nothing_and_says_so(app, demo):
+    school = demo.school()
+    csv_file = pupil_import.read_csv(b"MIS id,First,Last,DOB,Year\nA1,Ann,One,01/01/2012,9\nA2,Bob,Two,01/01/2012,9\n")
+    plan = pupil_import.plan_import(school, csv_file, {"mis_id": "MIS id", "first_name": "First", "last_name": "Last",
+                                                       "date_of_birth": "DOB", "year_group": "Year"})
+    # After the dry run, a colleague adds pupil A2 by hand: A1 would be written, then A2 clash.
+    db.session.add(Pupil(school=school, mis_id="A2", first_name="Bob", last_name="Two",
+                         date_of_birth=plan.created[1]["values"]["date_of_birth"], year_group=9))
+    db.session.commit()
+    before = pupil_rows()
+    with pytest.raises(pupil_import.ImportRefused):
+        pupil_import.apply_import(school, plan, demo.user("ap_leader"))
+    assert pupil_rows() == before, "nothing of the import is left, even before the caller rolls back"
+    assert not db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "pupil_import.applied")).first()

@@ -1,11 +1,13 @@
 """School settings: term dates (a whole year in one form, pre-filled), the key contacts every
 phone shows, and the local authority. Each change is audited and reaches phones on their next pull."""
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, TermPeriod
 from server.services.school_settings import usual_term_dates
-from tests.office_admin.admin_routes import term_form
+from tests.office_admin.admin_routes import term_form, term_json
 from tests.office_admin.conftest import page_text
 
 
@@ -94,3 +96,50 @@ def test_a_trust_lead_reads_the_settings_without_a_way_to_change_them(office_as,
     assert page.status_code == 200
     assert "You can read these settings" in page_text(page)
     assert "Save key contacts" not in page_text(page)
+
+
+def test_inset_days_are_saved_with_the_term_dates_and_a_day_outside_them_is_refused(office_as, api_as, demo,
+                                                                                     unchanged):
+    api = api_as("ap_leader")
+    path = f"/api/admin/schools/{demo.school().uuid}/term-dates"
+    body = term_json(2030)
+    autumn_start = date.fromisoformat(body["halves"][0]["starts_on"])
+    days = [autumn_start.isoformat(), (autumn_start + timedelta(days=1)).isoformat()]
+    saved = api.put(path, json=dict(body, inset_days=days))
+    assert saved.status_code == 200 and saved.get_json()["inset_days"] == days
+    assert api.get(f"{path}/2030").get_json()["inset_days"] == days
+    assert audit_events("school.inset_days_changed")[-1].details["changes"] == {"added": days, "removed": []}
+    with unchanged():
+        for wrong in ("2030-08-10",                      # in the summer holiday
+                      next_saturday(autumn_start)):      # a weekend
+            refused = api.put(path, json=dict(body, inset_days=[wrong]))
+            assert refused.status_code == 422 and refused.get_json()["code"] == "validation_failed"
+            assert "inset_days" in refused.get_json()["details"]
+    # Leaving them out of the payload keeps them; the office form replaces them.
+    assert api.put(path, json=body).get_json()["inset_days"] == days
+    form = term_form(2030)
+    client = office_as("ap_leader")
+    assert client.get("/office/settings?year=2030").status_code == 200
+    assert days[0] in client.get("/office/settings?year=2030").get_data(as_text=True)
+    response = client.post("/office/settings/terms", data={**form, "inset_days": [days[1], ""]})
+    assert response.status_code == 302
+    assert api.get(f"{path}/2030").get_json()["inset_days"] == days[1:]
+
+
+def test_a_half_term_starting_on_a_saturday_or_sunday_is_refused(office_as, api_as, demo, unchanged):
+    api = api_as("ap_leader")
+    body = term_json(2030)
+    saturday = next_saturday(date.fromisoformat(body["halves"][2]["starts_on"]))
+    body["halves"][2]["starts_on"] = saturday
+    with unchanged():
+        refused = api.put(f"/api/admin/schools/{demo.school().uuid}/term-dates", json=body)
+        assert refused.status_code == 422 and refused.get_json()["code"] == "validation_failed"
+        assert "starts_on" in refused.get_json()["details"]["halves"]["2"]
+        form = dict(term_form(2030), **{"halves-2-starts_on": (date.fromisoformat(saturday) + timedelta(days=1))
+                                         .isoformat()})
+        response = office_as("ap_leader").post("/office/settings/terms", data=form)
+        assert response.status_code == 422 and "Sunday" in page_text(response)
+
+
+def next_saturday(day):
+    return (day + timedelta(days=(5 - day.weekday()) % 7)).isoformat()

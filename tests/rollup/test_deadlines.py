@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from rollup.factories import (at, make_action, make_evidence, make_placement, make_provider, make_risk_assessment,
                               make_school, make_user, make_visit)
 from server.extensions import db
-from server.services.deadlines import load_calendars, placement_due_items, review_history
-from server.services.school_calendar import SchoolCalendar
+from server.services.deadlines import placement_due_items, review_history
+from server.services.school_calendar import SchoolCalendar, load_calendars
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from server.models import AttendanceRecord, Placement, Provider, Pupil, Visit
 from server.services import deadlines
 from server.services.documents import attendance
 from server.services.documents.model import Chart, Document, Facts, Para, Section, Table
-from server.services.school_calendar import SchoolCalendar
+from server.services.school_calendar import calendar_for
 from server.vocabulary import labels
 
 SMALLEST_SHOWN = 5
@@ -165,7 +165,7 @@ def _registration(placements, providers):
 
 def _reviews(report, school_id, placements, period, today):
     """Review windows whose deadline fell in the period (and has passed): held in time or missed."""
-    calendar = deadlines.load_calendars([school_id]).get(school_id) or SchoolCalendar([])
+    calendar = calendar_for(school_id)
     reviewed = [p for p in placements if p.kind == "flexi_schooling"
                 or p.kind in deadlines.HALF_TERMLY_REVIEW_PLACEMENT_KINDS]
     dates = defaultdict(list)
