@@ -96,6 +96,9 @@ class RiskAssessment(Tracked, Base):
     __table_args__ = (
         sa.CheckConstraint(check_in("rating", RISK_RATINGS), name="rating_known"),
         sa.CheckConstraint("valid_until > assessed_on", name="valid_after_assessment"),
+        # An approval says who, when and what; it only lifts findings that gate the start.
+        sa.CheckConstraint("mitigations_approved_at IS NULL OR (mitigations IS NOT NULL AND gate_findings IS NOT NULL"
+                           " AND mitigations_approved_by_id IS NOT NULL)", name="mitigations_approved_in_full"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,9 +118,18 @@ class RiskAssessment(Tracked, Base):
     # who carried it out, and the scan of it. A phone check's assessor is its visit's author.
     assessed_by: Mapped[str | None] = mapped_column(sa.String(200))
     evidence_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("evidence_file.id"), index=True)
+    # §7.8 (server/services/start_gates.py): findings that gate the start ("rated high risk;
+    # safeguarding policy missing"), lifted only by mitigations the headteacher approves...
+    gate_findings: Mapped[str | None] = mapped_column(sa.Text)
+    mitigations: Mapped[str | None] = mapped_column(sa.Text)
+    mitigations_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    mitigations_approved_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # ...and why the check cannot count at all (a phone check of a provider with premises).
+    not_valid_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     provider: Mapped[Provider] = relationship(back_populates="risk_assessments")
-    signed_off_by: Mapped["User | None"] = relationship()  # noqa: F821
+    signed_off_by: Mapped["User | None"] = relationship(foreign_keys=[signed_off_by_id])  # noqa: F821
+    mitigations_approved_by: Mapped["User | None"] = relationship(foreign_keys=[mitigations_approved_by_id])  # noqa: F821
     evidence_file: Mapped["EvidenceFile | None"] = relationship()
 
 

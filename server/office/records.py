@@ -1,7 +1,8 @@
 """The placement record and the provider record, and the changes made from them: marking a
 follow-up action done, recording a material change at a provider (which asks for a review of
-its risk assessment), and recording a pre-placement check the school did on paper, with its
-scan, as the provider's risk assessment. Every read of a record is in the audit log."""
+its risk assessment), recording a pre-placement check the school did on paper, with its
+scan, as the provider's risk assessment, and the headteacher approving the mitigations for a
+check whose findings gate the start (§7.8). Every read of a record is in the audit log."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -17,7 +18,7 @@ from server.office.form_input import form_errors, read_form
 from server.schemas.admin_providers import ExistingCheckSchema
 from server.schemas.base import StrictSchema, optional_text
 from server.services import actions as action_service
-from server.services import audit, risk_assessments
+from server.services import audit, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
@@ -34,6 +35,10 @@ class ActionDoneSchema(StrictSchema):
 
 class MaterialChangeSchema(StrictSchema):
     reason = optional_text(risk_assessments.REASON_MAX_LENGTH)
+
+
+class MitigationsSchema(StrictSchema):
+    mitigations = optional_text(start_gates.MITIGATIONS_MAX_LENGTH)
 
 
 @office.get("/placements/<uuid:placement_id>/record")
@@ -60,6 +65,21 @@ def provider_material_change(provider_id):
         return _render_provider(provider, errors=form_errors(error), status=422)
     db.session.commit()
     flash("Material change recorded: the risk assessment is due for review.")
+    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+
+
+@office.post("/providers/<uuid:provider_id>/mitigations")
+@office_page(*start_gates.MITIGATION_APPROVER_ROLES)
+def provider_mitigations(provider_id):
+    provider = _provider_or_404(provider_id)
+    try:
+        data = read_form(MitigationsSchema())
+        risk_assessments.approve_mitigations(provider, current_user, data["mitigations"], utcnow())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_provider(provider, errors=form_errors(error), status=422)
+    db.session.commit()
+    flash("Mitigations approved: the risk assessment now counts.")
     return redirect(url_for("office.provider_record", provider_id=provider.uuid))
 
 
@@ -146,6 +166,8 @@ def _render_provider(provider, errors=None, status=200, error_code=None):
     return render_template(
         "office/provider_record.html", record=record, provider=provider, today=today, errors=errors or {},
         error_code=error_code, form=request.form, may_record_change=has_any_role(*REVIEWER_ROLES),
+        may_approve_mitigations=has_any_role(*start_gates.MITIGATION_APPROVER_ROLES),
+        awaiting_mitigation=start_gates.awaiting_mitigation,
         may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
         may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"),
         registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
+from server.services import start_gates
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import labels
 
@@ -350,8 +351,11 @@ def risk_assessment_due(assessments, today, needed_from):
         due = needed_from - timedelta(days=1)
         return [DueItem("risk_assessment", "Pre-placement check and risk assessment needed before the placement starts",
                         due, today > due)]
-    items = [DueItem("risk_assessment", "Risk assessment review (every 12 months)", current.valid_until,
-                     today > current.valid_until)]
+    before_start = needed_from - timedelta(days=1)
+    items = [DueItem("risk_assessment", blocker, before_start, today > before_start)
+             for blocker in start_gates.blockers(current, "this provider")]
+    items.append(DueItem("risk_assessment", "Risk assessment review (every 12 months)", current.valid_until,
+                         today > current.valid_until))
     if current.review_requested_at is not None:
         due = current.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
         reason = f": {current.review_reason}" if current.review_reason else ""

@@ -2,7 +2,8 @@
 
 `activation_blockers()` says, in words an AP leader can act on, everything that stops a planned
 placement becoming active: the approvals each kind needs (§6, §9.5, §10.4), the provider's
-pre-placement check and risk assessment (§7.8, §7.9), and its registration (§7.2).
+pre-placement check and risk assessment (§7.8, §7.9), including the findings and the way of
+checking that stop it counting (start_gates.py, §7.8), and its registration (§7.2).
 `registration_warning()` is the §7.2 test on its own, for provider pages and lists.
 No Flask request globals: the record pages, the placement service and the API all call these.
 """
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Membership, Placement, Pupil
+from server.services import start_gates
 from server.services.providers import latest_risk_assessment
 
 # Statuses that mean the provider is registered with Ofsted or the DfE.
@@ -115,7 +117,7 @@ def _risk_assessment_blockers(placement, today):
     if latest is None:
         return [f"No pre-placement check and risk assessment for {provider.name} (§7.8)."]
     needed_until = max(placement.start_date, today)
-    blockers = []
+    blockers = start_gates.blockers(latest, provider.name)
     if latest.valid_until < needed_until:
         blockers.append(f"The risk assessment for {provider.name} ran out on {long_date(latest.valid_until)}: "
                         "a new pre-placement check is needed (§7.9).")

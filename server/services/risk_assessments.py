@@ -1,6 +1,9 @@
 """A provider's risk assessment (§7.8, §7.9): made from a pre-placement check when the AP
 leader signs the check off, or recorded from a check the school did on paper before it used
-this product; valid for 12 months, and reviewed early on any material change.
+this product; valid for 12 months, and reviewed early on any material change. A check whose
+findings gate the start is recorded but counts only once the headteacher approves its
+mitigations; a phone or online check of a provider with premises is recorded but never counts
+(start_gates.py, §7.8).
 
 No Flask request globals; callers pass the person and the time. Nothing here commits.
 """
@@ -11,7 +14,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import RiskAssessment
-from server.services import audit, evidence_files
+from server.services import audit, evidence_files, start_gates
 from server.services.deadlines import MATERIAL_CHANGE_REVIEW_DAYS
 from server.services.forms import form_items, get_form, visible_item_keys
 from server.services.refusal import Refused
@@ -32,7 +35,9 @@ def add_months(day, months):
 
 def from_provider_check(visit, version, signer, now):
     """The risk assessment a signed-off provider check produces: its rating, what the check
-    found missing or weak, who signed it off. Assessed on the day of the check."""
+    found missing or weak, who signed it off, the findings that gate the start and, for a phone
+    or online check of a provider with premises, why it does not count. Assessed on the day of
+    the check."""
     answers = version.answers or {}
     rating = (answers.get("risk_rating") or {}).get("value")
     if rating not in RISK_RATINGS:
@@ -42,11 +47,14 @@ def from_provider_check(visit, version, signer, now):
         provider_id=visit.provider_id, visit_id=visit.id, rating=rating,
         weaknesses=weaknesses_text(version), assessed_on=version.visit_date,
         valid_until=add_months(version.visit_date, VALID_FOR_MONTHS),
-        signed_off_by_id=signer.id, signed_off_at=now)
+        signed_off_by_id=signer.id, signed_off_at=now,
+        gate_findings=_joined(start_gates.findings(rating, answers)),
+        not_valid_reason=start_gates.mode_refusal(visit.provider, version.mode))
     db.session.add(assessment)
     db.session.flush()
     audit.record("risk_assessment.created", assessment, school_id=visit.school_id,
-                 visit=str(visit.uuid), rating=rating)
+                 visit=str(visit.uuid), rating=rating, mode=version.mode,
+                 gate_findings=assessment.gate_findings, not_valid_reason=assessment.not_valid_reason)
     return assessment
 
 
@@ -67,13 +75,49 @@ def from_existing_check(provider, data, upload, recorder, now, limits):
     assessment = RiskAssessment(
         provider_id=provider.id, rating=data["rating"], weaknesses=data.get("weaknesses"),
         assessed_on=assessed_on, valid_until=valid_until, assessed_by=data["assessed_by"],
-        evidence_file_id=evidence_file.id, signed_off_by_id=recorder.id, signed_off_at=now)
+        evidence_file_id=evidence_file.id, signed_off_by_id=recorder.id, signed_off_at=now,
+        gate_findings=_joined(start_gates.findings(data["rating"])))
     db.session.add(assessment)
     db.session.flush()
     audit.record("risk_assessment.created", assessment, school_id=provider.school_id, actor=recorder,
                  source="existing_check", rating=assessment.rating, assessed_by=assessment.assessed_by,
-                 evidence_file=str(evidence_file.uuid))
+                 evidence_file=str(evidence_file.uuid), gate_findings=assessment.gate_findings)
     return assessment
+
+
+def _joined(findings):
+    return "; ".join(findings) or None
+
+
+def approve_mitigations(provider, approver, mitigations, now):
+    """The headteacher approves what has been done about the current assessment's findings that
+    gate the start (§7.8): who, when and what are kept and audited. The caller checks the role
+    (start_gates.MITIGATION_APPROVER_ROLES)."""
+    mitigations = (mitigations or "").strip()
+    if not mitigations:
+        raise Refused("Write the mitigations: what has been put in place for each finding.", field="mitigations")
+    if len(mitigations) > start_gates.MITIGATIONS_MAX_LENGTH:
+        raise Refused(f"Keep the mitigations under {start_gates.MITIGATIONS_MAX_LENGTH} characters.",
+                      field="mitigations")
+    current = _current_for_update(provider)
+    if current is None or not start_gates.awaiting_mitigation(current):
+        raise Refused("The current risk assessment has no findings awaiting mitigation.", field="mitigations")
+    if current.not_valid_reason:
+        raise Refused(f"{current.not_valid_reason} Mitigations cannot make it count: a new in-person check is needed.",
+                      field="mitigations")
+    current.mitigations = mitigations
+    current.mitigations_approved_by_id = approver.id
+    current.mitigations_approved_at = now
+    audit.record("risk_assessment.mitigations_approved", current, school_id=provider.school_id, actor=approver,
+                 findings=current.gate_findings, mitigations=mitigations)
+    return current
+
+
+def _current_for_update(provider):
+    return db.session.execute(
+        sa.select(RiskAssessment).where(RiskAssessment.provider_id == provider.id)
+        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1).with_for_update()
+    ).scalar_one_or_none()
 
 
 def weaknesses_text(version):
@@ -116,10 +160,7 @@ def request_review(provider, user, reason, now):
         raise Refused("Say what changed, so the review knows what to look at.", field="reason")
     if len(reason) > REASON_MAX_LENGTH:
         raise Refused(f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
-    current = db.session.execute(
-        sa.select(RiskAssessment).where(RiskAssessment.provider_id == provider.id)
-        .order_by(RiskAssessment.assessed_on.desc(), RiskAssessment.id.desc()).limit(1).with_for_update()
-    ).scalar_one_or_none()
+    current = _current_for_update(provider)
     if current is None:
         raise Refused("There is no risk assessment to review yet: a pre-placement check is needed first.")
     current.review_requested_at = now
@@ -129,7 +170,13 @@ def request_review(provider, user, reason, now):
 
 
 def status(assessment, today):
-    """(code, words) for showing a risk assessment: review_requested, expired, expiring, valid."""
+    """(code, words) for showing a risk assessment: not_valid, needs_mitigation, review_requested,
+    expired, expiring, valid."""
+    if assessment.not_valid_reason:
+        return "not_valid", f"Does not count: {assessment.not_valid_reason}"
+    if start_gates.awaiting_mitigation(assessment):
+        return ("needs_mitigation", f"Not valid yet: {assessment.gate_findings}. Mitigations need the "
+                f"headteacher's approval before a placement starts ({start_gates.POLICY_SECTION})")
     if assessment.review_requested_at is not None:
         due = assessment.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
         requested = assessment.review_requested_at
