@@ -91,7 +91,7 @@ async function refreshCounts() {
   if (!owner()) return;
   const visits = await outbox.all(owner());
   state.waiting = visits.filter((v) => ['ready', 'sending', 'incomplete'].includes(v.state)).length;
-  state.attention = visits.filter((v) => ['attention', 'conflict'].includes(v.state) || v.review_status === 'sent_back' && v.state !== 'draft').length;
+  state.attention = visits.filter(outbox.needsAttention).length;
   state.staleCount = (await outbox.stale(owner())).length;
 }
 
@@ -330,9 +330,11 @@ const handlers = {
   reauth() {
     router.go('#/signin');
   },
-  dismiss({ name }) {
+  async dismiss({ name }) {
     state.dismissed.add(name);
     drawChrome(router.current().name);
+    // The storage notice is about this browser, not this visit: once read, it stays dismissed.
+    if (name === 'persist') await db.setMeta('persist_notice_dismissed', true);
   },
   async 'sign-out'({ discardIds }) {
     if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
@@ -366,6 +368,7 @@ async function startSession(current) {
   sync.start(current.user.id);
   state.othersWaiting = await session.othersWaiting(current.user.id);
   state.persistRefused = (await device.askPersistentStorage()) === 'refused';
+  if (await db.getMeta('persist_notice_dismissed')) state.dismissed.add('persist');
   await checkStorage();
   sync.syncNow();
 }
