@@ -39,6 +39,7 @@ const SHELL = [
   '/js/forms/check.js',
   '/js/forms/items.js',
   '/js/ui/banners.js',
+  '/js/ui/counter.js',
   '/js/ui/dom.js',
   '/js/ui/outbox-view.js',
   '/js/ui/placement.js',

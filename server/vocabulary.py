@@ -1,4 +1,5 @@
-"""The fixed vocabularies from `shared_schemas/vocabulary.json`, as Python tuples of codes.
+"""The fixed vocabularies from `shared_schemas/vocabulary.json`, as Python tuples of codes, and
+the visit text limits from the same file.
 
 The same file gives the PWA its labels, so a code is defined once for both sides.
 """
@@ -30,6 +31,9 @@ CONTACT_ROLES = codes("contact_roles")
 SESSIONS = codes("sessions")
 ATTENDANCE_CODES = codes("attendance_codes")
 TERMS = codes("terms")
+# The most characters each text box of a visit takes (and people per answer): the phone counts
+# against the same numbers, so it never completes a visit the server would refuse.
+LIMITS = {name: value for name, value in _VOCABULARY["limits"].items() if name != "$comment"}
 
 # Roles that read pupil-level records; governors see aggregates only.
 PUPIL_LEVEL_ROLES = tuple(role for role in ROLES if role != "governor")

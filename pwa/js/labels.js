@@ -1,12 +1,18 @@
 /*
  * Words people read: labels for the shared codes (shared_schemas/vocabulary.json, loaded once
- * at start), what each answer-check error means, and what each outbox state means.
+ * at start), what each answer-check error means, and what each outbox state means. The same file
+ * carries the text limits the phone counts against (`limits()`), as the server does.
  */
 
 let vocabulary = {};
 
 export function setVocabulary(value) {
   vocabulary = value || {};
+}
+
+/** The most characters each text box of a visit takes (vocabulary.json "limits"). */
+export function limits() {
+  return vocabulary.limits;
 }
 
 /** The label of `code` in vocabulary `name`, or the code made readable. */

@@ -9,7 +9,7 @@ import * as db from './db.js';
 import * as device from './device.js';
 import { VisitEditor } from './editor.js';
 import { checkAnswers, visibleItemKeys } from './forms/check.js';
-import { setVocabulary } from './labels.js';
+import { limits, setVocabulary } from './labels.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
 import * as session from './session.js';
@@ -91,7 +91,7 @@ async function refreshCounts() {
   if (!owner()) return;
   const visits = await outbox.all(owner());
   state.waiting = visits.filter((v) => ['ready', 'sending', 'incomplete'].includes(v.state)).length;
-  state.attention = visits.filter((v) => ['attention', 'conflict'].includes(v.state) || v.review_status === 'sent_back' && v.state !== 'draft').length;
+  state.attention = visits.filter(outbox.needsAttention).length;
   state.staleCount = (await outbox.stale(owner())).length;
 }
 
@@ -207,7 +207,9 @@ async function visitScreen(id) {
   if (editor.visit.state !== 'draft') { router.go('#/outbox'); return null; }
   const form = formOf(editor.visit);
   state.schoolId = editor.visit.school_id;
-  state.formScreen = renderVisitForm({ visit: editor.visit, form, photos: editor.photos, thumbnail: editor.thumbnail, subtitle: subtitleOf(editor.visit) });
+  state.formScreen = renderVisitForm({
+    visit: editor.visit, form, photos: editor.photos, thumbnail: editor.thumbnail, subtitle: subtitleOf(editor.visit), limits: limits(),
+  });
   // Arriving from "Go to it" on the review step: say what is wrong next to each question.
   if (state.focusAfterDraw) state.formScreen.showProblems(problemsOf(editor, form));
   return state.formScreen;
@@ -222,7 +224,7 @@ function sendable(visit, form) {
 /** What the answer check and the action/concern check say about the draft, and the visit as sent. */
 function problemsOf(editor, form) {
   const visit = sendable(editor.visit, form);
-  return { visit, errors: checkAnswers(form, outbox.payloadOf(visit, editor.photos)), extra: extraProblems(visit) };
+  return { visit, errors: checkAnswers(form, outbox.payloadOf(visit, editor.photos), limits()), extra: extraProblems(visit, limits()) };
 }
 
 async function reviewScreen(id) {
@@ -328,9 +330,11 @@ const handlers = {
   reauth() {
     router.go('#/signin');
   },
-  dismiss({ name }) {
+  async dismiss({ name }) {
     state.dismissed.add(name);
     drawChrome(router.current().name);
+    // The storage notice is about this browser, not this visit: once read, it stays dismissed.
+    if (name === 'persist') await db.setMeta('persist_notice_dismissed', true);
   },
   async 'sign-out'({ discardIds }) {
     if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
@@ -364,6 +368,7 @@ async function startSession(current) {
   sync.start(current.user.id);
   state.othersWaiting = await session.othersWaiting(current.user.id);
   state.persistRefused = (await device.askPersistentStorage()) === 'refused';
+  if (await db.getMeta('persist_notice_dismissed')) state.dismissed.add('persist');
   await checkStorage();
   sync.syncNow();
 }

@@ -14,6 +14,12 @@ export const STALE_HOURS = 24;
 const SENDABLE = ['ready', 'sending', 'incomplete'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Does the person have to act on it: the server refused it, or the office sent it back and
+ * it is not yet being corrected? (Today's count and the outbox's order both use this.) */
+export function needsAttention(visit) {
+  return ['attention', 'conflict'].includes(visit.state) || (visit.review_status === 'sent_back' && visit.state !== 'draft');
+}
+
 export function newId() {
   return crypto.randomUUID();
 }

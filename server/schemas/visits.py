@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.base import COLUMN_INT_MAX, StrictSchema, non_empty_text, optional_text
 from server.schemas.phone_clock import DUE_DATE_HORIZON, PhoneDate, PhoneDateTime
-from server.vocabulary import VISIT_KINDS, VISIT_MODES
+from server.vocabulary import LIMITS, VISIT_KINDS, VISIT_MODES
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 
@@ -20,15 +20,15 @@ class PhotoManifestEntrySchema(StrictSchema):
 class ActionEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
     item_key = optional_text(80)
-    description = non_empty_text(2000, required=True)
-    owner_name = non_empty_text(200, required=True)
+    description = non_empty_text(LIMITS["action_description"], required=True)
+    owner_name = non_empty_text(LIMITS["action_owner_name"], required=True)
     due_on = PhoneDate(ahead=DUE_DATE_HORIZON, required=True)
 
 
 class ConcernEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
-    text = non_empty_text(10000, required=True)
-    immediate_action = optional_text(4000)
+    text = non_empty_text(LIMITS["concern_text"], required=True)
+    immediate_action = optional_text(LIMITS["concern_immediate_action"])
     raised_at = PhoneDateTime(required=True)
 
 

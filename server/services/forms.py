@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from server.vocabulary import SHARED_SCHEMAS, VISIT_KINDS, VISIT_MODES
+from server.vocabulary import LIMITS, SHARED_SCHEMAS, VISIT_KINDS, VISIT_MODES
 
 FORMS_DIR = SHARED_SCHEMAS / "forms"
 
@@ -26,10 +26,11 @@ FIXED_OPTIONS = {"yes_no": ("yes", "no"), "yes_no_na": ("yes", "no", "na")}
 OPTION_TYPES = ("yes_no", "yes_no_na", "rating", "choice")
 REQUIREMENTS = ("note", "photo", "action", "concern")
 
-DEFAULT_MAX_LENGTH = 4000
-NOTE_MAX_LENGTH = 4000
-MAX_PEOPLE = 30
-PERSON_FIELD_MAX_LENGTH = 200
+# From shared_schemas/vocabulary.json, which check.js is given too: one home for both checkers.
+DEFAULT_MAX_LENGTH = LIMITS["answer"]
+NOTE_MAX_LENGTH = LIMITS["note"]
+MAX_PEOPLE = LIMITS["people"]
+PERSON_FIELD_MAX_LENGTH = LIMITS["person_field"]
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
 DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import ChangeCounter
 from server.services.backup import BulkWriter, reset_id_sequences
-from server.services.forms import check_answers, current_forms, form_items, option_values
+from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
 from server.services.school_calendar import school_today
 
 PASSWORD = "synthetic-password-2026"
@@ -155,7 +155,7 @@ def _answer(item, template, rng, with_photos, calm):
     if type_ in ("yes_no", "yes_no_na", "rating", "choice"):
         return _option_answer(item, template, rng, with_photos, calm)
     if type_ == "text":
-        return {"value": rng.choice(SENTENCES)[:item.get("max_length", 4000)]}
+        return {"value": rng.choice(SENTENCES)[:item.get("max_length", DEFAULT_MAX_LENGTH)]}
     if type_ == "date":
         return {"value": (date(2027, 1, 4) + timedelta(days=rng.randrange(120))).isoformat()}
     if type_ == "number":

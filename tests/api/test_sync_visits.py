@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Photo, SafeguardingConcern, Visit, VisitVersion
+from server.vocabulary import LIMITS
 from tests import payloads
 
 
@@ -204,3 +205,40 @@ def test_photo_rows_come_from_the_manifest(staff, placement):
     response = staff.put(f"/api/visits/{uuid.uuid4()}", json=payloads.qa_visit(placement.uuid, photos=photos))
     assert sorted(response.get_json()["missing_photos"]) == sorted(p["uuid"] for p in photos)
     assert count(Photo) == 2
+
+
+def _with_text(placement_uuid, box, text):
+    """A QA visit whose `box` (a name in vocabulary.json "limits") holds `text`."""
+    body = payloads.qa_visit(placement_uuid, concern=payloads.concern(), actions=[payloads.action()])
+    if box == "answer":
+        body["answers"]["findings"]["value"] = text
+    elif box == "note":
+        body["answers"]["lessons_observed"]["note"] = text
+    elif box == "action_description":
+        body["actions"][0]["description"] = text
+    elif box == "concern_text":
+        body["concern"]["text"] = text
+    else:
+        body["concern"]["immediate_action"] = text
+    return body
+
+
+BOXES = {"answer": "form_answers_invalid", "note": "form_answers_invalid",
+         "action_description": "validation_failed", "concern_text": "validation_failed",
+         "concern_immediate_action": "validation_failed"}
+
+
+@pytest.mark.parametrize("box", BOXES)
+def test_text_over_the_shared_limit_is_refused_whole_and_at_the_limit_is_kept_whole(staff, placement, box):
+    limit = LIMITS[box]
+    over = staff.put(f"/api/visits/{uuid.uuid4()}", json=_with_text(placement.uuid, box, "é" * (limit + 1)))
+    assert over.status_code == 422 and over.get_json()["code"] == BOXES[box]
+    assert count(Visit) == 0
+    at = staff.put(f"/api/visits/{uuid.uuid4()}", json=_with_text(placement.uuid, box, "é" * limit))
+    assert at.status_code == 201
+    version = db.session.execute(sa.select(VisitVersion)).scalar_one()
+    action = db.session.execute(sa.select(FollowUpAction)).scalar_one()
+    concern = db.session.execute(sa.select(SafeguardingConcern)).scalar_one()
+    kept = [version.answers["findings"]["value"], version.answers["lessons_observed"].get("note"),
+            action.description, concern.text, concern.immediate_action]
+    assert "é" * limit in kept

@@ -161,3 +161,26 @@ def test_a_visit_sent_back_by_the_office_shows_the_comment_and_is_resent_as_a_ne
     [visit] = server_rows(Visit)
     assert visit.current_version == 2
     assert visit.versions[-1].answers["findings"]["value"].startswith("Watched a Year 10 maths")
+
+
+def test_a_visit_sent_back_by_the_office_is_listed_first_in_the_outbox(phone, app):
+    from server.extensions import db
+    page = phone.open().sign_in().page
+    start_qa_visit(phone)
+    answer_qa_visit(phone)
+    complete_visit(phone)
+    wait_for_state(phone, "complete")
+    [visit] = server_rows(Visit)
+    visit.review_status = "sent_back"
+    visit.review_comment = "Say which lesson you watched."
+    db.session.commit()
+    start_qa_visit(phone, pupil="Maya Chowdhury")  # a draft, which would otherwise come before a sent visit
+    page.get_by_role("link", name="Outbox").click()
+    sync_now(phone)
+    page.get_by_text("Say which lesson you watched.").wait_for()
+
+    cards = page.locator(".visit-card")
+    assert cards.count() == 2
+    assert "Sent back by the office" in cards.first.inner_text()
+    assert cards.nth(1).locator(".state").get_attribute("data-state") == "draft"
+    assert phone.errors == []

@@ -19,11 +19,14 @@ if (!fixturesPath) {
   process.exit(2);
 }
 
+// The limits both checkers share, from their one home (the server reads the same file).
+const { $comment, ...limits } = readJson(join(root, 'shared_schemas', 'vocabulary.json')).limits;
+
 const results = {};
 for (const fixture of readJson(fixturesPath).fixtures) {
   // A fixture names a published form, or carries its own definition to test a corner of the rules.
   // "form" is "<form_id>/v<N>", the file's path under shared_schemas/forms.
   const form = fixture.definition ?? readJson(join(root, 'shared_schemas', 'forms', `${fixture.form}.json`));
-  results[fixture.name] = checkAnswers(form, fixture.payload);
+  results[fixture.name] = checkAnswers(form, fixture.payload, limits);
 }
 process.stdout.write(JSON.stringify(results));

@@ -7,7 +7,9 @@
  * if they disagree, so change them together. The error codes are listed in
  * shared_schemas/forms/README.md.
  *
- * A plain ES module with no imports, so it runs unchanged in the browser and under node.
+ * A plain ES module with no imports, so it runs unchanged in the browser and under node. The
+ * length limits are not written here: they live in shared_schemas/vocabulary.json ("limits"),
+ * which the server reads too, and the caller passes them in.
  */
 
 export const ERROR_CODES = Object.freeze([
@@ -18,10 +20,6 @@ export const ERROR_CODES = Object.freeze([
 
 const FIXED_OPTIONS = { yes_no: ['yes', 'no'], yes_no_na: ['yes', 'no', 'na'] };
 const OPTION_TYPES = ['yes_no', 'yes_no_na', 'rating', 'choice'];
-const DEFAULT_MAX_LENGTH = 4000;
-const NOTE_MAX_LENGTH = 4000;
-const MAX_PEOPLE = 30;
-const PERSON_FIELD_MAX_LENGTH = 200;
 
 const DATE_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 // JavaScript's \s spelled out, exactly as BLANK_PATTERN in forms.py.
@@ -62,11 +60,18 @@ export function visibleItemKeys(form, payload) {
   return shown;
 }
 
+/** The most characters an item's text answer takes. */
+export function answerMaxLength(item, limits) {
+  return item.max_length ?? limits.answer;
+}
+
 /**
- * Check a visit payload against its form definition.
+ * Check a visit payload against its form definition, with the limits from vocabulary.json.
  * Returns {item key | "@mode" | "@form": sorted list of error codes}; {} means valid.
  */
-export function checkAnswers(form, payload) {
+export function checkAnswers(form, payload, limits) {
+  // Without the shared limits nothing over-long would be caught: refuse to guess.
+  if (!isObject(limits) || !isNumber(limits.note)) throw new TypeError('checkAnswers needs the limits from vocabulary.json');
   // A null prototype, so an answer keyed "__proto__" or "constructor" is just another key.
   const errors = Object.create(null);
   const add = (key, code) => {
@@ -111,7 +116,7 @@ export function checkAnswers(form, payload) {
       if (item.required) add(key, 'required');
       continue;
     }
-    for (const code of checkAnswer(item, answers[key], photos, actions, concernRaised)) add(key, code);
+    for (const code of checkAnswer(item, answers[key], { photos, actions, concernRaised, limits })) add(key, code);
   }
 
   // Photos and actions must point at an item the user could see.
@@ -145,7 +150,7 @@ function checkEnvelope(form, payload, add) {
 }
 
 /** Error codes for one shown item's answer. */
-function checkAnswer(item, answer, photos, actions, concernRaised) {
+function checkAnswer(item, answer, { photos, actions, concernRaised, limits }) {
   if (!isObject(answer) || !Object.keys(answer).every((name) => name === 'value' || name === 'note')) {
     return ['not_an_object'];
   }
@@ -154,7 +159,7 @@ function checkAnswer(item, answer, photos, actions, concernRaised) {
   if (hasNote && typeof note !== 'string') return ['not_an_object'];
 
   const codes = [];
-  if (hasNote && length(note) > NOTE_MAX_LENGTH) codes.push('too_long');
+  if (hasNote && length(note) > limits.note) codes.push('too_long');
   const value = own(answer, 'value');
   if (value === undefined || value === null || isBlank(value)
       || (item.type === 'people' && Array.isArray(value) && value.length === 0)) {
@@ -175,14 +180,14 @@ function checkAnswer(item, answer, photos, actions, concernRaised) {
     if (needs('concern') && !concernRaised) codes.push('concern_required');
   } else if (item.type === 'text') {
     if (typeof value !== 'string') codes.push('not_text');
-    else if (length(value) > (item.max_length ?? DEFAULT_MAX_LENGTH)) codes.push('too_long');
+    else if (length(value) > answerMaxLength(item, limits)) codes.push('too_long');
   } else if (item.type === 'date') {
     if (!isDate(value)) codes.push('not_a_date');
   } else if (item.type === 'number') {
     if (!isNumber(value)) codes.push('not_a_number');
     else if (value < (item.min ?? -Infinity) || value > (item.max ?? Infinity)) codes.push('out_of_range');
   } else if (item.type === 'people') {
-    if (!isPeople(value)) codes.push('not_people');
+    if (!isPeople(value, limits)) codes.push('not_people');
   }
   return codes;
 }
@@ -226,8 +231,8 @@ function isFilled(value, maxLength = Infinity) {
   return typeof value === 'string' && !isBlank(value) && length(value) <= maxLength;
 }
 
-/** Length in Unicode code points, as Python's len() counts. */
-function length(text) {
+/** Length in Unicode code points, as Python's len() counts (and the phone's counters show). */
+export function length(text) {
   let count = 0;
   // eslint-disable-next-line no-unused-vars
   for (const _ of text) count += 1;
@@ -254,11 +259,11 @@ function daysInMonth(year, month) {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-function isPeople(value) {
-  return Array.isArray(value) && value.length <= MAX_PEOPLE && value.every((person) => {
+function isPeople(value, limits) {
+  return Array.isArray(value) && value.length <= limits.people && value.every((person) => {
     if (!isObject(person)) return false;
     const names = Object.keys(person);
     return names.length === 2 && hasOwn(person, 'name') && hasOwn(person, 'role')
-      && isFilled(person.name, PERSON_FIELD_MAX_LENGTH) && isFilled(person.role, PERSON_FIELD_MAX_LENGTH);
+      && isFilled(person.name, limits.person_field) && isFilled(person.role, limits.person_field);
   });
 }

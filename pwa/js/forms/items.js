@@ -3,9 +3,11 @@
  * yes_no, yes_no_na, rating, choice, text, date, number, people and photo. Each widget writes
  * its answer into `ctx.answers` and calls `ctx.changed()`; `refresh()` redraws what the current
  * answer requires, inline and as the person answers: a note, a photo, a follow-up action, or
- * the safeguarding concern box (one box, moved to the item that asks for it).
+ * the safeguarding concern box (one box, moved to the item that asks for it). Text boxes count
+ * against the shared limits in `ctx.limits` and never cut what is typed (ui/counter.js).
  */
-import { optionValues } from './check.js';
+import { answerMaxLength, optionValues } from './check.js';
+import { limitedTextarea } from '../ui/counter.js';
 import { h, uid } from '../ui/dom.js';
 
 const FIXED_LABELS = { yes: 'Yes', no: 'No', na: 'N/A' };
@@ -56,10 +58,11 @@ function optionControl(item, ctx) {
 }
 
 function textControl(item, ctx, id) {
-  return h('textarea', {
-    id, rows: 4, maxlength: item.max_length || 4000, 'aria-describedby': item.help ? `${item.key}-help` : null,
+  const { area, counter } = limitedTextarea({
+    id, rows: 4, 'aria-describedby': item.help ? `${item.key}-help` : null,
     oninput: (event) => setValue(ctx, item.key, event.target.value),
-  }, ctx.answers[item.key]?.value || '');
+  }, ctx.answers[item.key]?.value || '', answerMaxLength(item, ctx.limits));
+  return h('div', {}, area, counter);
 }
 
 function dateControl(item, ctx, id) {
@@ -133,26 +136,28 @@ export function photoBlock(item, ctx, needed) {
 function noteBlock(item, ctx, needed) {
   const id = uid('note');
   const note = ctx.answers[item.key]?.note || '';
-  const area = h('textarea', { id, rows: 3, maxlength: 4000, oninput: (e) => setNote(ctx, item.key, e.target.value) }, note);
+  const { area, counter } = limitedTextarea({ id, rows: 3, oninput: (e) => setNote(ctx, item.key, e.target.value) }, note, ctx.limits.note);
   if (!needed && !note) {
     const reveal = h('button', { type: 'button', class: 'button small quiet' }, '+ Add a note');
     const holder = h('div', {}, reveal);
     reveal.addEventListener('click', () => {
-      holder.replaceChildren(h('label', { for: id }, 'Note'), area);
+      holder.replaceChildren(h('label', { for: id }, 'Note'), area, counter);
       area.focus();
     });
     return holder;
   }
   return h('div', { class: needed ? 'needed' : '' },
-    h('label', { for: id }, needed ? 'Note (needed for this answer)' : 'Note'), area);
+    h('label', { for: id }, needed ? 'Note (needed for this answer)' : 'Note'), area, counter);
 }
 
 function actionEditor(action, ctx, removable = true) {
   const ids = { description: uid('act'), owner: uid('own'), due: uid('due') };
   const update = (field) => (event) => { action[field] = event.target.value; ctx.changed(); };
+  const description = limitedTextarea({ id: ids.description, rows: 2, oninput: update('description') },
+    action.description, ctx.limits.action_description);
   return h('li', { class: 'action' },
     h('label', { for: ids.description }, 'What needs to happen?'),
-    h('textarea', { id: ids.description, rows: 2, maxlength: 2000, oninput: update('description') }, action.description),
+    description.area, description.counter,
     h('label', { for: ids.owner }, 'Who will do it?'),
     h('input', { id: ids.owner, type: 'text', value: action.owner_name, oninput: update('owner_name') }),
     h('label', { for: ids.due }, 'By when?'),

@@ -4,6 +4,7 @@
  * app:resend-new-version {visitId, baseVersion} and app:correct {visitId}.
  */
 import { formatBytes, formatDate, formatDateTime, label, STATES } from '../labels.js';
+import { needsAttention } from '../outbox.js';
 import { emit, h, heading } from './dom.js';
 
 function stateLine(visit, photoCounts) {
@@ -65,8 +66,11 @@ export function renderOutbox({ visits, photoCounts, progress, lastSync, running 
   const ratio = progress && progress.visitsTotal
     ? (progress.visitsDone + (progress.photosTotal ? progress.photosDone / progress.photosTotal : 0)) / (progress.visitsTotal + (progress.photosTotal ? 1 : 0))
     : 0;
+  // What Today counts as needing attention comes first (a visit sent back by the office, one
+  // the server refused), then the rest by how far each has to go.
   const order = ['attention', 'conflict', 'sending', 'ready', 'incomplete', 'draft', 'complete'];
-  const sorted = [...visits].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+  const rank = (visit) => (needsAttention(visit) ? -1 : order.indexOf(visit.state));
+  const sorted = [...visits].sort((a, b) => rank(a) - rank(b));
   return h('section', { class: 'screen outbox' },
     heading('Outbox'),
     h('div', { class: 'card stack sync-card' },

@@ -3,23 +3,37 @@
  * says is missing, each with a button to jump to it, then "Complete visit". Emits
  * app:goto-item {visitId, key} and app:complete-visit {visitId}.
  */
-import { formItems } from '../forms/check.js';
+import { formItems, length } from '../forms/check.js';
 import { checkMessage, formatDate, MODE_LABELS } from '../labels.js';
+import { counterText, isOver } from './counter.js';
 import { emit, h, heading } from './dom.js';
 
 const WHERE = { '@mode': 'How the visit happened', '@form': 'The form', '@actions': 'Follow-up actions', '@concern': 'Safeguarding concern' };
 
-/** Problems the answer check does not cover: follow-up actions and the concern must be whole. */
-export function extraProblems(visit) {
+function tooLong(text, max) {
+  return `This is too long (${counterText(length(text), max)}). Shorten it.`;
+}
+
+/**
+ * Problems the answer check does not cover: follow-up actions and the concern must be whole,
+ * and within the limits the server holds them to (`limits`, from vocabulary.json).
+ */
+export function extraProblems(visit, limits) {
   const problems = {};
+  const add = (key, message) => { problems[key] = [...(problems[key] || []), message]; };
   visit.actions.forEach((action) => {
+    const key = action.item_key || '@actions';
     if (!action.description.trim() || !action.owner_name.trim() || !action.due_on) {
-      const key = action.item_key || '@actions';
-      problems[key] = [...(problems[key] || []), 'Give each follow-up action what, who and by when.'];
+      add(key, 'Give each follow-up action what, who and by when.');
     }
+    if (isOver(action.description, limits.action_description)) add(key, `What needs to happen? ${tooLong(action.description, limits.action_description)}`);
+    if (isOver(action.owner_name, limits.action_owner_name)) add(key, `Who will do it? ${tooLong(action.owner_name, limits.action_owner_name)}`);
   });
-  if (visit.concern && !visit.concern.text.trim() && visit.concern.immediate_action?.trim()) {
-    problems['@concern'] = ['Write what the concern is.'];
+  const concern = visit.concern;
+  if (concern && !concern.text.trim() && concern.immediate_action?.trim()) add('@concern', 'Write what the concern is.');
+  if (concern && isOver(concern.text, limits.concern_text)) add('@concern', `What is the concern? ${tooLong(concern.text, limits.concern_text)}`);
+  if (concern && isOver(concern.immediate_action, limits.concern_immediate_action)) {
+    add('@concern', `What did you do straight away? ${tooLong(concern.immediate_action, limits.concern_immediate_action)}`);
   }
   return problems;
 }

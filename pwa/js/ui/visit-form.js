@@ -4,31 +4,37 @@
  *   app:draft-changed {visit}          after any change (the controller autosaves it)
  *   app:add-photo {visit, itemKey, file}   app:remove-photo {photo}   app:caption-photo {photo, caption}
  * Items appear and disappear with show_if as answers change; what an answer requires (note,
- * photo, action, concern) is shown inline at once.
+ * photo, action, concern) is shown inline at once. Every text box counts against the shared
+ * `limits` (vocabulary.json) as the person types and keeps every character (ui/counter.js).
  */
 import { visibleItemKeys, formItems } from '../forms/check.js';
 import { actionsBlock, renderItem, requirementsFor } from '../forms/items.js';
+import { limitedTextarea } from './counter.js';
 import { checkMessage, formatDate, label, MODE_LABELS } from '../labels.js';
 import { emit, h, uid } from './dom.js';
 import { newId } from '../outbox.js';
 
-function concernEditor(visit, changed) {
+function concernEditor(visit, changed, limits) {
   const textId = uid('concern');
   const actionId = uid('immediate');
   const ensure = () => {
     if (!visit.concern) visit.concern = { uuid: newId(), text: '', immediate_action: '', raised_at: new Date().toISOString() };
     return visit.concern;
   };
+  const text = limitedTextarea({ id: textId, rows: 5, oninput: (e) => { ensure().text = e.target.value; changed(); } },
+    visit.concern?.text || '', limits.concern_text);
+  const immediate = limitedTextarea({ id: actionId, rows: 3, oninput: (e) => { ensure().immediate_action = e.target.value; changed(); } },
+    visit.concern?.immediate_action || '', limits.concern_immediate_action);
   return h('div', { class: 'concern-box', id: 'concern-box' },
     h('h3', {}, 'Safeguarding concern'),
     h('p', { class: 'help' }, 'Goes to the DSL as soon as the phone syncs. If a child is in danger now, call the DSL or 999 first.'),
     h('label', { for: textId }, 'What is the concern?'),
-    h('textarea', { id: textId, rows: 5, maxlength: 8000, oninput: (e) => { ensure().text = e.target.value; changed(); } }, visit.concern?.text || ''),
+    text.area, text.counter,
     h('label', { for: actionId }, 'What did you do straight away?'),
-    h('textarea', { id: actionId, rows: 3, maxlength: 4000, oninput: (e) => { ensure().immediate_action = e.target.value; changed(); } }, visit.concern?.immediate_action || ''));
+    immediate.area, immediate.counter);
 }
 
-export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
+export function renderVisitForm({ visit, form, photos, thumbnail, subtitle, limits }) {
   const screen = h('section', { class: 'screen visit-form' });
   const saved = h('p', { class: 'saved muted', role: 'status', 'aria-live': 'polite' }, 'Saved on this phone');
   const widgets = new Map();
@@ -39,6 +45,7 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
     actions: visit.actions,
     photos,
     thumbnail,
+    limits,
     concernBox: null,
     changed: () => {
       emit(screen, 'draft-changed', { visit });
@@ -58,7 +65,7 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle }) {
       ctx.changed();
     },
   };
-  ctx.concernBox = concernEditor(visit, ctx.changed);
+  ctx.concernBox = concernEditor(visit, ctx.changed, limits);
 
   // At the end of the form the concern box waits behind a button, unless a concern is written.
   const concernHome = h('div', { class: 'card', id: 'concern-home' });
