@@ -57,7 +57,7 @@ def choice(name, allowed, default=None):
 def page_number(name="page"):
     """?page=N as a number from 1; 0, negatives and junk are page 1."""
     value = (request.args.get(name) or "").strip()
-    if not value.isdigit():
+    if not value.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         return 1
     return min(max(int(value), 1), MAX_PAGE)
 

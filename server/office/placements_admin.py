@@ -74,11 +74,12 @@ def placements():
     rows = [{"placement": p, "blockers": activation_blockers(p, today) if p.status == "planned" else []}
             for p in page.rows]
     audit.record("placement.list_read", g.school, school_id=g.school.id)
-    db.session.commit()
-    return render_template("office/admin/placements.html", rows=rows, page=page, status=status, kind=kind,
-                           provider=provider, sort=sort, sorts=SORTS, can_manage=can_manage(),
-                           provider_options=[(str(p.uuid), p.name) for p in providers],
-                           kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+    rendered = render_template(
+        "office/admin/placements.html", rows=rows, page=page, status=status, kind=kind, provider=provider, sort=sort,
+        sorts=SORTS, can_manage=can_manage(), provider_options=[(str(p.uuid), p.name) for p in providers],
+        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
+    return rendered
 
 
 @office.route("/placements/new", methods=["GET", "POST"])

@@ -20,7 +20,7 @@ from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import evidence_files
 from server.services import providers as provider_service
-from server.services.placement_rules import registration_warning
+from server.services.placement_rules import open_placements_by_provider, registration_warning
 from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
@@ -39,7 +39,8 @@ def providers():
     sort, order = sorted_by(SORTS, "name")
     page = paginate(provider_service.providers_query(g.school, status), order, page_number(),
                     {"status": status, "sort": sort})
-    rows = [{"provider": p, "warning": registration_warning(p),
+    open_placements = open_placements_by_provider(page.rows)
+    rows = [{"provider": p, "warning": registration_warning(p, open_placements.get(p.id, [])),
              "risk": provider_service.latest_risk_assessment(p),
              "evidence": [(e, provider_service.evidence_state(e, today)) for e in p.evidence]}
             for p in page.rows]

@@ -44,10 +44,11 @@ def pupils():
                     page_number(), {"q": search, "year": year, "flag": flag, "sort": sort})
     open_counts = pupil_service.open_placement_counts(g.school)
     audit.record("pupil.list_read", g.school, school_id=g.school.id, search=search or None)
-    db.session.commit()
-    return render_template("office/admin/pupils.html", page=page, pupils=page.rows, search=search, year=year,
-                           flag=flag, sort=sort, sorts=SORTS, open_counts=open_counts, can_manage=can_manage(),
-                           flags=FLAGS, years=years)
+    rendered = render_template("office/admin/pupils.html", page=page, pupils=page.rows, search=search, year=year,
+                               flag=flag, sort=sort, sorts=SORTS, open_counts=open_counts, can_manage=can_manage(),
+                               flags=FLAGS, years=years)
+    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
+    return rendered
 
 
 @office.route("/pupils/new", methods=["GET", "POST"])
