@@ -4,16 +4,14 @@ time; walking every page in any order shows each row once and only this school's
 filter narrows to exactly what it says; a page costs the same number of queries at either size;
 and junk in the query string gives the default page, never an error."""
 import re
-from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import Membership, Placement, Provider, Pupil, SafeguardingConcern, School, User, Visit
+from server.models import Membership, Placement, Provider, Pupil, SafeguardingConcern, User, Visit
 from server.office.paging import PAGE_SIZE
-from server.services.school_calendar import school_today
-from server.services.synthetic import PASSWORD, Size, synthesize
+from server.services.synthetic import PASSWORD
 from tests.conftest import OfficeClient
 
 UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
@@ -25,35 +23,6 @@ ROW_LINK = {
     "/office/review": (rf"/office/review/{UUID}\"", "ap_leader"),
     "/office/concerns": (rf"/office/concerns/{UUID}\"", "dsl"),
 }
-EXTRA_PUPILS = 220
-EXTRA_PROVIDERS = 55
-
-
-def _school(name_size):
-    return db.session.execute(sa.select(School).order_by(School.id.desc() if name_size == "large" else School.id)
-                              ).scalars().first()
-
-
-@pytest.fixture
-def schools(app):
-    """A small school (4 placements) and a large one (80 placements of 25 visits; 300 pupils,
-    60 providers; a month of visits awaiting review): {"small": School, "large": School}."""
-    synthesize(Size(schools=1, placements_per_school=4, visits_per_placement=25), seed=11)
-    synthesize(Size(schools=1, placements_per_school=80, visits_per_placement=25), seed=12)
-    large = _school("large")
-    db.session.add_all(Pupil(school_id=large.id, first_name=f"Extra{n:03d}", last_name=("Ainsworth", "Zed")[n % 2],
-                             year_group=7 + n % 5, date_of_birth=date(2012, 1 + n % 12, 1 + n % 28),
-                             mis_id=f"X{n:04d}", ehcp=n % 7 == 0) for n in range(EXTRA_PUPILS))
-    db.session.add_all(Provider(school_id=large.id, name=f"Extra Provider {n:02d}", full_time_pupils=0,
-                                registration_status=("registered_other", "unregistered")[n % 2])
-                       for n in range(EXTRA_PROVIDERS))
-    # A month's backlog waiting for review, so the review queue spans pages.
-    db.session.execute(sa.update(Visit).where(
-        Visit.school_id == large.id, Visit.visit_date >= school_today() - timedelta(days=30),
-        Visit.review_status == "signed_off").values(review_status="awaiting_review", reviewed_by_id=None,
-                                                  reviewed_at=None))
-    db.session.commit()
-    return {"small": _school("small"), "large": large}
 
 
 def _reader(app, school, role):
