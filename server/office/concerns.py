@@ -1,6 +1,6 @@
-"""The DSL's queue of open safeguarding concerns, oldest first, and one concern's page, where the
-DSL adds notes, records the outcome and, with a reason, reopens a closed concern. The AP leader
-and trust leads read; only the DSL writes.
+"""The DSL's queue of open safeguarding concerns, oldest first (paged; the closed ones are a list
+of their own), and one concern's page, where the DSL adds notes, records the outcome and, with a
+reason, reopens a closed concern. The AP leader and trust leads read; only the DSL writes.
 Every read is in the audit log."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -11,6 +11,7 @@ from server.models.base import utcnow
 from server.office import office
 from server.office.access import has_any_role, office_page
 from server.office.form_input import form_errors, read_form
+from server.office.paging import choice, page_number, paginate
 from server.schemas.base import StrictSchema, optional_text
 from server.services import audit
 from server.services import concerns as concern_service
@@ -36,14 +37,18 @@ class ReopenSchema(StrictSchema):
 @office.get("/concerns")
 @office_page(*concern_service.CONCERN_READER_ROLES)
 def dsl_queue():
-    open_ones = concern_service.open_concerns(g.school.id)
-    closed = concern_service.recently_closed(g.school.id)
+    show = choice("show", ("open", "closed"), "open")
+    order = concern_service.CLOSED_ORDER if show == "closed" else concern_service.OPEN_ORDER
+    page = paginate(concern_service.queue_query(g.school.id, closed=show == "closed"), order, page_number(),
+                    {"show": show})
+    closed = concern_service.recently_closed(g.school.id) if show == "open" else []
     # The queue names pupils with concerns: that is a read of safeguarding data too.
-    audit.record("concern.queue_read", g.school, school_id=g.school.id, open=len(open_ones), closed=len(closed))
-    page = render_template("office/concern_queue.html", open_concerns=open_ones, closed=closed,
-                           now=utcnow(), kinds=labels("visit_kinds"))
+    audit.record("concern.queue_read", g.school, school_id=g.school.id, show=show, page=page.number,
+                 listed=len(page.rows) + len(closed))
+    rendered = render_template("office/concern_queue.html", page=page, show=show, concerns=page.rows, closed=closed,
+                               now=utcnow(), kinds=labels("visit_kinds"))
     db.session.commit()  # after rendering: a commit expires every loaded row
-    return page
+    return rendered
 
 
 @office.get("/concerns/<uuid:concern_id>")

@@ -1,5 +1,5 @@
-"""Placements: the list, the commissioning agreement form (new from a pupil, or edit), and
-starting, ending or cancelling one. The edit page says exactly what still stops a planned
+"""Placements: the list (paged; filtered by status, kind and provider; sorted), the commissioning
+agreement form (new from a pupil, or edit), and starting, ending or cancelling one. The edit page says exactly what still stops a planned
 placement starting. Reading a placement is audited."""
 from uuid import UUID
 
@@ -9,10 +9,12 @@ from marshmallow import ValidationError
 
 from server.errors import ApiError
 from server.extensions import db
+from server.models import Placement, Pupil
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
+from server.office.paging import choice, page_number, paginate, sorted_by
 from server.office.pupils_admin import FLAGS
 from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema,
                                              PlacementRecordSchema, PlacementStatusSchema)
@@ -23,7 +25,7 @@ from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning
 from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
-from server.vocabulary import PLACEMENT_KINDS, labels
+from server.vocabulary import PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
 
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",
@@ -49,20 +51,35 @@ AGREEMENT_LABELS = {
     "review_arrangements": ("Reviews", "How often, and with whom (at least half-termly, §8.3)."),
 }
 OFF_SITE_KINDS = ("off_site_ap", "off_site_direction")
+# The list's status filter: the open ones by default, everything, or one status.
+STATUS_FILTERS = {"open": placement_service.OPEN_STATUSES, "all": None,
+                  **{status: (status,) for status in PLACEMENT_STATUSES}}
+SORTS = {"pupil": ("Pupil", [Pupil.last_name, Pupil.first_name, Placement.start_date, Placement.id]),
+         "start": ("Start date", [Placement.start_date.desc(), Placement.id.desc()]),
+         "status": ("Status", [Placement.status, Pupil.last_name, Pupil.first_name, Placement.id])}
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
 
 
 @office.get("/placements")
 @office_page(*PUPIL_READ_ROLES)
 def placements():
-    show_all = request.args.get("show") == "all"
+    status = choice("status", STATUS_FILTERS, "open")
+    kind = choice("kind", PLACEMENT_KINDS)
+    providers = provider_service.list_providers(g.school)
+    provider = choice("provider", {str(p.uuid) for p in providers})
+    sort, order = sorted_by(SORTS, "pupil")
+    query = placement_service.placements_query(g.school, STATUS_FILTERS[status], kind, provider and UUID(provider))
+    page = paginate(query, order, page_number(), {"status": status, "kind": kind, "provider": provider, "sort": sort})
     today = school_today()
     rows = [{"placement": p, "blockers": activation_blockers(p, today) if p.status == "planned" else []}
-            for p in placement_service.list_placements(g.school, include_closed=show_all)]
+            for p in page.rows]
     audit.record("placement.list_read", g.school, school_id=g.school.id)
-    db.session.commit()
-    return render_template("office/admin/placements.html", rows=rows, show_all=show_all, can_manage=can_manage(),
-                           kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+    rendered = render_template(
+        "office/admin/placements.html", rows=rows, page=page, status=status, kind=kind, provider=provider, sort=sort,
+        sorts=SORTS, can_manage=can_manage(), provider_options=[(str(p.uuid), p.name) for p in providers],
+        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
+    return rendered
 
 
 @office.route("/placements/new", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
-"""Providers: the list with what needs attention (registration, risk assessment, expiring
-evidence), and the form to add or edit one with its reports and evidence. When editing, each
+"""Providers: the list (paged, filtered by registration status, sorted) with what needs attention
+(registration, risk assessment, expiring evidence), and the form to add or edit one with its reports and evidence. When editing, each
 evidence row may take a scanned document (PDF, JPEG, PNG), kept once the rest of the form is right."""
 from datetime import date
 
@@ -9,33 +9,43 @@ from marshmallow import ValidationError
 
 from server.errors import ApiError
 from server.extensions import db
+from server.models import Provider
 from server.models.base import utcnow
 from server.office import evidence as evidence_upload
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
+from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import evidence_files
 from server.services import providers as provider_service
-from server.services.placement_rules import registration_warning
+from server.services.placement_rules import open_placements_by_provider, registration_warning
 from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 
 BLANK_REPORT_ROWS = 1
 BLANK_EVIDENCE_ROWS = 2
+SORTS = {"name": ("Name", [Provider.name, Provider.id]),
+         "status": ("Registration", [Provider.registration_status, Provider.name, Provider.id])}
 
 
 @office.get("/providers")
 @office_page(*PUPIL_READ_ROLES)
 def providers():
     today = school_today()
-    rows = [{"provider": p, "warning": registration_warning(p),
+    status = choice("status", REGISTRATION_STATUSES)
+    sort, order = sorted_by(SORTS, "name")
+    page = paginate(provider_service.providers_query(g.school, status), order, page_number(),
+                    {"status": status, "sort": sort})
+    open_placements = open_placements_by_provider(page.rows)
+    rows = [{"provider": p, "warning": registration_warning(p, open_placements.get(p.id, [])),
              "risk": provider_service.latest_risk_assessment(p),
              "evidence": [(e, provider_service.evidence_state(e, today)) for e in p.evidence]}
-            for p in provider_service.list_providers(g.school)]
-    return render_template("office/admin/providers.html", rows=rows, today=today, can_manage=can_manage(),
+            for p in page.rows]
+    return render_template("office/admin/providers.html", rows=rows, page=page, status=status, sort=sort,
+                           sorts=SORTS, today=today, can_manage=can_manage(),
                            status_labels=labels("registration_statuses"), evidence_labels=labels("evidence_kinds"))
 
 

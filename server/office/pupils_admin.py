@@ -1,21 +1,26 @@
-"""Pupils: the list (with a search), and the form to add or edit one with the flags that change
-who must be involved (§7.5, §7.6, §7.11). Reading pupil records is audited."""
+"""Pupils: the list (paged, with a search, year and flag filters and a choice of order), and the
+form to add or edit one with the flags that change who must be involved (§7.5, §7.6, §7.11).
+Reading pupil records is audited."""
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from server.extensions import db
+from server.models import Pupil
 from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
+from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_pupils import PupilRecordSchema
 from server.services import audit
 from server.services import pupil_import as pupil_service
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import labels
 
-LIST_LIMIT = 200
+SORTS = {"name": ("Name", [Pupil.last_name, Pupil.first_name, Pupil.id]),
+         "year": ("Year group", [Pupil.year_group, Pupil.last_name, Pupil.first_name, Pupil.id]),
+         "mis_id": ("MIS id", [Pupil.mis_id.is_(None), Pupil.mis_id, Pupil.id])}  # no id: last
 FLAGS = [("ehcp", "EHCP", "The local authority is involved in placing and reviewing (§7.5, §8.8)."),
          ("looked_after", "Looked after", "Involve the Virtual School Headteacher and social worker (§7.6)."),
          ("has_social_worker", "Has a social worker", "Keep the social worker informed of the placement."),
@@ -31,13 +36,19 @@ def year_options():
 @office_page(*PUPIL_READ_ROLES)
 def pupils():
     search = (request.args.get("q") or "").strip()[:100]
-    found = pupil_service.list_pupils(g.school, search, limit=LIST_LIMIT + 1)
+    years = dict(year_options())
+    year = choice("year", {str(number) for number in years})
+    flag = choice("flag", {name for name, _, _ in FLAGS})
+    sort, order = sorted_by(SORTS, "name")
+    page = paginate(pupil_service.pupils_query(g.school, search, int(year) if year else None, flag), order,
+                    page_number(), {"q": search, "year": year, "flag": flag, "sort": sort})
     open_counts = pupil_service.open_placement_counts(g.school)
     audit.record("pupil.list_read", g.school, school_id=g.school.id, search=search or None)
-    db.session.commit()
-    return render_template("office/admin/pupils.html", pupils=found[:LIST_LIMIT], more=len(found) > LIST_LIMIT,
-                           search=search, open_counts=open_counts, can_manage=can_manage(), flags=FLAGS,
-                           years=dict(year_options()))
+    rendered = render_template("office/admin/pupils.html", page=page, pupils=page.rows, search=search, year=year,
+                               flag=flag, sort=sort, sorts=SORTS, open_counts=open_counts, can_manage=can_manage(),
+                               flags=FLAGS, years=years)
+    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
+    return rendered
 
 
 @office.route("/pupils/new", methods=["GET", "POST"])

@@ -1,20 +1,30 @@
-"""The review queue and one visit's review page: read what was recorded, then sign it off or
-send it back with a comment. AP leaders and headteachers decide; trust leads read."""
+"""The review queue (paged; awaiting or sent back, by kind and whether a concern was raised) and one
+visit's review page: read what was recorded, then sign it off or send it back with a comment. AP
+leaders and headteachers decide; trust leads read."""
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
 from server.extensions import db
+from server.models import Visit
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import has_any_role, office_page
 from server.office.form_input import form_errors, read_form
+from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.base import StrictSchema, optional_text
 from server.services import concerns as concern_service
 from server.services import review
 from server.services.refusal import Refused
 from server.services.school_calendar import school_today
-from server.vocabulary import labels
+from server.vocabulary import VISIT_KINDS, labels
+
+
+# The queue's filters and orders; oldest received first by default, so nothing waits unseen.
+CONCERN_FILTERS = {"yes": True, "no": False}
+SORTS = {"received": ("Oldest received", [Visit.received_at, Visit.id]),
+         "visit_date": ("Visit date", [Visit.visit_date, Visit.id]),
+         "kind": ("Kind", [Visit.kind, Visit.received_at, Visit.id])}
 
 
 class SignOffSchema(StrictSchema):
@@ -31,9 +41,15 @@ class SendBackSchema(StrictSchema):
 @office.get("/review")
 @office_page(*review.REVIEW_READER_ROLES)
 def review_queue():
-    awaiting, sent_back = review.review_queue(g.school.id)
-    return render_template("office/review_queue.html", awaiting=awaiting, sent_back=sent_back,
-                           kinds=labels("visit_kinds"))
+    state = choice("show", review.QUEUE_STATES, "awaiting_review")
+    kind = choice("kind", VISIT_KINDS)
+    concern = choice("concern", CONCERN_FILTERS)
+    sort, order = sorted_by(SORTS, "received")
+    page = paginate(review.queue_query(g.school.id, state, kind, CONCERN_FILTERS.get(concern)), order, page_number(),
+                    {"show": state, "kind": kind, "concern": concern, "sort": sort})
+    return render_template("office/review_queue.html", page=page, rows=review.queue_rows(page.rows), state=state,
+                           kind=kind, concern=concern, sort=sort, sorts=SORTS,
+                           counts=review.queue_counts(g.school.id), kinds=labels("visit_kinds"))
 
 
 @office.get("/review/<uuid:visit_id>")

@@ -33,19 +33,20 @@ def _with_context(query):
         selectinload(SafeguardingConcern.placement).selectinload(Placement.provider))
 
 
-def open_concerns(school_id):
-    """Every open concern of the school, oldest first: the DSL's queue."""
-    return db.session.execute(_with_context(
-        sa.select(SafeguardingConcern)
-        .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_(None))
-        .order_by(SafeguardingConcern.received_at, SafeguardingConcern.id))).scalars().all()
+def queue_query(school_id, closed=False):
+    """The school's open (or closed) concerns with what the queue shows of each, unordered: the
+    caller pages them, open ones oldest first (OPEN_ORDER), closed ones latest closed first."""
+    return _with_context(sa.select(SafeguardingConcern).where(
+        SafeguardingConcern.school_id == school_id,
+        SafeguardingConcern.closed_at.is_not(None) if closed else SafeguardingConcern.closed_at.is_(None)))
+
+
+OPEN_ORDER = (SafeguardingConcern.received_at, SafeguardingConcern.id)
+CLOSED_ORDER = (SafeguardingConcern.closed_at.desc(), SafeguardingConcern.id.desc())
 
 
 def recently_closed(school_id, limit=RECENTLY_CLOSED):
-    return db.session.execute(_with_context(
-        sa.select(SafeguardingConcern)
-        .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_not(None))
-        .order_by(SafeguardingConcern.closed_at.desc()).limit(limit))).scalars().all()
+    return db.session.execute(queue_query(school_id, closed=True).order_by(*CLOSED_ORDER).limit(limit)).scalars().all()
 
 
 def open_count(school_id):

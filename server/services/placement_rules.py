@@ -8,6 +8,7 @@ checking that stop it counting (start_gates.py, §7.8), and its registration (§
 No Flask request globals: the record pages, the placement service and the API all call these.
 """
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import Membership, Placement, Pupil
@@ -37,16 +38,18 @@ def is_full_time(placement):
     return len(set(placement.sessions or ())) >= FULL_TIME_SESSIONS
 
 
-def registration_warning(provider):
+def registration_warning(provider, open_placements=None):
     """Why this provider looks as if it must be registered and is not (§7.2), or None.
 
     Counts the larger of the provider's own full-time figure (pupils from every school) and
     this school's open full-time placements there, and any full-time pupil with an EHCP or who
-    is looked after, for whom one is enough.
+    is looked after, for whom one is enough. A list of providers passes each one's open
+    placements (`open_placements_by_provider`), read once for the whole list.
     """
     if provider is None or provider.registration_status in REGISTERED_STATUSES + EXEMPT_STATUSES:
         return None
-    full_time = [p for p in _open_placements_at(provider) if is_full_time(p)]
+    placements = _open_placements_at(provider) if open_placements is None else open_placements
+    full_time = [p for p in placements if is_full_time(p)]
     pupils_here = {p.pupil_id for p in full_time}
     count = max(provider.full_time_pupils or 0, len(pupils_here))
     special = sorted({p.pupil.full_name for p in full_time if p.pupil.ehcp or p.pupil.looked_after})
@@ -62,11 +65,21 @@ def registration_warning(provider):
 
 
 def _open_placements_at(provider):
-    return db.session.execute(
-        sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
-        .where(Placement.provider_id == provider.id, Placement.school_id == provider.school_id,
-               Placement.status.in_(OPEN_STATUSES))
-    ).scalars().all()
+    return open_placements_by_provider([provider]).get(provider.id, [])
+
+
+def open_placements_by_provider(providers):
+    """{provider id: this school's open placements there, with their pupils}, in one query."""
+    if not providers:
+        return {}
+    found = {}
+    for placement in db.session.execute(
+            sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
+            .where(sa.or_(*(sa.and_(Placement.provider_id == p.id, Placement.school_id == p.school_id)
+                            for p in providers)), Placement.status.in_(OPEN_STATUSES))
+            .options(selectinload(Placement.pupil))).scalars():
+        found.setdefault(placement.provider_id, []).append(placement)
+    return found
 
 
 def activation_blockers(placement, today):

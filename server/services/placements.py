@@ -26,14 +26,25 @@ NEXT_STATUSES = {"planned": ("active", "cancelled"), "active": ("ended",), "ende
 
 
 def list_placements(school, include_closed=False):
+    return db.session.execute(
+        placements_query(school, statuses=None if include_closed else OPEN_STATUSES)
+        .order_by(Pupil.last_name, Pupil.first_name, Placement.start_date)).scalars().all()
+
+
+def placements_query(school, statuses=None, kind=None, provider_uuid=None):
+    """This school's placements with their pupil joined (for ordering by name), unordered;
+    narrowed to some statuses, one kind or one provider when given."""
     query = (sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
              .where(Placement.school_id == school.id)
              .options(selectinload(Placement.pupil), selectinload(Placement.provider),
-                      selectinload(Placement.staff).selectinload(PlacementStaff.user))
-             .order_by(Pupil.last_name, Pupil.first_name, Placement.start_date))
-    if not include_closed:
-        query = query.where(Placement.status.in_(OPEN_STATUSES))
-    return db.session.execute(query).scalars().all()
+                      selectinload(Placement.staff).selectinload(PlacementStaff.user)))
+    if statuses is not None:
+        query = query.where(Placement.status.in_(statuses))
+    if kind is not None:
+        query = query.where(Placement.kind == kind)
+    if provider_uuid is not None:
+        query = query.where(Placement.provider.has(Provider.uuid == provider_uuid))
+    return query
 
 
 def find_placement(school, placement_uuid):

@@ -19,11 +19,18 @@ _CHILD_LISTS = {"reports": (ProviderReport, ("source", "report_date", "judgement
 
 
 def list_providers(school):
-    return db.session.execute(
-        sa.select(Provider).where(Provider.school_id == school.id).order_by(Provider.name)
-        .options(selectinload(Provider.evidence), selectinload(Provider.risk_assessments),
-                 selectinload(Provider.school))
-    ).scalars().all()
+    return db.session.execute(providers_query(school).order_by(Provider.name)).scalars().all()
+
+
+def providers_query(school, registration_status=None):
+    """This school's providers with their evidence and risk assessments, unordered; one
+    registration status when given."""
+    query = (sa.select(Provider).where(Provider.school_id == school.id)
+             .options(selectinload(Provider.evidence), selectinload(Provider.risk_assessments),
+                      selectinload(Provider.school)))
+    if registration_status is not None:
+        query = query.where(Provider.registration_status == registration_status)
+    return query
 
 
 def find_provider(school, provider_uuid):

@@ -85,13 +85,24 @@ def find_pupil(school, pupil_uuid):
 
 def list_pupils(school, search="", limit=None):
     """This school's pupils by surname; `search` matches part of a name or the MIS id."""
+    return db.session.execute(
+        pupils_query(school, search).order_by(Pupil.last_name, Pupil.first_name, Pupil.id).limit(limit)
+    ).scalars().all()
+
+
+def pupils_query(school, search="", year_group=None, flag=None):
+    """This school's pupils, unordered: `search` matches part of a name or the MIS id,
+    `year_group` one year, `flag` a pupil flag column (ehcp, looked_after...) that is set."""
     query = sa.select(Pupil).where(Pupil.school_id == school.id)
     if search:
         like = f"%{search.lower()}%"
         query = query.where(sa.or_(sa.func.lower(Pupil.first_name + " " + Pupil.last_name).like(like),
                                    sa.func.lower(Pupil.mis_id).like(like)))
-    return db.session.execute(
-        query.order_by(Pupil.last_name, Pupil.first_name, Pupil.id).limit(limit)).scalars().all()
+    if year_group is not None:
+        query = query.where(Pupil.year_group == year_group)
+    if flag is not None:
+        query = query.where(getattr(Pupil, flag).is_(True))
+    return query
 
 
 def open_placement_counts(school):

@@ -45,23 +45,41 @@ def subject_of(visit):
     return visit.provider.name if visit.provider else "—"
 
 
-def review_queue(school_id):
-    """({awaiting review}, {sent back}), oldest received first."""
-    visits = db.session.execute(
-        sa.select(Visit).where(Visit.school_id == school_id, Visit.review_status.in_(("awaiting_review", "sent_back")))
-        .order_by(Visit.received_at, Visit.id)
-        .options(selectinload(Visit.author), selectinload(Visit.provider),
-                 selectinload(Visit.placement).selectinload(Placement.pupil),
-                 selectinload(Visit.placement).selectinload(Placement.provider))
-    ).scalars().all()
+QUEUE_STATES = ("awaiting_review", "sent_back")
+
+
+def queue_query(school_id, state="awaiting_review", kind=None, has_concern=None):
+    """The visits in one part of the review queue, unordered (the caller pages them): one kind
+    when given; with or without a safeguarding concern when has_concern is True or False."""
+    query = (sa.select(Visit).where(Visit.school_id == school_id, Visit.review_status == state)
+             .options(selectinload(Visit.author), selectinload(Visit.provider),
+                      selectinload(Visit.placement).selectinload(Placement.pupil),
+                      selectinload(Visit.placement).selectinload(Placement.provider)))
+    if kind is not None:
+        query = query.where(Visit.kind == kind)
+    if has_concern is not None:
+        raised = sa.exists().where(SafeguardingConcern.visit_id == Visit.id)
+        query = query.where(raised if has_concern else ~raised)
+    return query
+
+
+def queue_counts(school_id):
+    """{state: visits in it}, for each part of the queue."""
+    counts = dict(db.session.execute(
+        sa.select(Visit.review_status, sa.func.count()).where(
+            Visit.school_id == school_id, Visit.review_status.in_(QUEUE_STATES)).group_by(Visit.review_status)).all())
+    return {state: counts.get(state, 0) for state in QUEUE_STATES}
+
+
+def queue_rows(visits):
+    """The queue's rows for these visits: who or what each is about, photos still missing and
+    whether it raised a concern, in two queries however many visits."""
     ids = [visit.id for visit in visits]
     with_concern = set(db.session.execute(
         sa.select(SafeguardingConcern.visit_id).where(SafeguardingConcern.visit_id.in_(ids))
     ).scalars()) if ids else set()
     missing = _missing_photo_counts([visit.id for visit in visits if not visit.complete])
-    rows = [QueueRow(visit, subject_of(visit), missing.get(visit.id, 0), visit.id in with_concern) for visit in visits]
-    return ([row for row in rows if row.visit.review_status == "awaiting_review"],
-            [row for row in rows if row.visit.review_status == "sent_back"])
+    return [QueueRow(visit, subject_of(visit), missing.get(visit.id, 0), visit.id in with_concern) for visit in visits]
 
 
 def _missing_photo_counts(visit_ids):

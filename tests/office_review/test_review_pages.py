@@ -97,7 +97,7 @@ def test_a_sent_back_visit_shows_the_comment_on_the_phone(demo, phone, office_as
                        data={"version": "1", "comment": comment}).status_code == 302
     seen = my_visit(phone, visit_uuid)
     assert (seen["review_status"], seen["review_comment"]) == ("sent_back", comment)
-    assert comment in leader.get("/office/review").get_data(as_text=True)
+    assert comment in leader.get("/office/review?show=sent_back").get_data(as_text=True)
     assert audit_actions("visit.sent_back", visit_uuid)[0].details["comment"] == comment
     # The author corrects it: a new version goes back into the queue, awaiting review.
     corrected = payloads.qa_visit(placement.uuid, findings="Watched a maths lesson; settled and engaged.")

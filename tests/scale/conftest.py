@@ -1,9 +1,17 @@
 """Fixtures for running at trust and national scale: an S3-compatible object store (moto's
-server, over real HTTP on a free loopback port) and the settings that point the app at it."""
+server, over real HTTP on a free loopback port) and the settings that point the app at it; a
+small and a large school side by side, for the office lists."""
 import os
 import uuid
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import Provider, Pupil, School, Visit
+from server.services.school_calendar import school_today
+from server.services.synthetic import Size, synthesize
 
 from tests.conftest import free_port
 
@@ -46,3 +54,34 @@ def s3_settings(s3_endpoint):
 def s3_store(s3_settings):
     from server.services.photo_store import store_from_settings
     return store_from_settings(s3_settings)
+
+
+EXTRA_PUPILS = 220
+EXTRA_PROVIDERS = 55
+
+
+def _school(size):
+    return db.session.execute(sa.select(School).where(School.name.like("Synthetic School %"))
+                              .order_by(School.id.desc() if size == "large" else School.id)).scalars().first()
+
+
+@pytest.fixture
+def schools(app):
+    """A small school (4 placements) and a large one (80 placements of 25 visits; 300 pupils,
+    60 providers; a month of visits awaiting review): {"small": School, "large": School}."""
+    synthesize(Size(schools=1, placements_per_school=4, visits_per_placement=25), seed=11)
+    synthesize(Size(schools=1, placements_per_school=80, visits_per_placement=25), seed=12)
+    large = _school("large")
+    db.session.add_all(Pupil(school_id=large.id, first_name=f"Extra{n:03d}", last_name=("Ainsworth", "Zed")[n % 2],
+                             year_group=7 + n % 5, date_of_birth=date(2012, 1 + n % 12, 1 + n % 28),
+                             mis_id=f"X{n:04d}", ehcp=n % 7 == 0) for n in range(EXTRA_PUPILS))
+    db.session.add_all(Provider(school_id=large.id, name=f"Extra Provider {n:02d}", full_time_pupils=0,
+                                registration_status=("registered_other", "unregistered")[n % 2])
+                       for n in range(EXTRA_PROVIDERS))
+    # A month's backlog waiting for review, so the review queue spans pages.
+    db.session.execute(sa.update(Visit).where(
+        Visit.school_id == large.id, Visit.visit_date >= school_today() - timedelta(days=30),
+        Visit.review_status == "signed_off").values(review_status="awaiting_review", reviewed_by_id=None,
+                                                  reviewed_at=None))
+    db.session.commit()
+    return {"small": _school("small"), "large": large}
