@@ -49,7 +49,8 @@ def _demo_password():
 @click.option("--urn", required=True, help="The school's 6-digit URN (Get Information about Schools).")
 @click.option("--name", required=True)
 @click.option("--local-authority", required=True)
-@click.option("--trust", help="The multi-academy trust; made the first time it is named, then reused.")
+@click.option("--trust", help="The multi-academy trust the school belongs to (it must exist, or add --new-trust).")
+@click.option("--new-trust", is_flag=True, help="Make the trust named by --trust, for its first school.")
 @click.option("--la-email", "la_notifications_email", help="Where notifications to the local authority go.")
 def create_school_command(**options):
     """Create a school (and its trust). Running it again with the same details changes nothing."""

@@ -83,7 +83,7 @@ def seed_demo(today=None, with_history=False):
     password_hash = demo_password_hash()
     for number, spec in enumerate(SCHOOLS):
         school, _, _ = create_school({"urn": spec["urn"], "name": spec["name"], "local_authority": spec["la"],
-                                      "trust": TRUST_NAME,
+                                      "trust": TRUST_NAME, "new_trust": True,
                                       "la_notifications_email": f"ap-notifications@{spec['key']}-la.example"})
         year = academic_year_of(today)
         seed_term_dates(school, range(year - 1, year + 2), spec["shift_days"])

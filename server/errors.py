@@ -44,6 +44,7 @@ CATALOG = {
     "document_refused": (422, "Only PDF, JPEG and PNG files without scripts or hidden content are kept."),
     "document_too_large": (413, "The file is larger than the evidence size limit."),
     "school_exists": (409, "A school with this URN already exists with different details; see details."),
+    "unknown_trust": (422, "No trust has that name. Check its spelling, or ask for it to be made (--new-trust)."),
     "placement_not_ready": (422, "The placement cannot start yet; see details for what is missing."),
     "database_unavailable": (503, "The server cannot reach its database just now. Nothing was saved; try again later."),
     "internal_error": (500, "Something went wrong on the server. Nothing was saved."),

@@ -25,7 +25,7 @@ def school_count():
 
 def test_create_school_makes_the_school_and_its_trust_and_logs_it(app):
     result = create_school(app, "--urn", "137654", "--name", "Brook Lane Academy",
-                           "--local-authority", "Northshire County Council", "--trust", "Brook Trust",
+                           "--local-authority", "Northshire County Council", "--trust", "Brook Trust", "--new-trust",
                            "--la-email", "ap@northshire.example")
     assert result.exit_code == 0, result.output
     school = db.session.execute(sa.select(School).where(School.urn == "137654")).scalar_one()
@@ -77,8 +77,10 @@ def test_a_blank_name_or_local_authority_is_refused(app, field):
 
 
 def test_several_schools_share_one_trust_named_in_any_case(app):
-    for urn, name, trust in [("137654", "Brook Lane Academy", "Brook Trust"), ("137655", "Ash Hill School", "brook trust")]:
-        result = create_school(app, "--urn", urn, "--name", name, "--local-authority", "Northshire", "--trust", trust)
+    for urn, name, trust, new in [("137654", "Brook Lane Academy", "Brook Trust", ["--new-trust"]),
+                                  ("137655", "Ash Hill School", "brook trust", [])]:
+        result = create_school(app, "--urn", urn, "--name", name, "--local-authority", "Northshire", "--trust", trust,
+                               *new)
         assert result.exit_code == 0, result.output
     trust = db.session.execute(sa.select(Trust)).scalar_one()
     assert trust.name == "Brook Trust"
@@ -125,7 +127,7 @@ def test_the_readme_path_from_an_empty_database_to_a_signed_in_ap_leader(tmp_pat
         steps = [
             ("db", "upgrade"),
             ("create-school", "--urn", "137654", "--name", "Brook Lane Academy",
-             "--local-authority", "Northshire County Council", "--trust", "Brook Trust"),
+             "--local-authority", "Northshire County Council", "--trust", "Brook Trust", "--new-trust"),
             ("create-user", "--email", "lead@brooklane.example", "--name", "Ada Lead", "--school-urn", "137654",
              "--role", "ap_leader"),
         ]
@@ -141,3 +143,13 @@ def test_the_readme_path_from_an_empty_database_to_a_signed_in_ap_leader(tmp_pat
             assert snapshot["placements"] == []
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_trust_that_does_not_exist_is_refused_unless_asked_for(app):
+    assert create_school(app, "--urn", "137654", "--name", "Brook Lane Academy", "--local-authority", "Northshire",
+                         "--trust", "Brook Trust", "--new-trust").exit_code == 0
+    misspelt = create_school(app, "--urn", "137655", "--name", "Ash Hill School", "--local-authority", "Northshire",
+                             "--trust", "Brok Trust")
+    assert misspelt.exit_code != 0 and "[unknown_trust]" in misspelt.output
+    assert school_count() == 1
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Trust)).scalar() == 1

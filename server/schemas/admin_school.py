@@ -18,7 +18,9 @@ class NewSchoolSchema(AdminSchema):
         r"^[0-9]{6}\Z", error="A school's URN is the 6 digits on Get Information about Schools."))
     name = required_text(200)
     local_authority = required_text(200)
-    trust = optional_text(200, metadata={"description": "The multi-academy trust; made the first time it is named."})
+    trust = optional_text(200, metadata={"description": "The multi-academy trust the school belongs to."})
+    new_trust = fields.Boolean(load_default=False, metadata={
+        "description": "Make the trust, the first time it is named; otherwise it must exist already."})
     la_notifications_email = optional_email()
 
 

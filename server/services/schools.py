@@ -14,12 +14,16 @@ from server.services import audit
 IDENTITY_FIELDS = ("name", "local_authority", "trust")
 
 
-def find_or_create_trust(name):
-    """The trust called `name` (ignoring case), made if there is none. Returns (trust, created)."""
+def find_or_create_trust(name, may_create):
+    """The trust called `name` (ignoring case), or a new one when `may_create`; a name that
+    matches no trust is otherwise refused, so a misspelt trust never becomes a second one.
+    Returns (trust, created)."""
     trust = db.session.execute(
         sa.select(Trust).where(sa.func.lower(Trust.name) == name.lower())).scalar_one_or_none()
     if trust is not None:
         return trust, False
+    if not may_create:
+        raise ApiError("unknown_trust", details={"trust": name})
     trust = Trust(name=name)
     db.session.add(trust)
     return trust, True
@@ -33,7 +37,8 @@ def create_school(data):
         if differences:
             raise ApiError("school_exists", details={"urn": data["urn"], "differences": differences})
         return existing, False, False
-    trust, trust_created = find_or_create_trust(data["trust"]) if data["trust"] else (None, False)
+    trust, trust_created = (find_or_create_trust(data["trust"], data.get("new_trust", False)) if data["trust"]
+                            else (None, False))
     school = School(urn=data["urn"], name=data["name"], local_authority=data["local_authority"],
                     la_notifications_email=data["la_notifications_email"], trust=trust)
     db.session.add(school)
