@@ -360,6 +360,17 @@ def live_server(app, demo, database_uri, tmp_path):
     server.stop()
 
 
+BROWSER_FIXTURES = {"playwright_instance", "browser", "phone_context", "desktop_context"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives a browser is an e2e test whether or not it says so, so `make test-fast`
+    (`-m "not e2e and not fuzz"`) never starts Chromium."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def playwright_instance():
     from playwright.sync_api import sync_playwright
