@@ -1,10 +1,11 @@
 # Two commands: `make run` serves the app with demo data; `make test` runs every test.
+# `make test-fast` runs every test but the browser and fuzz ones, for local work.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := server
 
-.PHONY: run test bench clean
+.PHONY: run test test-fast bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,9 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not e2e and not fuzz" $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)

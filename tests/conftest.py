@@ -1,10 +1,14 @@
 """Shared fixtures: an app on a fresh database per test (SQLite by default, PostgreSQL when
-DATABASE_URL names one), the demo data, and a signed-in API client helper."""
+DATABASE_URL names one), the demo data, API and office clients, and `office_as`/`api_as`, which
+sign a demo account in without the password check."""
 import contextlib
 import contextvars
+import hashlib
 import os
+import secrets
 import shutil
 import uuid as uuid_module
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -250,6 +254,42 @@ def office(app):
     return OfficeClient(app.test_client())
 
 
+def start_session(client, user):
+    """Sign `user` in on a test client the way the sign-in form would leave it: a real
+    user_session row and the cookie naming it. Skips only the (deliberately slow) password
+    check, so tables of roles × pages stay quick; the sign-in tests use the real form."""
+    from server.models import UserSession
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token_sha256=hashlib.sha256(token.encode()).hexdigest(), user=user,
+                               expires_at=datetime.now(timezone.utc) + timedelta(hours=1)))
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def office_as(app, demo):
+    """office_as("dsl") → a fresh OfficeClient signed in as that role of Riverside (or school=...)."""
+    def sign_in(role, school="riverside"):
+        client = OfficeClient(app.test_client())
+        start_session(client.client, demo.user(role, school))
+        return client
+    return sign_in
+
+
+@pytest.fixture
+def api_as(app, demo):
+    """api_as("dsl") → a fresh ApiClient signed in as that role of Riverside (or school=...),
+    with its CSRF token."""
+    def sign_in(role, school="riverside"):
+        client = ApiClient(app.test_client())
+        start_session(client.client, demo.user(role, school))
+        client.csrf = client.get("/api/me").get_json()["csrf_token"]
+        return client
+    return sign_in
+
+
 # ---- A real server and a real browser, for end-to-end tests -------------------------------
 
 import signal  # noqa: E402
@@ -318,6 +358,17 @@ def live_server(app, demo, database_uri, tmp_path):
     server = LiveServer(database_uri, tmp_path).start()
     yield server
     server.stop()
+
+
+BROWSER_FIXTURES = {"playwright_instance", "browser", "phone_context", "desktop_context"}
+
+
+def pytest_collection_modifyitems(items):
+    """A test that drives a browser is an e2e test whether or not it says so, so `make test-fast`
+    (`-m "not e2e and not fuzz"`) never starts Chromium."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from server.vocabulary import ROLES
-from tests.conftest import isolated_request
-from tests.office_admin.conftest import start_session
+from tests.conftest import isolated_request, start_session
 
 pytestmark = pytest.mark.fuzz
 

@@ -1,9 +1,10 @@
 """Nothing is lost and nothing doubles under real conditions: many phones racing on one UUID,
 and a server killed mid-request. Real gunicorn (two workers), real HTTP, real database."""
-import threading
+import http.client
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
@@ -13,6 +14,8 @@ from server.extensions import db
 from server.models import Photo, Visit, VisitVersion
 from tests import payloads
 from tests.conftest import LiveServer
+
+TCP_ESTABLISHED = "01"  # the state column of /proc/net/tcp
 
 
 def signed_in(base_url, email="visiting.staff@riverside.example"):
@@ -30,6 +33,32 @@ def two_worker_server(app, demo, database_uri, tmp_path):
     server = LiveServer(database_uri, tmp_path, workers=2).start()
     yield server
     server.stop()
+
+
+def unread_bytes_per_connection(port):
+    """For each open TCP connection to 127.0.0.1:`port`, the bytes its client has sent that the
+    server has not read yet: still in the client's send queue or in the server's receive queue
+    (the kernel's own counts, from /proc/net/tcp)."""
+    rows = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == TCP_ESTABLISHED:
+            send_queue, receive_queue = (int(n, 16) for n in fields[4].split(":"))
+            rows.append((int(fields[1].split(":")[1], 16), int(fields[2].split(":")[1], 16), send_queue,
+                         receive_queue))
+    unsent = {local: send for local, remote, send, _ in rows if remote == port}
+    return [receive + unsent.get(remote, 0) for local, remote, _, receive in rows if local == port]
+
+
+def wait_until_server_has_read_everything_sent(port, within_seconds=30):
+    """Until the one open connection to the server has nothing left unread: a worker has accepted
+    it and read the headers and the body so far, and is waiting for the rest."""
+    deadline = time.monotonic() + within_seconds
+    while time.monotonic() < deadline:
+        if unread_bytes_per_connection(port) == [0]:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"the server did not read the upload: {unread_bytes_per_connection(port)}")
 
 
 def counts():
@@ -79,30 +108,23 @@ def test_a_server_killed_mid_upload_keeps_what_it_acknowledged_and_half_of_nothi
                             headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entries[0]["sha256"]})
         assert first.status_code == 201
 
-        # The second photo's body trickles in; the server is killed halfway through it.
-        started = threading.Event()
-
-        def trickle():
-            data = images[1]
-            for offset in range(0, len(data), 4096):
-                started.set()
-                yield data[offset:offset + 4096]
-                time.sleep(0.05)
-
-        def upload():
-            try:
-                session.put(f"{url}/photos/{entries[1]['uuid']}", data=trickle(), timeout=30,
-                            headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entries[1]["sha256"],
-                                     "Content-Length": str(len(images[1]))})
-            except requests.RequestException:
-                pass
-
-        uploader = threading.Thread(target=upload)
-        uploader.start()
-        started.wait(10)
-        time.sleep(0.3)
+        # Half the second photo's body is sent, then the phone holds the rest back (http.client,
+        # because requests adds "Transfer-Encoding: chunked" beside a streamed body's Content-Length,
+        # which the server refuses at once). When the server has read all it was sent, it is
+        # inside the upload: kill it there.
+        upload = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        upload.putrequest("PUT", f"/api/visits/{visit_id}/photos/{entries[1]['uuid']}", skip_accept_encoding=True)
+        for name, value in {"Content-Type": "image/jpeg", "Content-Length": str(len(images[1])),
+                            "X-Content-SHA256": entries[1]["sha256"], "X-CSRFToken": session.headers["X-CSRFToken"],
+                            "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies)}.items():
+            upload.putheader(name, value)
+        upload.endheaders()
+        upload.send(images[1][:len(images[1]) // 2])
+        wait_until_server_has_read_everything_sent(server.port)
         server.kill()
-        uploader.join(30)
+        with pytest.raises((ConnectionError, http.client.HTTPException)):
+            upload.getresponse()  # no answer came: the server died mid-body
+        upload.close()
 
         server.start()
         state = session.get(url).json()

@@ -1,6 +1,6 @@
 """Fixtures for the document tests: the demo trust, a Riverside placement with visits, photos
-(real JPEG bytes in the photo store), a safeguarding concern, actions and attendance, office
-clients signed in by role, and helpers that read a PDF back."""
+(real JPEG bytes in the photo store), a safeguarding concern, actions and attendance, and
+helpers that read a PDF back. Office clients signed in by role are `office_as` in tests/conftest.py."""
 import io
 import subprocess
 from datetime import date, datetime, timedelta, timezone
@@ -15,20 +15,9 @@ from server.extensions import db
 from server.models import AttendanceRecord, AuditEvent
 from server.services.photo_store import get_photo_store
 from tests import payloads
-from tests.conftest import ARTIFACTS, OfficeClient
+from tests.conftest import ARTIFACTS
 
 CONCERN_TEXT = "Said an older boy at the bus stop takes his dinner money."
-
-
-@pytest.fixture
-def office_as(app, demo):
-    """office_as("dsl") → an OfficeClient signed in as that Riverside role (or school=...)."""
-    def sign_in(role, school="riverside"):
-        client = OfficeClient(app.test_client())
-        response = client.sign_in(demo.email(role, school))
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-    return sign_in
 
 
 def add_visits(placement, author, count, photos_each, first_day):

@@ -1,17 +1,13 @@
-"""Helpers for the school-administration tests: signing in by role, and proving a refused
-request changed nothing anywhere in the database."""
-import hashlib
+"""Helpers for the school-administration tests: proving a refused request changed nothing
+anywhere in the database, and reading a page's visible text. Signing in by role is
+`office_as`/`api_as` in tests/conftest.py."""
 import html as html_module
 import re
-import secrets
-from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import UserSession
-from tests.conftest import ApiClient, OfficeClient
 
 
 def database_state():
@@ -40,40 +36,6 @@ def unchanged():
                     assert after[name] == self.before[name], f"table {name} changed"
             return False
     return Unchanged
-
-
-def start_session(client, user):
-    """Sign `user` in on a test client the way the sign-in form would leave it: a real
-    user_session row and the cookie naming it. Skips only the (deliberately slow) password
-    hash, so tables of roles × pages stay quick; the sign-in tests use the real form."""
-    token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_sha256=hashlib.sha256(token.encode()).hexdigest(), user=user,
-                               expires_at=datetime.now(timezone.utc) + timedelta(hours=1)))
-    db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
-
-
-@pytest.fixture
-def office_as(app, demo):
-    """A fresh office client signed in as `role` of `school` (demo accounts)."""
-    def sign_in(role, school="riverside"):
-        client = OfficeClient(app.test_client())
-        start_session(client.client, demo.user(role, school))
-        return client
-    return sign_in
-
-
-@pytest.fixture
-def api_as(app, demo):
-    """A fresh API client signed in as `role` of `school`, with its CSRF token."""
-    def sign_in(role, school="riverside"):
-        client = ApiClient(app.test_client())
-        start_session(client.client, demo.user(role, school))
-        client.csrf = client.get("/api/me").get_json()["csrf_token"]
-        return client
-    return sign_in
 
 
 def page_text(response):

@@ -1,6 +1,7 @@
 """In a real browser against the real server: an AP leader sets up a provider, a pupil and a
 placement through the office pages, and the visiting member of staff's phone has it at its next
-pull. Screenshots of every administration page go to test-artifacts/screenshots/ to be looked at."""
+pull. Screenshots of every administration page go to test-artifacts/screenshots/ to be looked at;
+each page visited must answer 200 and show its own heading, not the error page."""
 import re
 from datetime import date, timedelta
 
@@ -16,15 +17,36 @@ PASSWORD = "demo-password-2026"
 # British schools: dates in the boxes read dd/mm/yyyy, as they will on the AP leader's own computer.
 UK = {"locale": "en-GB", "timezone_id": "Europe/London"}
 DESKTOP_UK = {"viewport": {"width": 1366, "height": 900}, **UK}
+# The demo's planned placement: the second "Agreement" on the placements page.
+PLANNED_PLACEMENT = "Off-site alternative provision at Hearthstone Online Academy"
 TABLET_UK = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 2, "has_touch": True, **UK}
 
 
+def shows(page, response, heading, status=200):
+    """The navigation answered `status` and rendered the page meant: its first heading starts
+    with `heading`. The error page's title and heading are only its status code."""
+    assert response is not None and response.status == status, (page.url, response and response.status)
+    assert not re.match(r"\d{3} ", page.title()), (page.url, page.title())
+    shown = page.locator("h1").first.inner_text()
+    assert shown.startswith(heading), (page.url, shown)
+
+
+def goto(page, url, heading):
+    shows(page, page.goto(url), heading)
+
+
+def click(page, selector, heading, status=200):
+    """Click a link or a submit button and check the page it leads to (after any redirect)."""
+    with page.expect_navigation() as navigation:
+        page.click(selector)
+    shows(page, navigation.value, heading, status)
+
+
 def sign_in(page, base, email=AP_LEADER):
-    page.goto(base + "/office/sign-in")
+    goto(page, base + "/office/sign-in", "Sign in to the office")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/office/.*"))
+    click(page, "button[type=submit]", "To do")
 
 
 def phone_pull(base, email):
@@ -40,7 +62,7 @@ def test_a_provider_pupil_and_placement_made_in_the_office_reach_the_visiting_ph
     page = desktop_context.new_page()
     sign_in(page, base)
 
-    page.goto(base + "/office/providers/new")
+    goto(page, base + "/office/providers/new", "Add a provider")
     page.fill("#f-name", "Riverbank Forest School")
     page.select_option("#f-registration_status", label="Registered (other)")
     page.fill("#f-urn", "2034567")
@@ -50,10 +72,10 @@ def test_a_provider_pupil_and_placement_made_in_the_office_reach_the_visiting_ph
     page.fill("#f-contact_phone", "01632 960777")
     page.select_option("#f-evidence-0-kind", label="Insurance")
     page.fill("#f-evidence-0-expires_on", (date.today() + timedelta(days=300)).isoformat())
-    page.click("button:has-text('Save provider')")
+    click(page, "button:has-text('Save provider')", "Riverbank Forest School")
     page.wait_for_selector("text=Riverbank Forest School saved.")
 
-    page.goto(base + "/office/pupils/new")
+    goto(page, base + "/office/pupils/new", "Add a pupil")
     page.fill("#f-first_name", "Poppy")
     page.fill("#f-last_name", "Ashdown")
     page.fill("#f-date_of_birth", "2012-03-14")
@@ -61,9 +83,9 @@ def test_a_provider_pupil_and_placement_made_in_the_office_reach_the_visiting_ph
     page.fill("#f-mis_id", "NEW0001")
     page.check("#f-looked_after")
     page.check("#f-fsm_eligible")
-    page.click("button:has-text('Save pupil')")
+    click(page, "button:has-text('Save pupil')", "Poppy Ashdown")
     page.wait_for_selector("text=Poppy Ashdown saved.")
-    page.click("a:has-text('New placement')")
+    click(page, "a:has-text('New placement')", "New placement")
 
     page.check("input[name=kind][value=off_site_ap]")
     page.select_option("#f-provider_id", label="Riverbank Forest School — Registered (other)")
@@ -76,7 +98,7 @@ def test_a_provider_pupil_and_placement_made_in_the_office_reach_the_visiting_ph
     page.fill("#f-cost_basis", "per day")
     page.fill("#f-qa_visit_every_weeks", "4")
     page.get_by_label("Sam Okafor").check()
-    page.click("button:has-text('Save as planned')")
+    click(page, "button:has-text('Save as planned')", "Off-site alternative provision at Riverbank Forest School")
     page.wait_for_selector("text=Before this placement can start")
     assert page.locator(".blockers li").first.inner_text() == (
         "No pre-placement check and risk assessment for Riverbank Forest School (§7.8).")
@@ -112,10 +134,10 @@ def test_screenshots_of_every_administration_page(live_server, browser, phone_co
     try:
         tablet = tablet_context.new_page()
         sign_in(tablet, base)
-        tablet.goto(base + "/office/placements")
-        tablet.click("a.button:has-text('Agreement') >> nth=1")
+        goto(tablet, base + "/office/placements", "Placements")
+        click(tablet, "a.button:has-text('Agreement') >> nth=1", PLANNED_PLACEMENT)
         screenshot(tablet, "admin-placement-edit-tablet")
-        tablet.goto(base + "/office/settings")
+        goto(tablet, base + "/office/settings", "School settings")
         screenshot(tablet, "admin-settings-tablet")
     finally:
         tablet_context.close()
@@ -124,58 +146,58 @@ def test_screenshots_of_every_administration_page(live_server, browser, phone_co
 def _desktop_and_phone_pages(base, desktop_context, phone_context, tmp_path):
     page = desktop_context.new_page()
     sign_in(page, base)
-    shots = [("settings", "/office/settings"), ("staff", "/office/staff"), ("providers", "/office/providers"),
-             ("provider-new", "/office/providers/new"), ("pupils", "/office/pupils"),
-             ("pupil-new", "/office/pupils/new"), ("placements", "/office/placements"),
-             ("placement-new", "/office/placements/new"), ("pupil-import-upload", "/office/pupils/import")]
-    for name, path in shots:
-        page.goto(base + path)
+    shots = [("settings", "/office/settings", "School settings"), ("staff", "/office/staff", "Staff"),
+             ("providers", "/office/providers", "Providers"),
+             ("provider-new", "/office/providers/new", "Add a provider"), ("pupils", "/office/pupils", "Pupils"),
+             ("pupil-new", "/office/pupils/new", "Add a pupil"), ("placements", "/office/placements", "Placements"),
+             ("placement-new", "/office/placements/new", "New placement"),
+             ("pupil-import-upload", "/office/pupils/import", "Import pupils from your MIS")]
+    for name, path, heading in shots:
+        goto(page, base + path, heading)
         screenshot(page, f"admin-{name}-desktop")
 
-    page.goto(base + "/office/providers")
-    page.click("a.button:has-text('Edit') >> nth=0")  # Bright Sparks: no check, evidence expiring
+    goto(page, base + "/office/providers", "Providers")
+    # Bright Sparks: no check, evidence expiring
+    click(page, "a.button:has-text('Edit') >> nth=0", "Bright Sparks Mechanics")
     screenshot(page, "admin-provider-edit-desktop")
-    page.goto(base + "/office/pupils")
-    page.click("a:has-text('Brennan, Alfie')")
+    goto(page, base + "/office/pupils", "Pupils")
+    click(page, "a:has-text('Brennan, Alfie')", "Alfie Brennan")
     screenshot(page, "admin-pupil-edit-desktop")
-    page.goto(base + "/office/placements")
-    page.click("a.button:has-text('Agreement') >> nth=1")  # the planned one
+    goto(page, base + "/office/placements", "Placements")
+    click(page, "a.button:has-text('Agreement') >> nth=1", PLANNED_PLACEMENT)
     screenshot(page, "admin-placement-edit-planned-desktop")
-    page.goto(base + "/office/placements")
-    page.click("a.button:has-text('Agreement') >> nth=5")  # the part-time timetable, active
+    goto(page, base + "/office/placements", "Placements")
+    click(page, "a.button:has-text('Agreement') >> nth=5", "Part-time timetable")
     screenshot(page, "admin-placement-edit-active-desktop")
 
-    page.goto(base + "/office/providers/new")
+    goto(page, base + "/office/providers/new", "Add a provider")
     page.fill("#f-name", "Greenway Farm Learning")
     page.select_option("#f-registration_status", label="Ofsted-registered independent school")
     page.fill("#f-reports-0-report_date", "2025-02-30")
-    page.click("button:has-text('Save provider')")
+    click(page, "button:has-text('Save provider')", "Add a provider", status=422)
     page.wait_for_selector(".error-summary")
     screenshot(page, "admin-provider-errors-desktop")
 
-    page.goto(base + "/office/staff")
+    goto(page, base + "/office/staff", "Staff")
     page.fill("#f-full_name", "Nadia Quinn")
     page.fill("#f-email", "nadia.quinn@riverside.example")
-    page.click("button:has-text('Add and make their link')")
+    click(page, "button:has-text('Add and make their link')", "Nadia Quinn")
     link = page.locator("#password-link").inner_text()
     screenshot(page, "admin-staff-member-link-desktop")
 
     csv_file = tmp_path / "mis-export.csv"
     csv_file.write_bytes(CSV.encode("utf-8"))
-    page.goto(base + "/office/pupils/import")
+    goto(page, base + "/office/pupils/import", "Import pupils from your MIS")
     page.set_input_files("#file", str(csv_file))
-    page.click("button:has-text('Upload and continue')")
-    page.wait_for_selector("text=Match the columns")
+    click(page, "button:has-text('Upload and continue')", "Match the columns")
     screenshot(page, "admin-pupil-import-columns-desktop")
-    page.click("button:has-text('Show what the import will do')")
-    page.wait_for_selector("text=Check the import")
+    click(page, "button:has-text('Show what the import will do')", "Check the import")
     screenshot(page, "admin-pupil-import-check-desktop")
 
     phone = phone_context.new_page()
-    phone.goto(link)
+    goto(phone, link, "Choose your password")
     screenshot(phone, "admin-set-password-phone")
     phone.fill("#f-password", "kettle meadow lantern")
     phone.fill("#f-password_again", "kettle meadow lantern")
-    phone.click("button:has-text('Save my password')")
-    phone.wait_for_selector("text=Password saved")
+    click(phone, "button:has-text('Save my password')", "Password saved")
     screenshot(phone, "admin-set-password-done-phone")

@@ -20,8 +20,7 @@ from server.models import FollowUpAction, Placement, Provider, Pupil, Safeguardi
 from server.vocabulary import ROLES
 from tests import payloads
 from tests.office_admin.admin_routes import OFFICE_FORMS
-from tests.conftest import isolated_request
-from tests.office_admin.conftest import start_session
+from tests.conftest import isolated_request, start_session
 
 pytestmark = pytest.mark.fuzz
 

@@ -1,5 +1,5 @@
-"""Fixtures for the office review pages: the demo trust, a phone signed in as the demo's
-visiting staff member, and office clients signed in by role."""
+"""Fixtures for the office review pages: a phone signed in as the demo's visiting staff member,
+and audit look-ups. Office clients signed in by role are `office_as` in tests/conftest.py."""
 import pytest
 import sqlalchemy as sa
 
@@ -13,19 +13,6 @@ def phone(make_api, demo):
     api = make_api()
     assert api.sign_in(demo.email("visiting_staff")).status_code == 200
     return api
-
-
-@pytest.fixture
-def office_as(app, demo):
-    """office_as("dsl") → an OfficeClient signed in as that Riverside role (or school=...)."""
-    from tests.conftest import OfficeClient
-
-    def sign_in(role, school="riverside"):
-        client = OfficeClient(app.test_client())
-        response = client.sign_in(demo.email(role, school))
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return client
-    return sign_in
 
 
 def audit_actions(action, object_id=None):
