@@ -28,17 +28,6 @@ def iso(moment):
     return moment.isoformat()
 
 
-@pytest.fixture
-def staff(api, demo):
-    api.sign_in(demo.email("visiting_staff"))
-    return api
-
-
-@pytest.fixture
-def placement(demo):
-    return demo.placements("riverside")[0]
-
-
 def visit_with(placement, field, value):
     """A QA visit with a concern and an action, one of whose date fields is `value`."""
     body = payloads.qa_visit(placement.uuid, concern=payloads.concern(), actions=[payloads.action()])

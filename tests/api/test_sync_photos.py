@@ -13,12 +13,6 @@ from server.models import Photo, Visit
 from tests import payloads
 
 
-@pytest.fixture
-def staff(api, demo):
-    api.sign_in(demo.email("visiting_staff"))
-    return api
-
-
 def send_visit(staff, demo, images, media_types=None):
     media_types = media_types or ["image/jpeg"] * len(images)
     entries = [payloads.manifest_entry(data, media_type=media_type) for data, media_type in zip(images, media_types)]

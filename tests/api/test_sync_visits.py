@@ -15,17 +15,6 @@ def count(model):
     return db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar()
 
 
-@pytest.fixture
-def staff(api, demo):
-    api.sign_in(demo.email("visiting_staff"))
-    return api
-
-
-@pytest.fixture
-def placement(demo):
-    return demo.placements("riverside")[0]
-
-
 def test_a_new_visit_is_created_and_an_identical_resend_returns_the_same_receipt(staff, placement):
     visit_id = uuid.uuid4()
     body = payloads.qa_visit(placement.uuid)

@@ -137,18 +137,23 @@ def test_a_refused_visit_is_parked_with_the_servers_message_and_the_next_one_sti
     assert states == {first["id"]: "attention", second["id"]: "complete"}
 
 
-def test_a_visit_sent_back_by_the_office_shows_the_comment_and_is_resent_as_a_new_version(phone, app):
+def send_a_visit_the_office_sends_back(phone):
+    """Sign in, complete a QA visit and sync it; the office then sends it back with a comment."""
     from server.extensions import db
     page = phone.open().sign_in().page
     start_qa_visit(phone)
     answer_qa_visit(phone)
     complete_visit(phone)
     wait_for_state(phone, "complete")
-
     [visit] = server_rows(Visit)
     visit.review_status = "sent_back"
     visit.review_comment = "Say which lesson you watched."
     db.session.commit()
+    return page
+
+
+def test_a_visit_sent_back_by_the_office_shows_the_comment_and_is_resent_as_a_new_version(phone, app):
+    page = send_a_visit_the_office_sends_back(phone)
     sync_now(phone)
     page.get_by_text("Say which lesson you watched.").wait_for()
     screenshot(page, "outbox-sent-back")
@@ -164,16 +169,7 @@ def test_a_visit_sent_back_by_the_office_shows_the_comment_and_is_resent_as_a_ne
 
 
 def test_a_visit_sent_back_by_the_office_is_listed_first_in_the_outbox(phone, app):
-    from server.extensions import db
-    page = phone.open().sign_in().page
-    start_qa_visit(phone)
-    answer_qa_visit(phone)
-    complete_visit(phone)
-    wait_for_state(phone, "complete")
-    [visit] = server_rows(Visit)
-    visit.review_status = "sent_back"
-    visit.review_comment = "Say which lesson you watched."
-    db.session.commit()
+    page = send_a_visit_the_office_sends_back(phone)
     start_qa_visit(phone, pupil="Maya Chowdhury")  # a draft, which would otherwise come before a sent visit
     page.get_by_role("link", name="Outbox").click()
     sync_now(phone)
