@@ -7,51 +7,12 @@
  * (the person tapped "Update ready" after their draft was saved), never under an open form.
  */
 
-const RELEASE = '1';
-// Set by the server from PWA_BUILD (server/pwa_shell.py), so each deployment is a new version.
-const BUILD = '__PWA_BUILD__';
-const VERSION = BUILD ? `${RELEASE}-${BUILD}` : RELEASE;
+// Both written by the server (server/pwa_shell.py): every file of the shell, and a hash of
+// their contents, so each changed file is a new version and an unchanged deploy is not.
+const VERSION = '__SHELL_VERSION__';
+const SHELL = [/* __SHELL_FILES__ */];
 const PREFIX = 'ap-visits-shell-';
 const CACHE = `${PREFIX}${VERSION}`;
-
-const SHELL = [
-  '/',
-  '/index.html',
-  '/manifest.webmanifest',
-  '/css/app.css',
-  '/icons/icon.svg',
-  '/icons/icon-192.png',
-  '/icons/icon-512.png',
-  '/shared_schemas/vocabulary.json',
-  '/js/main.js',
-  '/js/api.js',
-  '/js/db.js',
-  '/js/device.js',
-  '/js/editor.js',
-  '/js/labels.js',
-  '/js/lock.js',
-  '/js/outbox.js',
-  '/js/photos.js',
-  '/js/router.js',
-  '/js/session.js',
-  '/js/sync.js',
-  '/js/update.js',
-  '/js/forms/check.js',
-  '/js/forms/items.js',
-  '/js/ui/banners.js',
-  '/js/ui/counter.js',
-  '/js/ui/dom.js',
-  '/js/ui/outbox-view.js',
-  '/js/ui/placement.js',
-  '/js/ui/provider.js',
-  '/js/ui/review.js',
-  '/js/ui/signin.js',
-  '/js/ui/signout.js',
-  '/js/ui/start.js',
-  '/js/ui/status.js',
-  '/js/ui/today.js',
-  '/js/ui/visit-form.js',
-];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(

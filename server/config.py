@@ -88,8 +88,8 @@ def load_config():
         # Scanned paper evidence (PDF, JPEG, PNG): the largest file kept. Below MAX_UPLOAD_BYTES,
         # so a file just over it gets the evidence page's own message rather than a bare 413.
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
-        # A release marker added to the phone app's service worker: a new value offers "Update ready".
-        "PWA_BUILD": "".join(ch for ch in os.environ.get("PWA_BUILD", "") if ch.isalnum() or ch in "-_."),
+        # The phone app's folder; its service worker's version is a hash of these files.
+        "PWA_DIR": os.environ.get("PWA_DIR") or str(PROJECT_ROOT / "pwa"),
         # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).
         "PASSWORD_HASHING": os.environ.get("PASSWORD_HASHING", "argon2id"),
     }

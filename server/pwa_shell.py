@@ -1,31 +1,64 @@
 """Serves the installable app from `pwa/`, and the shared vocabulary it labels codes with.
 
-Nothing here is cached by HTTP (`no-cache`): the service worker's versioned precache is the
-only cache, so a new release is seen on the next visit. `PWA_BUILD` (optional) names the
-deployment; it becomes part of the service worker's version, so setting a new value makes
-phones offer "Update ready" even when no file changed.
+Nothing here is cached by HTTP (`no-cache`): the service worker's precache is the only cache.
+`sw.js` is written per request: the server puts in the list of shell files (every file of the
+app's folder but the worker itself, plus the vocabulary) and a hash of their contents, so any
+changed file makes a new worker version that phones offer as "Update ready", and a deploy that
+changes nothing offers nothing.
 """
+import hashlib
+import json
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 
 ROOT = Path(__file__).resolve().parent.parent
-PWA_DIR = ROOT / "pwa"
 SHARED_SCHEMAS = ROOT / "shared_schemas"
-BUILD_MARKER = "__PWA_BUILD__"
+VOCABULARY_URL = "/shared_schemas/vocabulary.json"
+WORKER = "sw.js"
+SHELL_MARKER = "[/* __SHELL_FILES__ */]"
+VERSION_MARKER = "'__SHELL_VERSION__'"
 
 pwa_shell = Blueprint("pwa_shell", __name__)
 
 
+def shell_files(pwa_dir):
+    """URL → file of everything the worker precaches, in a stable order."""
+    pwa_dir = Path(pwa_dir)
+    files = {"/" + path.relative_to(pwa_dir).as_posix(): path
+             for path in sorted(pwa_dir.rglob("*"))
+             if path.is_file() and path.name != WORKER
+             and not any(part.startswith(".") for part in path.relative_to(pwa_dir).parts)}
+    files[VOCABULARY_URL] = SHARED_SCHEMAS / "vocabulary.json"
+    return files
+
+
+def shell_version(files):
+    """A hash of every shell file's name and bytes: it changes exactly when one of them does."""
+    digest = hashlib.sha256()
+    for url in sorted(files):
+        content = files[url].read_bytes()
+        digest.update(f"{url}\0{len(content)}\0".encode())
+        digest.update(content)
+    return digest.hexdigest()[:16]
+
+
+def _pwa_dir():
+    return Path(current_app.config["PWA_DIR"])
+
+
 @pwa_shell.get("/")
 def index():
-    return _send(PWA_DIR, "index.html")
+    return _send(_pwa_dir(), "index.html")
 
 
 @pwa_shell.get("/sw.js")
 def service_worker():
-    source = (PWA_DIR / "sw.js").read_text(encoding="utf-8")
-    response = Response(source.replace(BUILD_MARKER, current_app.config["PWA_BUILD"]), mimetype="text/javascript")
+    files = shell_files(_pwa_dir())
+    source = (_pwa_dir() / WORKER).read_text(encoding="utf-8")
+    source = (source.replace(SHELL_MARKER, json.dumps(["/", *files]))
+              .replace(VERSION_MARKER, json.dumps(shell_version(files))))
+    response = Response(source, mimetype="text/javascript")
     _no_cache(response)
     response.headers["Service-Worker-Allowed"] = "/"
     return response
@@ -40,7 +73,7 @@ def vocabulary():
 def asset(filename):
     if filename.startswith(("api/", "office")):
         abort(404)
-    return _send(PWA_DIR, filename)
+    return _send(_pwa_dir(), filename)
 
 
 def _send(directory, filename):

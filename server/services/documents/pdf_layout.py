@@ -6,12 +6,11 @@ the end, so the canvas holds each finished page and writes the footers when the 
 saved (ReportLab's usual two-step canvas).
 
 Text from records is escaped before it reaches ReportLab's paragraph markup, so a note that
-contains "<b>" prints as typed. The font is DejaVu Sans, vendored in `pwa/vendor/dejavu-fonts-2.37/` (see its README)
+contains "<b>" prints as typed. The font is DejaVu Sans, vendored in `server/fonts/dejavu-fonts-2.37/` (see its README)
 and embedded in the file, so every pupil's name prints as written and the same everywhere.
 """
 import io
 from functools import lru_cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
@@ -29,6 +28,7 @@ from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, S
                                 Table, TableStyle)
 
 from server.services.documents import charts
+from server.services.documents.fonts import DEJAVU
 from server.services.documents.model import Chart, Facts, Heading, Para, Photos
 from server.services.documents.model import Table as TableBlock
 from server.services.photo_store import get_photo_store
@@ -57,8 +57,6 @@ BAD_WASH = colors.HexColor("#fdecea")
 WARN_WASH = colors.HexColor("#fff4d6")
 
 
-# Vendored with its licence beside the app's other third-party files.
-FONTS = Path(__file__).resolve().parents[3] / "pwa" / "vendor" / "dejavu-fonts-2.37"
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 
 
@@ -66,7 +64,7 @@ FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 def _fonts():
     """Register DejaVu Sans (regular and bold) once per process; returns the family name."""
     for name in (FONT, BOLD):
-        pdfmetrics.registerFont(TTFont(name, str(FONTS / f"{name}.ttf")))
+        pdfmetrics.registerFont(TTFont(name, str(DEJAVU / f"{name}.ttf")))
     # Bold stands in for italic: records use no italics, and a stray <i> must not fail.
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
     return FONT
