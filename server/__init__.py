@@ -40,6 +40,8 @@ def create_app(test_config=None):
     app.register_blueprint(office)
     app.register_blueprint(pwa_shell)
     app.jinja_env.globals.update(visible_nav=visible_nav, url_if=url_if)
+    from server.vocabulary import label
+    app.add_template_filter(label, "label")
 
     from server import errors, security_headers
     errors.init_app(app)

@@ -111,8 +111,8 @@ def create_user_command(email, full_name, school_urn, roles, password):
 def due_command(urn, as_of, as_json):
     """Everything the to-do and the placement records show as due or overdue on a day, however
     far ahead: what falls due over a holiday, say."""
+    from server.dates import school_today
     from server.services.due_report import due_rows
-    from server.services.school_calendar import school_today
     school = db.session.execute(sa.select(School).where(School.urn == urn)).scalar_one_or_none()
     if school is None:
         raise click.ClickException(f"No school has URN {urn}.")

@@ -4,12 +4,12 @@ placement kind. Names are invented; phone numbers are from Ofcom's ranges reserv
 from datetime import date, timedelta
 from functools import lru_cache
 
+from server.dates import academic_year_of, school_today
 from server.extensions import db
 from server.models import (KeyContact, PlacementStaff, Placement, Provider, ProviderEvidence,
                            ProviderReport, Pupil, RiskAssessment, TermPeriod)
 from server.models.base import utcnow
 from server.services.accounts import create_user, hash_password
-from server.services.school_calendar import school_today
 from server.services.schools import create_school
 from server.vocabulary import ROLES
 
@@ -53,10 +53,6 @@ PUPILS = [
     ("Noah", "Fairweather", 7, {"send_support": True}),
     ("Isla", "Grant", 10, {}),
 ]
-
-
-def academic_year_of(day):
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def seed_term_dates(school, years, shift_days=0):

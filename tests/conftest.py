@@ -115,10 +115,10 @@ class EnglandClock:
 
     def set(self, day):
         from datetime import datetime, time
-        from server.services import school_calendar
+        from server import dates
         self.today = day
-        moment = datetime.combine(day, time(12), tzinfo=school_calendar.SCHOOLS_TIME_ZONE)
-        self.monkeypatch.setattr(school_calendar, "now_in_england", lambda: moment)
+        moment = datetime.combine(day, time(12), tzinfo=dates.SCHOOLS_TIME_ZONE)
+        self.monkeypatch.setattr(dates, "now_in_england", lambda: moment)
 
     def next_day(self):
         from datetime import timedelta

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from PIL import Image
 
-from server.services.school_calendar import school_today
+from server.dates import school_today
 
 
 def jpeg_bytes(width=640, height=480, colour=(40, 120, 200)):

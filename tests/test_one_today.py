@@ -19,7 +19,7 @@ def local_clock_calls(root):
 
 def test_the_server_never_reads_the_local_date():
     found = list(local_clock_calls(PROJECT_ROOT / "server"))
-    assert not found, "use school_today() (server/services/school_calendar.py) instead of:\n" + "\n".join(found)
+    assert not found, "use school_today() (server/dates.py) instead of:\n" + "\n".join(found)
 
 
 def test_the_check_names_the_file_and_line_of_a_local_clock_call(tmp_path):
@@ -29,3 +29,17 @@ def test_the_check_names_the_file_and_line_of_a_local_clock_call(tmp_path):
         "D = datetime.now(ZONE)\nE = datetime.utcnow()\n")
     assert [line.split(": ")[0] for line in local_clock_calls(tmp_path / "server")] == [
         "server/late.py:3", "server/late.py:4", "server/late.py:6"]
+
+
+# England's time zone, today, the academic year and a date in words are each written once, in
+# server/dates.py; these are the shapes their copies took.
+DATE_RULE_COPIES = re.compile(r'ZoneInfo\(|"Europe/London"|def (?:school_today|now_in_england|academic_year_of|long_date)\b'
+                              r"|\.day\} \{[^}]*:%B")
+
+
+def test_dates_have_one_home():
+    copies = [f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
+              for path in sorted((PROJECT_ROOT / "server").rglob("*.py")) if path.name != "dates.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+              if DATE_RULE_COPIES.search(line)]
+    assert not copies, "use server/dates.py instead of:\n" + "\n".join(copies)

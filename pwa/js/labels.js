@@ -56,8 +56,6 @@ export const STATES = {
   conflict: { label: 'Needs attention', tone: 'bad', help: 'The server holds a different version of this visit.' },
 };
 
-export const MODE_LABELS = { in_person: 'In person', home_visit: 'Home visit', phone: 'Phone call', online: 'Online meeting' };
-
 export function formatDate(iso) {
   if (!iso) return '';
   const date = new Date(iso.length === 10 ? `${iso}T12:00:00` : iso);

@@ -5,6 +5,7 @@
  * Queue and sync code never touch the DOM; this is the one place that listens to both.
  */
 import * as api from './api.js';
+import { missingPhotos } from './completeness.js';
 import * as db from './db.js';
 import * as device from './device.js';
 import { VisitEditor } from './editor.js';
@@ -244,8 +245,8 @@ async function outboxScreen() {
   const photoCounts = new Map();
   for (const visit of visits) {
     const photos = await outbox.photosOf(visit.id);
-    const missing = new Set(visit.receipt?.missing_photos || []);
-    photoCounts.set(visit.id, { total: photos.length, missing: photos.filter((p) => missing.has(p.id) && !p.sent).length });
+    // Less those sent since the receipt came.
+    photoCounts.set(visit.id, { total: photos.length, missing: missingPhotos(visit.receipt, photos).filter((p) => !p.sent).length });
   }
   return renderOutbox({ visits, photoCounts, progress: state.progress, lastSync: state.lastSync, running: state.running });
 }

@@ -7,6 +7,7 @@
  * state ever deletes: a confirmed visit leaves the phone only after GRACE_DAYS, and never while
  * it is sent back for correction. This module never touches the DOM or the network.
  */
+import { isComplete } from './completeness.js';
 import * as db from './db.js';
 
 export const GRACE_DAYS = 7;
@@ -109,17 +110,13 @@ export async function markSending(visit) {
   await db.putVisit(visit);
 }
 
-/**
- * The server's receipt for this visit. Complete only when the server says so AND names no
- * missing photo: that is when every photo hash is confirmed.
- */
+/** The server's receipt for this visit: complete or still missing photos (completeness.js). */
 export async function recordReceipt(visit, receipt) {
   visit.receipt = receipt;
   visit.reason = null;
   visit.review_status = receipt.review_status ?? visit.review_status;
   visit.review_comment = receipt.review_comment ?? visit.review_comment;
-  const missing = receipt.missing_photos || [];
-  if (receipt.complete === true && missing.length === 0) {
+  if (isComplete(receipt)) {
     visit.state = 'complete';
     visit.confirmed_at = nowIso();
   } else {

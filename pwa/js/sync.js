@@ -11,6 +11,7 @@
  * backoff timer with jitter, and Background Sync where the browser has it.
  */
 import * as api from './api.js';
+import { missingPhotos } from './completeness.js';
 import * as db from './db.js';
 import * as outbox from './outbox.js';
 import { shrinkPhoto } from './photos.js';
@@ -152,8 +153,7 @@ async function sendVisit(visit, progress) {
   let receipt = put.data;
   await outbox.recordReceipt(visit, receipt);
 
-  const missing = new Set(receipt.missing_photos || []);
-  photos = photos.filter((photo) => missing.has(photo.id));
+  photos = missingPhotos(receipt, photos);
   for (const photo of photos) {
     const sent = await api.putPhoto(visit.id, photo);
     const photoVerdict = classify(sent);

@@ -24,10 +24,10 @@ from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, Pup
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
                                         StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
+from server.dates import school_today
 from server.schemas.base import CALENDAR_YEARS
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
-from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TAGS = ["school administration"]

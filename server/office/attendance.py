@@ -6,13 +6,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.dates import school_today
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
 from server.schemas.attendance import AttendanceRegisterSchema
 from server.schemas.base import CALENDAR_YEARS
 from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
-from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")

@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
+from server.dates import school_today
 from server.extensions import db
 from server.models.base import utcnow
 from server.office import office
@@ -17,8 +18,6 @@ from server.services import audit
 from server.services import concerns as concern_service
 from server.services.refusal import Refused
 from server.services.review import REVIEW_READER_ROLES
-from server.services.school_calendar import school_today
-from server.vocabulary import labels
 
 
 class NoteSchema(StrictSchema):
@@ -46,7 +45,7 @@ def dsl_queue():
     audit.record("concern.queue_read", g.school, school_id=g.school.id, show=show, page=page.number,
                  listed=len(page.rows) + len(closed))
     rendered = render_template("office/concern_queue.html", page=page, show=show, concerns=page.rows, closed=closed,
-                               now=utcnow(), kinds=labels("visit_kinds"))
+                               now=utcnow())
     db.session.commit()  # after rendering: a commit expires every loaded row
     return rendered
 
@@ -118,6 +117,6 @@ def _render(found, note_errors=None, close_errors=None, reopen_errors=None, stat
         may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
         may_open_visit=has_any_role(*REVIEW_READER_ROLES),
         note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
-        kinds=labels("visit_kinds"), today=school_today())
+        today=school_today())
     db.session.commit()  # the audit entry of this read, after rendering: a commit expires every loaded row
     return page, status

@@ -3,13 +3,13 @@ and everything due in the next two weeks, counted at the top. Governors (aggrega
 staff whose work is on the phone or the registers get their links instead."""
 from flask import g, render_template
 
+from server.dates import school_today
 from server.office import office
 from server.office.access import has_any_role, office_page
 from server.office.nav import ALL_STAFF
 from server.services.concerns import CONCERN_READER_ROLES
 from server.services.placement_record import RECORD_READER_ROLES
 from server.services.review import REVIEW_READER_ROLES
-from server.services.school_calendar import school_today
 from server.services.todo import HORIZON_DAYS, build_todo
 
 

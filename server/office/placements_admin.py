@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Placement, Pupil
@@ -23,9 +24,8 @@ from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning
-from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
-from server.vocabulary import PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
 
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",
@@ -52,7 +52,7 @@ AGREEMENT_LABELS = {
 }
 OFF_SITE_KINDS = ("off_site_ap", "off_site_direction")
 # The list's status filter: the open ones by default, everything, or one status.
-STATUS_FILTERS = {"open": placement_service.OPEN_STATUSES, "all": None,
+STATUS_FILTERS = {"open": OPEN_PLACEMENT_STATUSES, "all": None,
                   **{status: (status,) for status in PLACEMENT_STATUSES}}
 SORTS = {"pupil": ("Pupil", [Pupil.last_name, Pupil.first_name, Placement.start_date, Placement.id]),
          "start": ("Start date", [Placement.start_date.desc(), Placement.id.desc()]),

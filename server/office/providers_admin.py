@@ -16,12 +16,12 @@ from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
+from server.dates import school_today
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import evidence_files
 from server.services import providers as provider_service
 from server.services.placement_rules import open_placements_by_provider, registration_warning
-from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 

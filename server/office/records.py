@@ -7,6 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Provider
@@ -25,7 +26,6 @@ from server.services import concerns as concern_service
 from server.services.placement_record import RECORD_READER_ROLES
 from server.services.refusal import Refused
 from server.services.review import REVIEWER_ROLES
-from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 

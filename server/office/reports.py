@@ -24,9 +24,9 @@ from server.schemas.base import StrictSchema
 from server.services import audit
 from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, REPORT_ROLES, charts, csv_exports,
                                        governors_report, la_notifications, pdf_layout, periods)
+from server.dates import long_date, school_today
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
-from server.services.school_calendar import school_today
 from server.vocabulary import labels
 
 
@@ -147,7 +147,7 @@ def la_notifications_informed():
         return _render_la(period, errors=form_errors(error), status=422, posted=form)
     db.session.commit()
     flash(f"Recorded: the local authority was told about {len(marked)} placement"
-          f"{'s' if len(marked) != 1 else ''} on {data['informed_on'].day} {data['informed_on']:%B %Y}.")
+          f"{'s' if len(marked) != 1 else ''} on {long_date(data['informed_on'])}.")
     return redirect(url_for("office.la_notifications_page", **period.as_query()))
 
 

@@ -5,6 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import Visit
 from server.models.base import utcnow
@@ -16,7 +17,6 @@ from server.schemas.base import StrictSchema, optional_text
 from server.services import concerns as concern_service
 from server.services import review
 from server.services.refusal import Refused
-from server.services.school_calendar import school_today
 from server.vocabulary import VISIT_KINDS, labels
 
 
@@ -108,7 +108,6 @@ def _render_visit(visit, version_number, errors=None, status=200):
     page = render_template(
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
         may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
-        kinds=labels("visit_kinds"), modes=labels("visit_modes"), statuses=labels("review_statuses"),
         subject=review.subject_of(visit), today=school_today())
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

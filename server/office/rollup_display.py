@@ -4,10 +4,12 @@ way documents do (server/services/documents/wording.py), so no stored value stop
 from datetime import date, datetime
 
 from server.office import office
-from server.services.documents.wording import moment, uk_day
+from server.services.documents.wording import day, moment, uk_day
 
 # 14 Oct 2026, 10:12 — in UK time.
 office.add_app_template_filter(moment, "uk_datetime")
+# 14 October 2026 — the day in England for a time.
+office.add_app_template_filter(day, "long_date")
 
 
 @office.app_template_filter("uk_date")

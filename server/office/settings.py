@@ -9,6 +9,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.dates import academic_year_of, school_today
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
@@ -16,7 +17,6 @@ from server.office.forms_admin import can_manage, error_messages, load_form, ref
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.base import CALENDAR_YEARS
 from server.services import school_settings
-from server.services.school_calendar import school_today
 from server.services.staff import ADMIN_READ_ROLES
 from server.vocabulary import CONTACT_ROLES, labels
 
@@ -92,7 +92,7 @@ def _year_label(year):
 def _render(year, school_errors=None, school_values=None, contact_errors=None, contact_values=None,
             term_errors=None, term_values=None, inset_values=None):
     school = g.school
-    this_year = school_settings.academic_year_of(school_today())
+    this_year = academic_year_of(school_today())
     year = year if year in CALENDAR_YEARS else this_year
     years = sorted({this_year - 1, this_year, this_year + 1, this_year + 2, year})
     saved = school_settings.term_year(school, year)

@@ -9,8 +9,8 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate
 
+from server.dates import school_today
 from server.schemas.base import StrictSchema
-from server.services.school_calendar import school_today
 
 REQUIRED = {"required": "This is required.", "null": "This is required."}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,40}$")

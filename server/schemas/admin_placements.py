@@ -12,8 +12,8 @@ from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
+from server.dates import school_today
 from server.services.placement_rules import activation_blockers
-from server.services.school_calendar import school_today
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
 
 AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",

@@ -3,6 +3,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from server.dates import long_date
 from server.schemas.admin_fields import (AdminSchema, UkDate, one_of, optional_email, optional_text, required_date,
                                          required_phone, required_text, whole_number)
 from server.schemas.base import CALENDAR_YEARS
@@ -63,7 +64,7 @@ class HalfTermSchema(AdminSchema):
     @validates("starts_on")
     def starts_on_a_weekday(self, value, **kwargs):
         if value.weekday() >= 5:
-            raise ValidationError(f"{value.day} {value:%B %Y} is a {value:%A}: "
+            raise ValidationError(f"{long_date(value)} is a {value:%A}: "
                                   "a half term starts on its first school day.")
 
 

@@ -39,6 +39,17 @@ def non_empty_text(max_length, **kwargs):
     return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
 
 
+def written_text(max_length, **kwargs):
+    """Text with something written in it: spaces alone are refused, as the phone refuses them
+    (str.strip and JavaScript's trim() agree on what a space is for the text people type)."""
+    return fields.String(validate=[validate.Length(max=max_length), _not_blank], **kwargs)
+
+
+def _not_blank(value):
+    if not value.strip():
+        raise ValidationError("Write something here: spaces alone are not an answer.")
+
+
 class ErrorSchema(StrictSchema):
     code = fields.String(required=True, metadata={"description": "Stable code from the error catalog."})
     message = fields.String(required=True)

@@ -14,8 +14,8 @@ from datetime import timedelta, timezone
 
 from marshmallow import fields
 
+from server.dates import school_today
 from server.models.base import utcnow
-from server.services.school_calendar import school_today
 
 PHONE_CLOCK_PAST = timedelta(days=400)
 CLOCK_SKEW = timedelta(days=1)

@@ -1,7 +1,7 @@
 """The sync protocol's payloads: a visit with its photo manifest, and the receipt."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from server.schemas.base import COLUMN_INT_MAX, StrictSchema, non_empty_text, optional_text
+from server.schemas.base import COLUMN_INT_MAX, StrictSchema, non_empty_text, optional_text, written_text
 from server.schemas.phone_clock import DUE_DATE_HORIZON, PhoneDate, PhoneDateTime
 from server.vocabulary import LIMITS, VISIT_KINDS, VISIT_MODES
 
@@ -20,14 +20,14 @@ class PhotoManifestEntrySchema(StrictSchema):
 class ActionEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
     item_key = optional_text(80)
-    description = non_empty_text(LIMITS["action_description"], required=True)
-    owner_name = non_empty_text(LIMITS["action_owner_name"], required=True)
+    description = written_text(LIMITS["action_description"], required=True)
+    owner_name = written_text(LIMITS["action_owner_name"], required=True)
     due_on = PhoneDate(ahead=DUE_DATE_HORIZON, required=True)
 
 
 class ConcernEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
-    text = non_empty_text(LIMITS["concern_text"], required=True)
+    text = written_text(LIMITS["concern_text"], required=True)
     immediate_action = optional_text(LIMITS["concern_immediate_action"])
     raised_at = PhoneDateTime(required=True)
 

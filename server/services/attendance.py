@@ -5,11 +5,12 @@ upsert keyed by (placement, day, session), so saving the same register twice cha
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import AttendanceRecord, Placement, Pupil, School
 from server.models.base import utcnow
 from server.services import audit
-from server.services.school_calendar import calendar_for, school_today, weekday_code
+from server.services.school_calendar import calendar_for, weekday_code
 
 
 def register_for(school_id, day):

@@ -15,16 +15,16 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import (InsetDay, KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
+from server.dates import school_today
 from server.models.base import utcnow
 from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms
-from server.services.school_calendar import school_today
+from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 # Roles whose phones carry every open placement of their school; visiting staff carry only
 # the placements they are assigned to. Governors carry nothing (aggregates only).
 WHOLE_SCHOOL_ROLES = ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer")
 PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
-OPEN_STATUSES = ("planned", "active")
 MY_VISITS_DAYS = 60
 # What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
 # direction's review date are office work and stay on the office to-do list.
@@ -40,7 +40,7 @@ def _placement_filter(user):
     assigned = _school_ids(user, ("visiting_staff",))
     mine = sa.select(PlacementStaff.placement_id).where(PlacementStaff.user_id == user.id)
     return sa.and_(
-        Placement.status.in_(OPEN_STATUSES),
+        Placement.status.in_(OPEN_PLACEMENT_STATUSES),
         sa.or_(Placement.school_id.in_(whole),
                sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine))),
     )

@@ -14,11 +14,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
+from server.dates import long_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
 from server.services import start_gates
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
-from server.vocabulary import labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
 # §8.3: any of these, held on a placement, is its formal review.
 FORMAL_REVIEW_KINDS = ("review_meeting", "part_time_review", "flexi_review")
@@ -77,10 +78,6 @@ class DueItem:
 
 def sort_key(item):
     return (not item.overdue, item.due_on, item.kind, item.label)
-
-
-def long_date(day):
-    return f"{day.day} {day:%B %Y}"
 
 
 def short_date(day):
@@ -161,7 +158,7 @@ def placement_due_items(placements, today):
 
 def due_items_for(placement, facts, today):
     items = placement_items(placement, facts, today)
-    if placement.provider_id and placement.status in ("planned", "active"):
+    if placement.provider_id and placement.status in OPEN_PLACEMENT_STATUSES:
         items += provider_items(placement.provider_id, facts, today, needed_from=placement.start_date)
     return sorted(items, key=sort_key)
 

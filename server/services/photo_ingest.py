@@ -8,11 +8,10 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Photo
 from server.models.base import utcnow
-from server.services import audit
+from server.services import audit, completeness
 from server.services.photo_store import get_photo_store
 from server.services.photos import ALLOWED_FORMATS, PhotoRefused, process_photo
-from server.services.sync import (current_manifest_uuids, find_own_visit, hold_visit_uuid, receipt_for,
-                                  refresh_completeness)
+from server.services.sync import find_own_visit, hold_visit_uuid, receipt_for
 
 
 def ingest_photo(user, visit_uuid, photo_uuid, content_type, declared_sha256, body, max_pixels, long_edge):
@@ -24,7 +23,7 @@ def ingest_photo(user, visit_uuid, photo_uuid, content_type, declared_sha256, bo
     photo = db.session.execute(
         sa.select(Photo).where(Photo.uuid == photo_uuid, Photo.visit_id == visit.id).with_for_update()
     ).scalar_one_or_none()
-    if photo is None or str(photo.uuid) not in current_manifest_uuids(visit) and photo.stored_at is None:
+    if photo is None or str(photo.uuid) not in completeness.declared(visit.versions[-1]) and photo.stored_at is None:
         raise ApiError("photo_not_in_manifest")
     if content_type not in ALLOWED_FORMATS.values():
         raise ApiError("photo_format_refused", details={"content_type": content_type})
@@ -47,6 +46,6 @@ def ingest_photo(user, visit_uuid, photo_uuid, content_type, declared_sha256, bo
     photo.stored_bytes = len(processed.image)
     photo.stored_at = utcnow()
     db.session.flush()
-    refresh_completeness(visit)
+    completeness.settle(visit, utcnow())
     audit.record("photo.stored", photo, school_id=visit.school_id, visit=str(visit.uuid))
     return receipt_for(visit), True

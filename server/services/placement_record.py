@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from server.dates import long_date
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
 from server.services import deadlines
@@ -162,7 +163,7 @@ def _chronology(placement, visits, actions, concerns, decisions, people):
                 at=version.received_at, kind="visit" if first else "revision",
                 title=f"{name} received" if first else f"{name} corrected (version {version.version})",
                 who=version.author.full_name, device_at=version.device_completed_at,
-                body=f"Visit on {deadlines.long_date(version.visit_date)}, "
+                body=f"Visit on {long_date(version.visit_date)}, "
                      f"{modes.get(version.mode, version.mode).lower()}",
                 visit_uuid=visit.uuid))
         for photo in visit.photos:
@@ -180,7 +181,7 @@ def _chronology(placement, visits, actions, concerns, decisions, people):
     for action in actions:
         entries.append(Entry(at=action.created_at, kind="action", title="Follow-up action agreed",
                              who=action.owner_name,
-                             body=f"{action.description} (due {deadlines.long_date(action.due_on)})"))
+                             body=f"{action.description} (due {long_date(action.due_on)})"))
         if action.done_at is not None:
             done_by = people.get(action.done_by_id)
             entries.append(Entry(at=action.done_at, kind="action_done", title="Follow-up action done",

@@ -10,10 +10,12 @@ No Flask request globals: the record pages, the placement service and the API al
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from server.dates import long_date
 from server.extensions import db
 from server.models import Membership, Placement, Pupil
 from server.services import start_gates
 from server.services.providers import latest_risk_assessment
+from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 # Statuses that mean the provider is registered with Ofsted or the DfE.
 REGISTERED_STATUSES = ("registered_independent_school", "registered_other")
@@ -24,14 +26,8 @@ REGISTRATION_PUPIL_THRESHOLD = 5
 # A placement counts as full time when it covers at least this many of the ten weekly sessions:
 # seven sessions is about 18 hours, the DfE's working threshold for "full-time education".
 FULL_TIME_SESSIONS = 7
-OPEN_STATUSES = ("planned", "active")
 # Who may approve a part-time timetable (§9.5).
 PART_TIME_APPROVER_ROLES = ("headteacher", "ap_leader")
-
-
-def long_date(day):
-    """3 March 2027: the way a letter to a parent would write it."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def is_full_time(placement):
@@ -76,7 +72,7 @@ def open_placements_by_provider(providers):
     for placement in db.session.execute(
             sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
             .where(sa.or_(*(sa.and_(Placement.provider_id == p.id, Placement.school_id == p.school_id)
-                            for p in providers)), Placement.status.in_(OPEN_STATUSES))
+                            for p in providers)), Placement.status.in_(OPEN_PLACEMENT_STATUSES))
             .options(selectinload(Placement.pupil))).scalars():
         found.setdefault(placement.provider_id, []).append(placement)
     return found

@@ -19,15 +19,15 @@ from server.services import audit
 from server.services.placement_rules import PART_TIME_APPROVER_ROLES, activation_blockers, approval_blockers
 from server.services.school_settings import apply_changes, audit_value, touch
 from server.services.staff import VISITING_ROLES
+from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
-OPEN_STATUSES = ("planned", "active")
 # The status changes an AP leader makes; anything else is refused with the reason.
 NEXT_STATUSES = {"planned": ("active", "cancelled"), "active": ("ended",), "ended": ("ended",), "cancelled": ()}
 
 
 def list_placements(school, include_closed=False):
     return db.session.execute(
-        placements_query(school, statuses=None if include_closed else OPEN_STATUSES)
+        placements_query(school, statuses=None if include_closed else OPEN_PLACEMENT_STATUSES)
         .order_by(Pupil.last_name, Pupil.first_name, Placement.start_date)).scalars().all()
 
 

@@ -9,8 +9,7 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider, RiskAssessment, Visit
 from server.services import deadlines
-
-OPEN_STATUSES = ("planned", "active")
+from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 
 @dataclass
@@ -50,7 +49,7 @@ def build(provider, today):
         .order_by(FollowUpAction.done_at.is_not(None), FollowUpAction.due_on)
     ).scalars().all()
 
-    open_starts = [p.start_date for p in placements if p.status in OPEN_STATUSES]
+    open_starts = [p.start_date for p in placements if p.status in OPEN_PLACEMENT_STATUSES]
     facts = deadlines.Facts()
     facts.assessments[provider.id] = list(provider.risk_assessments)
     facts.evidence[provider.id] = list(provider.evidence)

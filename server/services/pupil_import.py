@@ -32,6 +32,7 @@ from server.schemas.admin_pupils import (IMPORT_FIELD_LABELS, IMPORT_FIELDS, SEN
                                           sen_status_code)
 from server.services import audit
 from server.services.school_settings import apply_changes, audit_value
+from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 MAX_IMPORT_BYTES = 2_000_000
 # An uploaded file waits between the dry run and "apply" for at most this long, then is deleted.
@@ -109,7 +110,7 @@ def open_placement_counts(school):
     """{pupil id: number of planned or active placements}."""
     return dict(db.session.execute(
         sa.select(Placement.pupil_id, sa.func.count()).where(
-            Placement.school_id == school.id, Placement.status.in_(("planned", "active")))
+            Placement.school_id == school.id, Placement.status.in_(OPEN_PLACEMENT_STATUSES))
         .group_by(Placement.pupil_id)).all())
 
 

@@ -10,16 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import FollowUpAction, Photo, Placement, SafeguardingConcern, Visit, VisitVersion
-from server.services import audit, risk_assessments
+from server.models import FollowUpAction, Placement, SafeguardingConcern, Visit, VisitVersion
+from server.services import audit, completeness, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
+from server.vocabulary import ANSWER_LABELS
 
 REVIEWER_ROLES = ("ap_leader", "headteacher")
 # Trust leads read the queue and the visits across their schools, but do not decide.
 REVIEW_READER_ROLES = REVIEWER_ROLES + ("trust_lead",)
 COMMENT_MAX_LENGTH = 2000
-FIXED_LABELS = {"yes": "Yes", "no": "No", "na": "N/A"}
 
 
 @dataclass
@@ -28,13 +28,6 @@ class QueueRow:
     subject: str
     missing_photos: int
     has_concern: bool
-
-
-def missing_photo_count(visit, version=None):
-    """Photos in the version's manifest that have not arrived yet."""
-    version = version or visit.versions[-1]
-    wanted = {str(entry.get("uuid")) for entry in version.photo_manifest or ()}
-    return sum(1 for photo in visit.photos if str(photo.uuid) in wanted and photo.stored_at is None)
 
 
 def subject_of(visit):
@@ -78,23 +71,8 @@ def queue_rows(visits):
     with_concern = set(db.session.execute(
         sa.select(SafeguardingConcern.visit_id).where(SafeguardingConcern.visit_id.in_(ids))
     ).scalars()) if ids else set()
-    missing = _missing_photo_counts([visit.id for visit in visits if not visit.complete])
+    missing = completeness.missing_counts([visit.id for visit in visits if not visit.complete])
     return [QueueRow(visit, subject_of(visit), missing.get(visit.id, 0), visit.id in with_concern) for visit in visits]
-
-
-def _missing_photo_counts(visit_ids):
-    """{visit id: photos of its current version not arrived yet}, in two queries, reading only
-    the manifests of the incomplete visits (a complete visit has none missing)."""
-    if not visit_ids:
-        return {}
-    manifests = db.session.execute(
-        sa.select(VisitVersion.visit_id, VisitVersion.photo_manifest)
-        .join(Visit, sa.and_(VisitVersion.visit_id == Visit.id, VisitVersion.version == Visit.current_version))
-        .where(Visit.id.in_(visit_ids))).all()
-    waiting = {(visit_id, str(photo_uuid)) for visit_id, photo_uuid in db.session.execute(
-        sa.select(Photo.visit_id, Photo.uuid).where(Photo.visit_id.in_(visit_ids), Photo.stored_at.is_(None)))}
-    return {visit_id: sum(1 for entry in manifest or () if (visit_id, str(entry.get("uuid"))) in waiting)
-            for visit_id, manifest in manifests}
 
 
 def visit_in_school(visit_uuid, school_id):
@@ -174,7 +152,7 @@ def layout(visit, version_number=None):
     ).scalars().all()
     return VisitLayout(version=version, form_title=form["title"] if form else version.form_id,
                        sections=sections, other_photos=other_photos,
-                       missing_photos=missing_photo_count(visit, version), actions=actions, concerns=concerns)
+                       missing_photos=len(completeness.missing_photos(visit, version)), actions=actions, concerns=concerns)
 
 
 def _answer_row(item, answer, photos):
@@ -189,7 +167,7 @@ def _answer_row(item, answer, photos):
         row.people = [f"{person.get('name')} ({person.get('role')})" for person in value if isinstance(person, dict)]
         row.value = ", ".join(row.people)
     elif item["type"] in FIXED_OPTIONS:
-        row.value = FIXED_LABELS.get(value, str(value))
+        row.value = ANSWER_LABELS.get(value, str(value))
         row.flagged = value in item.get("requires", {}).get("action", ())
     elif item["type"] in ("rating", "choice"):
         row.value = next((o["label"] for o in item.get("options", ()) if o["value"] == value), str(value))
@@ -235,7 +213,7 @@ def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete
         raise Refused("You made this visit, so someone else signs it off: another AP leader or the headteacher.")
     comment = _clean_comment(comment, required=False)
     version = visit.versions[-1]
-    missing = missing_photo_count(visit, version)
+    missing = len(completeness.missing_photos(visit, version))
     if missing and not accept_incomplete:
         raise Refused(f"{missing} photo(s) have not arrived yet. Wait for them, send the visit back, or tick "
                       "“Sign off without the missing photos”.", field="accept_incomplete")

@@ -18,7 +18,7 @@ from server.services import audit, evidence_files, start_gates
 from server.services.deadlines import MATERIAL_CHANGE_REVIEW_DAYS
 from server.services.forms import form_items, get_form, visible_item_keys
 from server.services.refusal import Refused
-from server.vocabulary import RISK_RATINGS
+from server.vocabulary import ANSWER_LABELS, RISK_RATINGS
 
 VALID_FOR_MONTHS = 12
 # Shown as "expiring" this many days before it runs out.
@@ -145,11 +145,10 @@ def weaknesses_text(version):
 
 
 def _option_label(item, value):
-    fixed = {"yes": "Yes", "no": "No", "na": "N/A"}
     for option in item.get("options", ()):
         if option["value"] == value:
             return option["label"]
-    return fixed.get(value, value)
+    return ANSWER_LABELS.get(value, value)
 
 
 def request_review(provider, user, reason, now):

@@ -15,9 +15,8 @@ for the half term that follows. A term's window works the same way with whole te
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 import sqlalchemy as sa
@@ -26,19 +25,6 @@ from server.extensions import db
 from server.models import InsetDay, TermPeriod
 
 WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri")
-SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
-
-
-def now_in_england():
-    """The time where the schools are. The one clock every date rule reads, so a test can move
-    it (tests/conftest.py, `england_clock`) and see what happens at midnight."""
-    return datetime.now(SCHOOLS_TIME_ZONE)
-
-
-def school_today():
-    """Today's date where the schools are, whatever the server's own time zone: a deadline
-    passes at midnight in England, not at midnight UTC."""
-    return now_in_england().date()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from dateutil.easter import easter
 
+from server.dates import academic_year_of
 from server.models import InsetDay, KeyContact, TermPeriod
 from server.models.base import utcnow
 from server.services import audit
@@ -132,11 +133,6 @@ def save_inset_days(school, academic_year, days, actor):
     audit.record("school.inset_days_changed", school, school_id=school.id, actor=actor,
                  academic_year=academic_year, changes=changes)
     return changes
-
-
-def academic_year_of(day):
-    """2026 for any day from August 2026 to July 2027."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def usual_term_dates(academic_year):

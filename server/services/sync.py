@@ -12,11 +12,11 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
+from server.dates import school_today
 from server.models.base import utcnow
-from server.services import audit
+from server.services import audit, completeness
 from server.services.bootstrap import PHONE_ROLES
 from server.services.forms import check_answers, get_form
-from server.services.school_calendar import school_today
 
 
 @dataclass
@@ -82,7 +82,7 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         _add_actions(visit, payload["actions"])
         if payload["concern"] is not None:
             _add_concern(user, visit, payload["concern"])
-        _set_completeness(visit, manifest_photos, now)
+        completeness.settle(visit, now, manifest_photos)
         audit.record("visit.created" if previous is None else "visit.revised", visit, version=visit.current_version)
     db.session.flush()
     return receipt_for(visit, version), True
@@ -199,13 +199,6 @@ def _add_photos(visit, manifest):
     return photos
 
 
-def _set_completeness(visit, manifest_photos, now):
-    complete = all(photo.stored_at is not None for photo in manifest_photos)
-    if complete and not visit.complete:
-        visit.completed_at = now
-    visit.complete = complete
-
-
 def _add_actions(visit, actions):
     existing = _by_uuid(FollowUpAction, [entry["uuid"] for entry in actions])
     for entry in actions:
@@ -247,31 +240,10 @@ def _by_uuid(model, uuids):
     return {row.uuid: row for row in rows}
 
 
-def current_manifest_uuids(visit):
-    manifest = visit.versions[-1].photo_manifest if visit.versions else []
-    return {entry["uuid"] for entry in manifest}
-
-
-def missing_photo_uuids(visit):
-    wanted = current_manifest_uuids(visit)
-    if not wanted:
-        return []
-    return sorted(str(p.uuid) for p in visit.photos if str(p.uuid) in wanted and p.stored_at is None)
-
-
-def refresh_completeness(visit):
-    """A visit is complete once every photo in its current manifest is stored."""
-    db.session.refresh(visit, ["photos"])
-    complete = not missing_photo_uuids(visit)
-    if complete and not visit.complete:
-        visit.completed_at = utcnow()
-    visit.complete = complete
-
-
 def receipt_for(visit, version=None):
     version = version or visit.versions[-1]
     return Receipt(visit_id=visit.uuid, version=version.version, received_at=version.received_at,
-                   complete=visit.complete, missing_photos=missing_photo_uuids(visit),
+                   complete=visit.complete, missing_photos=completeness.missing_photos(visit),
                    review_status=visit.review_status, review_comment=visit.review_comment)
 
 

@@ -21,11 +21,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import ChangeCounter
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
-from server.services.school_calendar import school_today
 
 PASSWORD = "synthetic-password-2026"
 STAFF_ROLES = ("ap_leader", "dsl", "headteacher", "governor", "visiting_staff", "visiting_staff", "visiting_staff")

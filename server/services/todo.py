@@ -16,10 +16,9 @@ from server.models import Placement, Visit
 from server.services.actions import open_provider_actions
 from server.services.concerns import open_count
 from server.services.deadlines import actions_due, load_facts, placement_items, provider_items, sort_key
-from server.vocabulary import labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
 HORIZON_DAYS = 14
-OPEN_STATUSES = ("planned", "active")
 GROUPS = [
     ("reviews", "Reviews", ("formal_review", "flexi_review", "direction_review")),
     ("qa", "QA visits", ("qa_visit",)),
@@ -92,7 +91,7 @@ def school_due_entries(school_id, today):
     """Everything the school's open placements and their providers owe on `today`, however far
     ahead, sorted overdue first, then by date; and the facts it was worked out from."""
     placements = db.session.execute(
-        sa.select(Placement).where(Placement.school_id == school_id, Placement.status.in_(OPEN_STATUSES))
+        sa.select(Placement).where(Placement.school_id == school_id, Placement.status.in_(OPEN_PLACEMENT_STATUSES))
         .options(selectinload(Placement.pupil), selectinload(Placement.provider))
     ).scalars().all()
     facts = load_facts(placements, today, school_ids=[school_id])

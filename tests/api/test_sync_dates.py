@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, SafeguardingConcern, Visit, VisitVersion
-from server.services.school_calendar import school_today
 from tests import payloads
 
 ABSURD_MOMENTS = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-23:59",

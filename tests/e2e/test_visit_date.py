@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from server.services.school_calendar import school_today
+from server.dates import school_today
 
 pytestmark = pytest.mark.e2e
 

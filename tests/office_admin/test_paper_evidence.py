@@ -16,12 +16,12 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import AuditEvent, Placement, Provider, RiskAssessment
 from server.services import evidence_files
 from server.services.photo_store import get_photo_store
-from server.services.school_calendar import school_today
 from server.vocabulary import ROLES
 from tests.office_admin.admin_routes import provider, pupil
 from tests.office_admin.conftest import page_text

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from office_review.conftest import audit_actions
 from office_review.scenario import qa_visit_with_concern
 from rollup.factories import at, make_action, make_concern, make_visit
+from server.dates import school_today
 from server.extensions import db
 from server.models import FollowUpAction, Photo, RiskAssessment, Visit
-from server.services.school_calendar import school_today
 
 
 def record_url(placement):

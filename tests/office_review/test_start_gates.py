@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from office_review.conftest import audit_actions
 from office_review.scenario import online_provider, provider_check_answers, send_visit
+from server.dates import school_today
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, RiskAssessment
 from server.services import start_gates
-from server.services.school_calendar import school_today
 from tests import payloads
 from tests.office_admin.test_paper_evidence import pdf_bytes
 

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import Provider, Pupil, School, Visit
-from server.services.school_calendar import school_today
 from server.services.synthetic import Size, synthesize
 
 from tests.conftest import free_port

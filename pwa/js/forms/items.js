@@ -7,15 +7,15 @@
  * against the shared limits in `ctx.limits` and never cut what is typed (ui/counter.js).
  */
 import { answerMaxLength, optionValues } from './check.js';
+import { label } from '../labels.js';
 import { limitedTextarea } from '../ui/counter.js';
 import { h, uid } from '../ui/dom.js';
 
-const FIXED_LABELS = { yes: 'Yes', no: 'No', na: 'N/A' };
 const OPTION_TYPES = ['yes_no', 'yes_no_na', 'rating', 'choice'];
 
 function optionsOf(item) {
   if (item.options) return item.options;
-  return optionValues(item).map((value) => ({ value, label: FIXED_LABELS[value] }));
+  return optionValues(item).map((value) => ({ value, label: label('answer_options', value) }));
 }
 
 /** What the current answer requires: a subset of ['note', 'photo', 'action', 'concern']. */

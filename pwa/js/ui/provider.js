@@ -2,7 +2,7 @@
  * A provider: registration, contacts, and the pre-placement check that starts from it.
  * Emits app:start-visit {formId, providerId, mode, visitDate}.
  */
-import { label, MODE_LABELS, today } from '../labels.js';
+import { label, today } from '../labels.js';
 import { emit, h, heading, uid } from './dom.js';
 
 export function renderProvider({ provider, form, installAdvice }) {
@@ -30,7 +30,7 @@ export function renderProvider({ provider, form, installAdvice }) {
   const dateInput = h('input', { id: dateId, type: 'date', value: today(), max: today(), required: true });
   const fieldset = h('fieldset', { class: 'choices' }, h('legend', {}, 'How is the check done?'),
     modes.map((mode, index) => h('label', { class: 'choice' },
-      h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, MODE_LABELS[mode] || mode))));
+      h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, label('visit_modes', mode)))));
   const startForm = h('form', {
     class: 'card stack',
     onsubmit: (event) => {

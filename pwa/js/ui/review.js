@@ -4,7 +4,7 @@
  * app:goto-item {visitId, key} and app:complete-visit {visitId}.
  */
 import { formItems, length } from '../forms/check.js';
-import { checkMessage, formatDate, MODE_LABELS } from '../labels.js';
+import { checkMessage, formatDate, label } from '../labels.js';
 import { counterText, isOver } from './counter.js';
 import { emit, h, heading } from './dom.js';
 
@@ -47,7 +47,7 @@ export function renderReview({ visit, form, errors, extra, subtitle, photoCount 
     h('a', { href: `#/visit/${visit.id}`, class: 'back' }, '‹ Back to the form'),
     heading('Review and complete'),
     h('p', { class: 'lead' }, `${form.title} · ${subtitle}`),
-    h('p', { class: 'muted' }, `${MODE_LABELS[visit.mode] || visit.mode} · ${formatDate(visit.visit_date)}`),
+    h('p', { class: 'muted' }, `${label('visit_modes', visit.mode)} · ${formatDate(visit.visit_date)}`),
     h('ul', { class: 'summary' },
       h('li', {}, `${Object.keys(visit.answers).length} answers`),
       h('li', {}, `${photoCount} ${photoCount === 1 ? 'photo' : 'photos'}`),

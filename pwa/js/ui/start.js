@@ -2,7 +2,7 @@
  * Start a visit for a placement: which kind, how it happens (the modes its form allows) and
  * when. Emits app:start-visit {formId, formVersion, placementId, mode, visitDate}.
  */
-import { MODE_LABELS, today } from '../labels.js';
+import { label, today } from '../labels.js';
 import { emit, h, heading, uid } from './dom.js';
 import { pupilName } from './placement.js';
 
@@ -25,7 +25,7 @@ export function renderStart({ placement, pupil, forms, installAdvice }) {
   const showModes = (form) => {
     modeBox.replaceChildren(h('legend', {}, 'How does it happen?'),
       ...form.modes.map((mode, index) => h('label', { class: 'choice' },
-        h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, MODE_LABELS[mode] || mode))));
+        h('input', { type: 'radio', name: modeName, value: mode, checked: index === 0 }), h('span', {}, label('visit_modes', mode)))));
   };
   const kinds = h('fieldset', { class: 'choices' }, h('legend', {}, 'Which visit?'),
     choices.map((form, index) => h('label', { class: 'choice' },

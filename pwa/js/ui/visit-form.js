@@ -10,7 +10,7 @@
 import { visibleItemKeys, formItems } from '../forms/check.js';
 import { actionsBlock, renderItem, requirementsFor } from '../forms/items.js';
 import { limitedTextarea } from './counter.js';
-import { checkMessage, formatDate, label, MODE_LABELS } from '../labels.js';
+import { checkMessage, formatDate, label } from '../labels.js';
 import { emit, h, uid } from './dom.js';
 import { newId } from '../outbox.js';
 
@@ -116,7 +116,7 @@ export function renderVisitForm({ visit, form, photos, thumbnail, subtitle, limi
     h('a', { href: visit.placement_id ? `#/placement/${visit.placement_id}` : `#/provider/${visit.provider_id}`, class: 'back' }, '‹ Back (the draft is kept)'),
     h('h1', { tabindex: '-1', class: 'screen-title' }, form.title),
     h('p', { class: 'lead' }, subtitle),
-    h('p', { class: 'muted' }, `${MODE_LABELS[visit.mode] || label('visit_modes', visit.mode)} · ${formatDate(visit.visit_date)}`),
+    h('p', { class: 'muted' }, `${label('visit_modes', visit.mode)} · ${formatDate(visit.visit_date)}`),
     saved, sent].filter(Boolean));
   for (const section of form.sections) {
     const box = h('div', { class: 'card section' }, h('h2', {}, section.title));

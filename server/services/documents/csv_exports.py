@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from server.extensions import db
 from server.models import (FollowUpAction, Placement, Provider, Pupil, RiskAssessment, User, Visit,
                            VisitVersion)
-from server.services.documents.wording import in_uk
+from server.dates import in_england
 from server.vocabulary import labels
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -37,7 +37,7 @@ def cell(value):
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        local = in_uk(value)
+        local = in_england(value)
         return local.strftime("%Y-%m-%d %H:%M") if local else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()

@@ -12,7 +12,6 @@ and embedded in the file, so every pupil's name prints as written and the same e
 import io
 from functools import lru_cache
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -27,6 +26,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer,
                                 Table, TableStyle)
 
+from server.dates import in_england, long_date
 from server.services.documents import charts
 from server.services.documents.fonts import DEJAVU
 from server.services.documents.model import Chart, Facts, Heading, Para, Photos
@@ -37,7 +37,6 @@ from server.services.photo_store import get_photo_store
 # (most of the time a photo-heavy record took). Binary streams are what every PDF reader expects.
 rl_config.useA85 = 0
 
-UK = ZoneInfo("Europe/London")
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 FRAME_PADDING = 6            # ReportLab's frames keep 6 points inside the margins
@@ -126,8 +125,8 @@ def render(document):
         story.append(Paragraph(text(section.title), style))
         for index, block in enumerate(section.blocks):
             story.extend(_flowables(block, styles, first=index == 0, section_title=section.title))
-    produced = document.produced_at.astimezone(UK)
-    footer = f"Produced by {document.produced_by} on {produced.day} {produced:%B %Y at %H:%M}"
+    produced = in_england(document.produced_at)
+    footer = f"Produced by {document.produced_by} on {long_date(produced)} at {produced:%H:%M}"
     template.build(story, canvasmaker=_numbered_canvas(document.school_name, document.marking, footer))
     return buffer.getvalue()
 

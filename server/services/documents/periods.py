@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from marshmallow import ValidationError, fields, validates_schema
 
+from server.dates import academic_year_of, long_date
 from server.extensions import db
 from server.models import TermPeriod
 from server.schemas.base import StrictSchema
@@ -25,7 +26,7 @@ class Period:
 
     @property
     def label(self):
-        return f"{self.starts_on.day} {self.starts_on:%B %Y} to {self.ends_on.day} {self.ends_on:%B %Y}"
+        return f"{long_date(self.starts_on)} to {long_date(self.ends_on)}"
 
     def as_query(self):
         return {"from": self.starts_on.isoformat(), "to": self.ends_on.isoformat()}
@@ -44,11 +45,6 @@ class PeriodQuerySchema(StrictSchema):
             raise ValidationError("The end date is before the start date.", field_name="to")
         if first and last and (last - first).days > MAX_DAYS:
             raise ValidationError("Choose a period of five years or less.", field_name="to")
-
-
-def academic_year_of(day):
-    """2026 for any day from 1 August 2026 to 31 July 2027."""
-    return day.year if day.month >= 8 else day.year - 1
 
 
 def this_academic_year(school_id, today):

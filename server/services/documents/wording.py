@@ -5,27 +5,18 @@ Writing a stored value never fails: a time at the very ends of the calendar (a p
 year 1, from before phone times were bounded) cannot be moved into UK time, so it is written as
 the ISO text the database holds instead of stopping the page or document."""
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from server.dates import in_england, long_date
 from server.vocabulary import labels
 
-UK = ZoneInfo("Europe/London")
 PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_worker", "Social worker"),
                ("send_support", "SEND support"), ("fsm_eligible", "Free school meals"))
-
-
-def in_uk(value):
-    """An aware datetime in UK time, or None when UK time would fall off the calendar's ends."""
-    try:
-        return value.astimezone(UK)
-    except OverflowError:
-        return None
 
 
 def uk_day(value):
     """The day a date or time falls on in the UK; None for a time that cannot be put in UK time."""
     if isinstance(value, datetime):
-        local = in_uk(value)
+        local = in_england(value)
         return local.date() if local else None
     return value
 
@@ -37,14 +28,14 @@ def day(value):
     on = uk_day(value)
     if on is None:
         return value.isoformat()
-    return f"{on.day} {on:%B %Y}"
+    return long_date(on)
 
 
 def moment(value):
     """14 Oct 2026, 10:12 in UK time ("—" for none)."""
     if not isinstance(value, datetime):
         return "—"
-    local = in_uk(value)
+    local = in_england(value)
     if local is None:
         return value.isoformat()
     return f"{local.day} {local:%b %Y, %H:%M}"

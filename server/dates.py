@@ -1,0 +1,41 @@
+"""England's dates: the schools' time zone and today, academic years, and how a date is written.
+
+Every date rule on the server reads today from `school_today()`, never the server's own clock
+(on a UTC host it is still yesterday for an hour after midnight in summer), and every page,
+letter and document writes a date in words through `long_date()`.
+"""
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
+
+
+def now_in_england():
+    """The time where the schools are. The one clock every date rule reads, so a test can move
+    it (tests/conftest.py, `england_clock`) and see what happens at midnight."""
+    return datetime.now(SCHOOLS_TIME_ZONE)
+
+
+def school_today():
+    """Today's date where the schools are, whatever the server's own time zone: a deadline
+    passes at midnight in England, not at midnight UTC."""
+    return now_in_england().date()
+
+
+def academic_year_of(day):
+    """2026 for any day from 1 August 2026 to 31 July 2027."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def in_england(value):
+    """An aware datetime in England's time, or None when that would fall off the calendar's ends
+    (a phone clock's year 1, from before phone times were bounded)."""
+    try:
+        return value.astimezone(SCHOOLS_TIME_ZONE)
+    except OverflowError:
+        return None
+
+
+def long_date(day):
+    """3 March 2027: the way a letter to a parent would write it."""
+    return f"{day.day} {day:%B %Y}"
