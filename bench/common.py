@@ -310,7 +310,7 @@ class SyncRun:
 def signed_in_sync_server():
     """A fresh sync database served by gunicorn (2 workers), signed in as one visiting member of
     staff, as a SyncRun."""
-    from server.services.synthetic import PASSWORD
+    from server.dev.synthetic import PASSWORD
     url = prepare_sync_database()
     email, placements = visiting_staff(url)
     with Server(url, workers=2) as server:

@@ -152,7 +152,7 @@ def _subject(db):
 
 
 def _signed_in(app, email):
-    from server.services.synthetic import PASSWORD
+    from server.dev.synthetic import PASSWORD
     client = app.test_client()
     token = client.get("/api/csrf").get_json()["csrf_token"]
     response = client.post("/api/session", json={"email": email, "password": PASSWORD},

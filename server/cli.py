@@ -141,7 +141,7 @@ def synthesize_command(schools, placements_per_school, visits_per_placement, pho
     """Add synthetic schools, staff, pupils, placements and visits, for load tests and benchmarks.
     Every account's password is printed at the end; never run this on a live database."""
     from server.services.photo_store import get_photo_store
-    from server.services.synthetic import PASSWORD, Size, synthesize
+    from server.dev.synthetic import PASSWORD, Size, synthesize
     started = time.monotonic()
     counts = synthesize(Size(schools, placements_per_school, visits_per_placement, photos),
                         seed=seed, photo_store=get_photo_store() if photos else None, progress=click.echo)

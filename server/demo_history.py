@@ -14,7 +14,7 @@ from server.models import AttendanceRecord, Visit
 from server.models.base import utcnow
 from server.schemas.visits import VisitPayloadSchema
 from server.services.school_calendar import calendar_for, weekday_code
-from server.services.synthetic import templates_by_form
+from server.dev.synthetic import templates_by_form
 from server.services.sync import ingest_visit
 
 REVIEW_KIND = {"flexi_schooling": "flexi_review", "part_time_timetable": "part_time_review"}

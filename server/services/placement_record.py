@@ -3,7 +3,7 @@ owes now, its reviews half term by half term, missed welfare checks, and the chr
 everything that happened, each entry with who and when.
 
 The chronology is ordered by the server's receive time; the phone's own time is kept beside it
-as evidence, never used to order (OFFLINE_SYNC.md, "Clocks"). Concerns are in the record only
+as evidence, never used to order (docs/OFFLINE_SYNC.md, "Clocks"). Concerns are in the record only
 for the people who may read them. A constant number of queries, however long the placement.
 """
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingCon
 from server.services import deadlines
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
+from server.services.placement_rules import activation_blockers
 from server.services.school_calendar import SchoolCalendar
 from server.vocabulary import labels
 
@@ -60,7 +61,7 @@ class PlacementRecord:
     actions: list
     concerns: list                # empty unless the reader may see concerns
     risk_assessment: object
-    blockers: list | None         # None: the start rules are not available in this build
+    blockers: list                # what stops a planned placement starting
     calendar_ends: date | None
     people: dict = field(default_factory=dict)
 
@@ -142,11 +143,7 @@ def _welfare_missed(placement, calendar, visits, today):
 
 
 def _blockers(placement, today):
-    """What stops a planned placement starting, from the placement rules when this build has them."""
-    try:
-        from server.services.placement_rules import activation_blockers
-    except ImportError:
-        return None
+    """What stops a planned placement starting (none once it has started)."""
     return activation_blockers(placement, today) if placement.status == "planned" else []
 
 

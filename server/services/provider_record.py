@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider, RiskAssessment, Visit
 from server.services import deadlines
+from server.services.placement_rules import registration_warning
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 
@@ -66,13 +67,5 @@ def build(provider, today):
         checks=checks,
         placements=placements,
         actions=actions,
-        registration_warning=_registration_warning(provider),
+        registration_warning=registration_warning(provider),
     )
-
-
-def _registration_warning(provider):
-    try:
-        from server.services.placement_rules import registration_warning
-    except ImportError:
-        return None
-    return registration_warning(provider)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from server.dates import school_today
 from server.extensions import db
 from server.models import Provider, Pupil, School, Visit
-from server.services.synthetic import Size, synthesize
+from server.dev.synthetic import Size, synthesize
 
 from tests.conftest import free_port
 

@@ -16,7 +16,7 @@ from server.extensions import db
 from server.models import AuditEvent
 from server.services.backup import SKIPPED_TABLES
 from server.services.photo_store import get_photo_store
-from server.services.synthetic import Size, synthesize
+from server.dev.synthetic import Size, synthesize
 from tests import payloads
 from tests.conftest import scratch_database
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Membership, User
-from server.services.synthetic import PASSWORD
+from server.dev.synthetic import PASSWORD
 from tests.conftest import screenshot
 
 DESKTOP_1280 = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", "timezone_id": "Europe/London"}

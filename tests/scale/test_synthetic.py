@@ -10,7 +10,7 @@ from server.models import (FollowUpAction, Membership, Placement, Photo, Safegua
                            VisitVersion)
 from server.services.forms import check_answers, get_form
 from server.services.photo_store import get_photo_store
-from server.services.synthetic import PASSWORD, Size, synthesize
+from server.dev.synthetic import PASSWORD, Size, synthesize
 from tests import payloads
 
 
