@@ -39,3 +39,13 @@ def in_england(value):
 def long_date(day):
     """3 March 2027: the way a letter to a parent would write it."""
     return f"{day.day} {day:%B %Y}"
+
+
+def medium_date(day):
+    """3 Mar 2027: where a table or a sentence has less room."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def short_date(day):
+    """Wed 3 Mar: a day this term, in a list of days."""
+    return f"{day:%a} {day.day} {day:%b}"

@@ -34,7 +34,7 @@ def test_the_check_names_the_file_and_line_of_a_local_clock_call(tmp_path):
 # England's time zone, today, the academic year and a date in words are each written once, in
 # server/dates.py; these are the shapes their copies took.
 DATE_RULE_COPIES = re.compile(r'ZoneInfo\(|"Europe/London"|def (?:school_today|now_in_england|academic_year_of|long_date)\b'
-                              r"|\.day\} \{[^}]*:%B")
+                              r"|\.day\} \{[^}]*:%[bB]|%d %b")
 
 
 def test_dates_have_one_home():

@@ -5,7 +5,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
-from server.dates import school_today
+from server.dates import medium_date, school_today
 from server.extensions import db
 from server.models import Visit
 from server.models.base import utcnow
@@ -72,7 +72,7 @@ def visit_sign_off(visit_id):
         return _render_visit(visit, None, errors=form_errors(error), status=422)
     db.session.commit()
     flash("Signed off." + (f" Risk assessment recorded: {assessment.rating} risk, valid until "
-                            f"{assessment.valid_until:%d %b %Y}." if assessment else ""))
+                            f"{medium_date(assessment.valid_until)}." if assessment else ""))
     return redirect(url_for("office.review_queue"))
 
 

@@ -3,6 +3,7 @@ server stores UTC), dates written out, and "in 3 days" / "5 days overdue". They 
 way documents do (server/services/documents/wording.py), so no stored value stops a page."""
 from datetime import date, datetime
 
+from server.dates import medium_date, short_date
 from server.office import office
 from server.services.documents.wording import day, moment, uk_day
 
@@ -10,6 +11,9 @@ from server.services.documents.wording import day, moment, uk_day
 office.add_app_template_filter(moment, "uk_datetime")
 # 14 October 2026 — the day in England for a time.
 office.add_app_template_filter(day, "long_date")
+# 3 Mar 2027, and Wed 3 Mar.
+office.add_app_template_filter(medium_date, "medium_date")
+office.add_app_template_filter(short_date, "short_date")
 
 
 @office.app_template_filter("uk_date")
@@ -20,7 +24,7 @@ def uk_date(value):
     on = uk_day(value)
     if on is None:
         return value.isoformat()
-    return f"{on:%a} {on.day} {on:%b %Y}"
+    return f"{on:%a} {medium_date(on)}"
 
 
 @office.app_template_filter("days_from")

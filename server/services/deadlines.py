@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from server.dates import long_date
+from server.dates import long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
 from server.services import start_gates
@@ -78,10 +78,6 @@ class DueItem:
 
 def sort_key(item):
     return (not item.overdue, item.due_on, item.kind, item.label)
-
-
-def short_date(day):
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 # --- Facts, loaded in a constant number of queries --------------------------------------------

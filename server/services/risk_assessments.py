@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from server.dates import medium_date
 from server.extensions import db
 from server.models import RiskAssessment
 from server.services import audit, evidence_files, start_gates
@@ -70,7 +71,7 @@ def from_existing_check(provider, data, upload, recorder, now, limits):
         raise Refused("It must be valid until a day after the check.", field="valid_until")
     if valid_until > longest:
         raise Refused(f"A risk assessment is reviewed at least every {VALID_FOR_MONTHS} months (§7.9): "
-                      f"valid until {longest:%d %b %Y} at the latest.", field="valid_until")
+                      f"valid until {medium_date(longest)} at the latest.", field="valid_until")
     evidence_file = evidence_files.store(provider, *upload, recorder, now, limits)
     assessment = RiskAssessment(
         provider_id=provider.id, rating=data["rating"], weaknesses=data.get("weaknesses"),
@@ -178,11 +179,11 @@ def status(assessment, today):
                 f"headteacher's approval before a placement starts ({start_gates.POLICY_SECTION})")
     if assessment.review_requested_at is not None:
         due = assessment.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
-        requested = assessment.review_requested_at
-        return "review_requested", f"Review requested on {requested:%d %b %Y}; due by {due:%d %b %Y}"
+        requested = assessment.review_requested_at.date()
+        return "review_requested", f"Review requested on {medium_date(requested)}; due by {medium_date(due)}"
     if today > assessment.valid_until:
-        return "expired", f"Expired on {assessment.valid_until:%d %b %Y}"
+        return "expired", f"Expired on {medium_date(assessment.valid_until)}"
     if (assessment.valid_until - today).days <= EXPIRING_SOON_DAYS:
-        return "expiring", f"Expires on {assessment.valid_until:%d %b %Y}"
-    return "valid", f"Valid until {assessment.valid_until:%d %b %Y}"
+        return "expiring", f"Expires on {medium_date(assessment.valid_until)}"
+    return "valid", f"Valid until {medium_date(assessment.valid_until)}"
 

@@ -6,7 +6,7 @@ year 1, from before phone times were bounded) cannot be moved into UK time, so i
 the ISO text the database holds instead of stopping the page or document."""
 from datetime import date, datetime
 
-from server.dates import in_england, long_date
+from server.dates import in_england, long_date, medium_date
 from server.vocabulary import labels
 
 PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_worker", "Social worker"),
@@ -38,7 +38,7 @@ def moment(value):
     local = in_england(value)
     if local is None:
         return value.isoformat()
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return f"{medium_date(local)}, {local:%H:%M}"
 
 
 def money(pence, basis=None):
