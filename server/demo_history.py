@@ -9,12 +9,12 @@ from random import Random
 
 import sqlalchemy as sa
 
+from server.dev.synthetic import templates_by_form
 from server.extensions import db
 from server.models import AttendanceRecord, Visit
 from server.models.base import utcnow
 from server.schemas.visits import VisitPayloadSchema
 from server.services.school_calendar import calendar_for, weekday_code
-from server.dev.synthetic import templates_by_form
 from server.services.sync import ingest_visit
 
 REVIEW_KIND = {"flexi_schooling": "flexi_review", "part_time_timetable": "part_time_review"}

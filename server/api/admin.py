@@ -13,6 +13,7 @@ from flask_login import current_user
 from server.api import api
 from server.api.docs import documented
 from server.api.wire import load_json, respond
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, School
@@ -24,7 +25,6 @@ from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, Pup
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
                                         StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
-from server.dates import school_today
 from server.schemas.base import CALENDAR_YEARS
 from server.security import require_roles, school_ids_for
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations

@@ -7,6 +7,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Provider
@@ -16,7 +17,6 @@ from server.office import office
 from server.office.access import office_page
 from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
                                        refuse_unless_manager)
-from server.dates import school_today
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.services import evidence_files

@@ -13,6 +13,7 @@ from flask_login import current_user
 from marshmallow import ValidationError, fields
 from sqlalchemy.orm import selectinload
 
+from server.dates import long_date, school_today
 from server.extensions import db
 from server.models import Placement, Pupil
 from server.models.base import utcnow
@@ -24,7 +25,6 @@ from server.schemas.base import StrictSchema
 from server.services import audit
 from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, REPORT_ROLES, charts, csv_exports,
                                        governors_report, la_notifications, pdf_layout, periods)
-from server.dates import long_date, school_today
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
 from server.vocabulary import labels

@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
-from server.dates import school_today
 from server.services.placement_rules import activation_blockers
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
 

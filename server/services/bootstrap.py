@@ -12,10 +12,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import (InsetDay, KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
-from server.dates import school_today
 from server.models.base import utcnow
 from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms

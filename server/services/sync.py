@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
-from server.dates import school_today
 from server.models.base import utcnow
 from server.services import audit, completeness
 from server.services.bootstrap import PHONE_ROLES

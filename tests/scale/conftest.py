@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from server.dates import school_today
+from server.dev.synthetic import Size, synthesize
 from server.extensions import db
 from server.models import Provider, Pupil, School, Visit
-from server.dev.synthetic import Size, synthesize
 
 from tests.conftest import free_port
 

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from server import create_app
+from server.dev.synthetic import Size, synthesize
 from server.extensions import db
 from server.models import AuditEvent
 from server.services.backup import SKIPPED_TABLES
 from server.services.photo_store import get_photo_store
-from server.dev.synthetic import Size, synthesize
 from tests import payloads
 from tests.conftest import scratch_database
 

@@ -8,10 +8,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from server.dev.synthetic import PASSWORD
 from server.extensions import db
 from server.models import Membership, Placement, Provider, Pupil, SafeguardingConcern, User, Visit
 from server.office.paging import PAGE_SIZE
-from server.dev.synthetic import PASSWORD
 from tests.conftest import OfficeClient
 
 UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"

@@ -5,9 +5,9 @@ import re
 
 import sqlalchemy as sa
 
+from server.dev.synthetic import PASSWORD
 from server.extensions import db
 from server.models import Membership, User
-from server.dev.synthetic import PASSWORD
 from tests.conftest import screenshot
 
 DESKTOP_1280 = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", "timezone_id": "Europe/London"}

@@ -5,12 +5,12 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from server.dev.synthetic import PASSWORD, Size, synthesize
 from server.extensions import db
 from server.models import (FollowUpAction, Membership, Placement, Photo, SafeguardingConcern, School, User, Visit,
                            VisitVersion)
 from server.services.forms import check_answers, get_form
 from server.services.photo_store import get_photo_store
-from server.dev.synthetic import PASSWORD, Size, synthesize
 from tests import payloads
 
 

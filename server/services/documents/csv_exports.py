@@ -14,10 +14,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from server.dates import in_england
 from server.extensions import db
 from server.models import (FollowUpAction, Placement, Provider, Pupil, RiskAssessment, User, Visit,
                            VisitVersion)
-from server.dates import in_england
 from server.vocabulary import labels
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
