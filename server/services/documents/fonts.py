@@ -1,0 +1,74 @@
+"""The fonts PDFs print with, and the one place that says where they are.
+
+DejaVu Sans (vendored, with its licence) prints Latin, Greek, Cyrillic, Arabic and Hebrew letters.
+For the characters it lacks, Chinese, Japanese and Korean above all, each character falls back to
+the first font below that has it. ReportLab embeds only the glyphs a document uses (a subset), so
+a name in Chinese adds kilobytes, not the font's megabytes. The fallbacks come from Debian
+(`apt-get install fonts-droid-fallback`, done by .ci/run); on a machine without one, the characters
+only it has print as boxes, as before, and nothing fails.
+"""
+import logging
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONTS_DIR = Path(__file__).resolve().parents[3] / "pwa" / "vendor" / "dejavu-fonts-2.37"
+REGULAR, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+# (name, file): tried in order for a character DejaVu Sans lacks.
+FALLBACKS = (
+    ("DroidSansFallback", Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")),
+)
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def register():
+    """Register DejaVu Sans (regular and bold) and the fallbacks present, once per process;
+    returns the names of the fallbacks registered."""
+    for name in (REGULAR, BOLD):
+        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / f"{name}.ttf")))
+    # Bold stands in for italic: records use no italics, and a stray <i> must not fail.
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+    present = []
+    for name, path in FALLBACKS:
+        if path.exists():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+            present.append(name)
+        else:
+            log.warning("PDF fallback font %s is missing (%s): its scripts will print as boxes", name, path)
+    return tuple(present)
+
+
+@lru_cache(maxsize=None)
+def _covers(font_name):
+    return frozenset(pdfmetrics.getFont(font_name).face.charToGlyph)
+
+
+def font_for(char):
+    """The first font with a glyph for `char` (DejaVu Sans when none has one)."""
+    for name in (REGULAR, *register()):
+        if ord(char) in _covers(name):
+            return name
+    return REGULAR
+
+
+def runs(value):
+    """`value` cut into (font name, text) runs, each run in one font."""
+    cut = []
+    for char in value:
+        name = REGULAR if char in "\n\r\t " else font_for(char)
+        if cut and cut[-1][0] == name:
+            cut[-1][1] += char
+        else:
+            cut.append([name, char])
+    return [(name, part) for name, part in cut]
+
+
+def markup(value):
+    """Paragraph markup for `value`: escaped, each run a fallback font needs wrapped in <font>."""
+    return "".join(escape(part) if name == REGULAR else f'<font face="{name}">{escape(part)}</font>'
+                   for name, part in runs(value))
