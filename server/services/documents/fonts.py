@@ -6,12 +6,20 @@ the first font below that has it. ReportLab embeds only the glyphs a document us
 a name in Chinese adds kilobytes, not the font's megabytes. The fallbacks come from Debian
 (`apt-get install fonts-droid-fallback`, done by .ci/run); on a machine without one, the characters
 only it has print as boxes, as before, and nothing fails.
+
+ReportLab lays text out left to right, letter by letter. Arabic and Hebrew are written right to
+left, and Arabic letters join: each run of right-to-left words is shaped (arabic-reshaper picks
+each letter's joined form) and drawn reversed, so it reads as written; copied out of the PDF it
+comes back in the order typed. Numbers inside such a run keep their own runs (a limit: a sentence
+mixing Arabic words and numbers may show its parts in the wrong order).
 """
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import arabic_reshaper
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -23,6 +31,9 @@ FALLBACKS = (
 )
 
 log = logging.getLogger(__name__)
+
+_RTL_LETTERS = "\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF"  # Hebrew, Arabic and their presentation forms
+RTL_RUN = re.compile(f"[{_RTL_LETTERS}]+(?:\\s+[{_RTL_LETTERS}]+)*")
 
 
 @lru_cache(maxsize=1)
@@ -56,10 +67,15 @@ def font_for(char):
     return REGULAR
 
 
+def visual_order(value):
+    """`value` with each right-to-left run shaped and reversed, ready to draw left to right."""
+    return RTL_RUN.sub(lambda run: arabic_reshaper.reshape(run.group(0))[::-1], value)
+
+
 def runs(value):
-    """`value` cut into (font name, text) runs, each run in one font."""
+    """`value` in drawing order, cut into (font name, text) runs, each run in one font."""
     cut = []
-    for char in value:
+    for char in visual_order(value):
         name = REGULAR if char in "\n\r\t " else font_for(char)
         if cut and cut[-1][0] == name:
             cut[-1][1] += char
