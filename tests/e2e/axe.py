@@ -14,6 +14,7 @@ def violations(page):
     found = page.evaluate("""async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
         return result.violations.filter(v => ['serious', 'critical'].includes(v.impact))
-          .map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))]);
+          .map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n =>
+            n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join(''))]);
     }""", TAGS)
     return [tuple(v) for v in found]
