@@ -108,6 +108,6 @@ def _render_visit(visit, version_number, errors=None, status=200):
     page = render_template(
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
         may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
-        subject=review.subject_of(visit), today=school_today())
+        subject=review.subject_of(visit), decisions=review.decisions(visit), today=school_today())
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

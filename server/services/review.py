@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import FollowUpAction, Placement, SafeguardingConcern, Visit, VisitVersion
+from server.models import (AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit,
+                           VisitVersion)
 from server.services import audit, completeness, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
@@ -252,3 +253,17 @@ def _clean_comment(comment, required):
     if len(comment) > COMMENT_MAX_LENGTH:
         raise Refused(f"Keep the comment under {COMMENT_MAX_LENGTH} characters.", field="comment")
     return comment or None
+
+
+def decisions(visit):
+    """Every send-back and sign-off of `visit`, oldest first, from the audit log: dicts with
+    action ("sent_back" or "signed_off"), at, by (a User or None), version and comment. The visit
+    row keeps only the latest decision; after a correction the office still shows the earlier ones."""
+    rows = db.session.execute(
+        sa.select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == "visit", AuditEvent.object_id == str(visit.uuid),
+               AuditEvent.action.in_(("visit.sent_back", "visit.signed_off")))
+        .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return [{"action": event.action.split(".", 1)[1], "at": event.at, "by": user,
+             "version": event.details.get("version"), "comment": event.details.get("comment")}
+            for event, user in rows]

@@ -2,6 +2,8 @@
 concerns, a header and footer on every page, and pages rendered for a person to look at."""
 import io
 import re
+import subprocess
+import unicodedata
 from datetime import date
 
 import pytest
@@ -147,3 +149,25 @@ def test_a_pre_placement_check_prints_without_a_pupil(riverside_record, office_a
     assert "Pre-placement provider check on" in text and provider.name in text
     assert "Anti-bullying policy is out of date." in text
     assert "Date of birth" not in text
+
+
+def test_a_name_in_chinese_japanese_arabic_and_latin_prints_and_the_file_stays_small(riverside_record, office_as):
+    """Each character in the first embedded font that has it (DejaVu Sans, else the CJK fallback),
+    subset to the glyphs used: the name adds kilobytes, not the fallback font's megabytes. Arabic
+    is drawn joined and right to left, so it reads back (NFKC: its joined forms) in typed order."""
+    placement = riverside_record["placement"]
+    leader = office_as("ap_leader")
+    before = leader.get(f"/office/placements/{placement.uuid}/record.pdf").data
+    placement.pupil.first_name, placement.pupil.last_name = "王小明 さくら", "ليلى Smith"
+    db.session.commit()
+    response = leader.get(f"/office/placements/{placement.uuid}/record.pdf")
+    assert response.status_code == 200
+    extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=response.data,
+                               capture_output=True, check=True).stdout.decode()
+    assert "王小明 さくら" in extracted
+    assert "ليلى Smith" in unicodedata.normalize("NFKC", extracted).replace("\u202b", "").replace("\u202c", " ")
+    fonts = {font["/BaseFont"].split("+")[-1] for page in PdfReader(io.BytesIO(response.data)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"} and "DroidSansFallback" in fonts, fonts
+    assert len(response.data) - len(before) < 60_000, (len(before), len(response.data))
+    render_pages(response.data, "placement-record-cjk-arabic")

@@ -32,7 +32,7 @@ def test_every_screen_is_labelled_big_enough_and_keeps_the_dsl_one_tap_away(phon
 
     phone.sign_in()
     look(phone, "today")
-    dsl = page.get_by_role("link", name="Call the DSL, Tom Ellery, on 01632 960001")
+    dsl = page.get_by_role("link", name="Call DSL, Tom Ellery, on 01632 960001")
     assert dsl.get_attribute("href") == "tel:01632960001"
     assert dsl.is_visible()  # fixed at the bottom of every screen
 

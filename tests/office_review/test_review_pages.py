@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from office_review.conftest import audit_actions
 from office_review.scenario import online_provider, provider_check, qa_visit_with_concern, send_visit
 from server.extensions import db
-from server.models import RiskAssessment, Visit
+from server.models import RiskAssessment, SafeguardingConcern, Visit
 from server.services.risk_assessments import add_months
 from tests import payloads
 
@@ -207,3 +207,30 @@ def test_nobody_signs_off_their_own_visit_or_provider_check(demo, make_api, offi
     head = office_as("headteacher")
     assert head.post(f"/office/review/{check_uuid}/sign-off", data={"version": "1"}).status_code == 302
     assert visit_row(check_uuid).reviewed_by_id == demo.user("headteacher").id
+
+
+def test_after_a_correction_the_pages_label_the_earlier_send_back_and_mention_the_correction(demo, phone, office_as):
+    placement = demo.placements()[0]
+    visit_uuid, _ = qa_visit_with_concern(phone, placement, concern_text="He said he is scared of the bus.")
+    leader = office_as("ap_leader")
+    comment = "Say which lesson you watched, please."
+    assert leader.post(f"/office/review/{visit_uuid}/send-back",
+                       data={"version": "1", "comment": comment}).status_code == 302
+    corrected = payloads.qa_visit(placement.uuid, findings="Watched a maths lesson; settled and engaged.",
+                                  concern=payloads.concern("He said he is scared of the bus."))
+    corrected["base_version"] = 1
+    assert phone.put(f"/api/visits/{visit_uuid}", json=corrected).status_code == 201
+
+    page = leader.get(f"/office/review/{visit_uuid}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    leader_name = demo.user("ap_leader").full_name
+    earlier = rf"Earlier review Sent back on .+ by {leader_name} \(version 1\): {re.escape(comment)}"
+    assert re.search(earlier, text), text
+    assert "Awaiting review (corrected: version 2)" in text
+    assert "Awaiting review by" not in text  # nobody was assigned: the name was the earlier reviewer's
+
+    concern = db.session.execute(sa.select(SafeguardingConcern).join(Visit).where(Visit.uuid == uuid.UUID(visit_uuid))
+                                 .order_by(SafeguardingConcern.id)).scalars().first()
+    concern_page = office_as("dsl").get(f"/office/concerns/{concern.uuid}").get_data(as_text=True)
+    concern_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", concern_page))
+    assert "The visit was sent back and corrected since: version 2" in concern_text

@@ -25,6 +25,6 @@ export function renderSyncStatus({ online, running, waiting, attention }) {
 
 export function renderDslButton(dsl) {
   if (!dsl) return null;
-  return h('a', { class: 'dsl-button', href: `tel:${dsl.phone.replace(/[^\d+]/g, '')}`, 'aria-label': `Call the DSL, ${dsl.name}, on ${dsl.phone}` },
+  return h('a', { class: 'dsl-button', href: `tel:${dsl.phone.replace(/[^\d+]/g, '')}`, 'aria-label': `Call DSL, ${dsl.name}, on ${dsl.phone}` },
     h('span', { class: 'dsl-icon', 'aria-hidden': 'true' }, '☎'), h('span', {}, 'Call DSL'));
 }

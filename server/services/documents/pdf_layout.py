@@ -6,12 +6,12 @@ the end, so the canvas holds each finished page and writes the footers when the 
 saved (ReportLab's usual two-step canvas).
 
 Text from records is escaped before it reaches ReportLab's paragraph markup, so a note that
-contains "<b>" prints as typed. The font is DejaVu Sans, vendored in `server/fonts/dejavu-fonts-2.37/` (see its README)
-and embedded in the file, so every pupil's name prints as written and the same everywhere.
+contains "<b>" prints as typed. The fonts (fonts.py: DejaVu Sans, and per character a fallback for
+the scripts it lacks) are embedded in the file, subset to the glyphs used, so every pupil's name
+prints as written and the same everywhere, in the running header and footer too.
 """
 import io
 from functools import lru_cache
-from xml.sax.saxutils import escape
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -20,15 +20,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (CondPageBreak, Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer,
                                 Table, TableStyle)
 
 from server.dates import in_england, long_date
-from server.services.documents import charts
-from server.services.documents.fonts import DEJAVU
+from server.services.documents import charts, fonts
 from server.services.documents.model import Chart, Facts, Heading, Para, Photos
 from server.services.documents.model import Table as TableBlock
 from server.services.photo_store import get_photo_store
@@ -56,16 +54,12 @@ BAD_WASH = colors.HexColor("#fdecea")
 WARN_WASH = colors.HexColor("#fff4d6")
 
 
-FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+FONT, BOLD = fonts.REGULAR, fonts.BOLD
 
 
-@lru_cache(maxsize=1)
 def _fonts():
-    """Register DejaVu Sans (regular and bold) once per process; returns the family name."""
-    for name in (FONT, BOLD):
-        pdfmetrics.registerFont(TTFont(name, str(DEJAVU / f"{name}.ttf")))
-    # Bold stands in for italic: records use no italics, and a stray <i> must not fail.
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    """Register the fonts once per process; returns the body font's name."""
+    fonts.register()
     return FONT
 
 
@@ -102,7 +96,7 @@ def text(value):
     """Record text as paragraph markup: escaped, line breaks kept, "—" for nothing."""
     if value is None or value == "":
         return "—"
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+    return fonts.markup(str(value).replace("\r\n", "\n")).replace("\n", "<br/>")
 
 
 def render(document):
@@ -208,6 +202,15 @@ def _picture(store, photo):
     return Image(io.BytesIO(data), width=width * scale, height=height * scale, hAlign="LEFT")
 
 
+def _draw_runs(canvas, x, y, value, font, size):
+    """drawString with the fallback fonts: each run in the font that has its characters."""
+    for name, part in fonts.runs(value):
+        name = font if name == fonts.REGULAR else name
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, part)
+        x += stringWidth(part, name, size)
+
+
 def _numbered_canvas(school_name, marking, footer):
     """A canvas class that draws the running header and the "Page X of Y" footer."""
     font = _fonts()
@@ -233,8 +236,7 @@ def _numbered_canvas(school_name, marking, footer):
             self.saveState()
             top = PAGE_HEIGHT - MARGIN
             self.setFillColor(MUTED)
-            self.setFont(font, 8.5)
-            self.drawString(LEFT, top, school_name)
+            _draw_runs(self, LEFT, top, school_name, font, 8.5)
             self.setFont(BOLD, 9)
             self.setFillColor(BAD)
             self.drawRightString(RIGHT, top, marking)
@@ -243,8 +245,7 @@ def _numbered_canvas(school_name, marking, footer):
             bottom = MARGIN
             self.line(LEFT, bottom + 4 * mm, RIGHT, bottom + 4 * mm)
             self.setFillColor(MUTED)
-            self.setFont(font, 7.5)
-            self.drawString(LEFT, bottom, footer)
+            _draw_runs(self, LEFT, bottom, footer, font, 7.5)
             self.setFont(font, 8)
             self.drawRightString(RIGHT, bottom, f"Page {self._pageNumber} of {total}")
             self.setFont(BOLD, 8)
