@@ -37,6 +37,7 @@ const state = {
   formScreen: null,
   progress: null,
   running: false,
+  sendingPhoto: null,  // the photo on its way to the server now
   lastSync: null,
   waiting: 0,
   attention: 0,
@@ -239,15 +240,24 @@ async function reviewScreen(id) {
   return renderReview({ visit, form, errors, extra, subtitle: subtitleOf(visit), photoCount: editor.photos.length });
 }
 
+/** Where a photo is: on the server (sent, or not missing from the visit's last receipt),
+ * being sent now, or waiting. */
+function photoStatus(visit, photo) {
+  if (photo.sent || (visit.receipt && !(visit.receipt.missing_photos || []).includes(photo.id))) return 'server';
+  return state.sendingPhoto === photo.id ? 'sending' : 'queued';
+}
+
 async function outboxScreen() {
   const visits = await outbox.all(owner());
-  const photoCounts = new Map();
+  const photos = new Map();
   for (const visit of visits) {
-    const photos = await outbox.photosOf(visit.id);
-    const missing = new Set(visit.receipt?.missing_photos || []);
-    photoCounts.set(visit.id, { total: photos.length, missing: photos.filter((p) => missing.has(p.id) && !p.sent).length });
+    photos.set(visit.id, (await outbox.photosOf(visit.id)).map((photo) => ({
+      id: photo.id, caption: photo.caption, size: photo.size, status: photoStatus(visit, photo),
+    })));
   }
-  return renderOutbox({ visits, photoCounts, progress: state.progress, lastSync: state.lastSync, running: state.running });
+  return renderOutbox({
+    visits, photosOf: (id) => photos.get(id) || [], progress: state.progress, lastSync: state.lastSync, running: state.running,
+  });
 }
 
 // --- What widgets ask for --------------------------------------------------------------------
@@ -379,6 +389,15 @@ sync.events.addEventListener('progress', (event) => {
   redrawIfShowing(['outbox']);
 });
 sync.events.addEventListener('visit', () => redrawIfShowing(['outbox']));
+sync.events.addEventListener('photo', (event) => {
+  state.sendingPhoto = event.detail.sending ? event.detail.photoId : null;
+  redrawIfShowing(['outbox']);
+});
+// Every answer from the server moves "Last reached the server" on, in the middle of a sync too.
+sync.events.addEventListener('reached', (event) => {
+  state.lastSync = event.detail.at;
+  redrawIfShowing(['outbox']);
+});
 sync.events.addEventListener('signin-needed', () => {
   state.signinNeeded = true;
   drawChrome(router.current().name);
@@ -389,11 +408,8 @@ sync.events.addEventListener('pulled', async () => {
 });
 sync.events.addEventListener('done', async (event) => {
   state.running = false;
-  if (event.detail.outcome === 'ok') {
-    state.lastSync = new Date().toISOString();
-    state.signinNeeded = false;
-    await db.setMeta('last_sync', state.lastSync);
-  }
+  state.sendingPhoto = null;
+  if (event.detail.outcome === 'ok') state.signinNeeded = false;
   await checkStorage();
   redrawIfShowing(['today', 'outbox', 'signout']);
 });
