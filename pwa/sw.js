@@ -28,6 +28,7 @@ const SHELL = [
   '/js/db.js',
   '/js/device.js',
   '/js/editor.js',
+  '/js/install.js',
   '/js/labels.js',
   '/js/lock.js',
   '/js/outbox.js',

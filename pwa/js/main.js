@@ -9,6 +9,7 @@ import * as db from './db.js';
 import * as device from './device.js';
 import { VisitEditor } from './editor.js';
 import { checkAnswers, visibleItemKeys } from './forms/check.js';
+import * as install from './install.js';
 import { limits, setVocabulary } from './labels.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
@@ -48,6 +49,7 @@ const state = {
   staleCount: 0,
   dismissed: new Set(),
   iosTab: device.isIosSafariTab(),
+  installOffer: false,  // the browser offers to install the app (Android, Chromium)
   signedOutLocked: 0,
   othersWaiting: 0,    // locked visits of other people on this phone
   schoolId: null,      // the school of the screen shown: whose DSL the button calls
@@ -343,8 +345,15 @@ const handlers = {
   async dismiss({ name }) {
     state.dismissed.add(name);
     drawChrome(router.current().name);
-    // The storage notice is about this browser, not this visit: once read, it stays dismissed.
+    // The storage notice and the install offer are about this browser, not this visit or this
+    // person: once declined, they stay away.
     if (name === 'persist') await db.setMeta('persist_notice_dismissed', true);
+    if (name === 'install') await db.setMeta('install_offer_dismissed', true);
+  },
+  async install() {
+    const outcome = await install.prompt();
+    // Declined in the browser's own dialog counts as "Not now": the browser menu still offers it.
+    if (outcome === 'dismissed') await handlers.dismiss({ name: 'install' });
   },
   async 'sign-out'({ discardIds }) {
     if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
@@ -424,6 +433,11 @@ async function redrawIfShowing(names) {
   }
 }
 
+install.events.addEventListener('changed', () => {
+  state.installOffer = install.canOffer();
+  if (state.session) drawChrome(router.current().name);   // before that, boot draws it
+});
+
 update.events.addEventListener('update-ready', () => {
   state.updateReady = true;
   drawChrome(router.current().name);
@@ -451,6 +465,7 @@ window.addEventListener('pagehide', () => state.editor?.flush());
 
 async function boot() {
   update.register().catch(() => null);
+  if (await db.getMeta('install_offer_dismissed')) state.dismissed.add('install');
   setVocabulary(await api.vocabulary());
   sync.installTriggers();
   const current = await session.resume();
