@@ -30,6 +30,7 @@ let running = false;
 let failures = 0;
 let failure = null;   // why the last sync stopped: 'refused' or 'unreachable'
 let again = false;    // asked to retry while a sync was running: run once more straight after
+let progressed = false; // this sync stored something on the server before it stopped
 let timer = null;
 
 const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
@@ -80,6 +81,7 @@ async function run() {
   if (running || !owner) return 'busy';
   running = true;
   again = false;
+  progressed = false;
   failure = 'unreachable';
   clearTimeout(timer);
   const me = owner;
@@ -134,6 +136,7 @@ async function schedule(me, outcome) {
   clearTimeout(timer);
   const offline = navigator.onLine === false;
   if (outcome !== 'stop') failures = 0;
+  else if (progressed) failures = 1;   // it got some through: a patchy link, not a refusing server
   else if (!offline) failures += 1;
   const waiting = (await outbox.queue(me)).length > 0;
   if (outcome === 'signin' || !waiting) return;
@@ -177,19 +180,28 @@ function isReceipt(data, visitId) {
 
 async function sendVisit(visit, progress) {
   let photos = await outbox.photosOf(visit.id);
+  // On the server already, photos missing: its receipt says what to send; the visit itself is
+  // not sent again (on a poor signal every resent byte counts).
+  const stillMissing = new Set(visit.receipt?.missing_photos || []);
+  const resuming = visit.state === 'incomplete' && visit.receipt && !visit.receipt.complete
+    && photos.some((photo) => stillMissing.has(photo.id) && !photo.sent);
   await outbox.markSending(visit);
   emit('visit', { id: visit.id });
-  const put = await api.putVisit(visit.id, outbox.payloadOf(visit, photos));
-  const verdict = classify(put);
-  if (verdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
-  if (verdict === 'stop') { await outbox.deferred(visit, reasonFor(put)); return 'stop'; }
-  if (verdict === 'refused') { await parkRefused(visit, put); return 'next'; }
-  if (!isReceipt(put.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
-  let receipt = put.data;
-  await outbox.recordReceipt(visit, receipt);
+  let receipt = visit.receipt;
+  if (!resuming) {
+    const put = await api.putVisit(visit.id, outbox.payloadOf(visit, photos));
+    const verdict = classify(put);
+    if (verdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
+    if (verdict === 'stop') { await outbox.deferred(visit, reasonFor(put)); return 'stop'; }
+    if (verdict === 'refused') { await parkRefused(visit, put); return 'next'; }
+    if (!isReceipt(put.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
+    receipt = put.data;
+    progressed = true;
+    await outbox.recordReceipt(visit, receipt);
+  }
 
   const missing = new Set(receipt.missing_photos || []);
-  photos = photos.filter((photo) => missing.has(photo.id));
+  photos = photos.filter((photo) => missing.has(photo.id) && !photo.sent);
   emit('visit', { id: visit.id });
   for (const photo of photos) {
     emit('photo', { visitId: visit.id, photoId: photo.id, sending: true });
@@ -198,6 +210,11 @@ async function sendVisit(visit, progress) {
     const photoVerdict = classify(sent);
     if (photoVerdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
     if (photoVerdict === 'stop') { await outbox.deferred(visit, reasonFor(sent)); return 'stop'; }
+    if (resuming && sent.status === 404) {
+      // The server does not hold the visit as the receipt said: send the whole visit again.
+      visit.receipt = null;
+      return sendVisit(visit, progress);
+    }
     if (photoVerdict === 'refused') {
       if (sent.status === 413) return resendSmaller(visit, photo, receipt, progress);
       await parkRefused(visit, sent, photo);
@@ -205,6 +222,7 @@ async function sendVisit(visit, progress) {
     }
     if (!isReceipt(sent.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
     receipt = sent.data;
+    progressed = true;
     // Each photo's receipt is what the server holds now: the outbox shows it at once.
     await outbox.markPhotoSent(photo);
     await outbox.recordReceipt(visit, receipt);

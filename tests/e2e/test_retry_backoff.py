@@ -106,3 +106,38 @@ def test_a_refusing_server_is_given_longer_waits_and_coming_to_the_front_tries_a
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     wait_for_state(phone, "complete", timeout=10_000)
     assert len(server_rows(Visit)) == 1
+
+
+def test_a_retry_sends_only_what_the_server_still_lacks(phone):
+    """A visit on the server with a photo missing: the retry sends that photo, not the visit
+    again, nor the photo the server already confirmed."""
+    from tests.e2e.conftest import jpeg_bytes, sync_now
+    page = phone.open().sign_in().page
+    sent = []
+    link = {"up": False}
+
+    def count(route):
+        request = route.request
+        if request.method != "PUT":
+            route.continue_()
+            return
+        sent.append(("photo" if "/photos/" in request.url else "visit", request.url.rsplit("/", 1)[1]))
+        if not link["up"] and len([kind for kind, _ in sent if kind == "photo"]) == 2:
+            route.abort()     # the second photo is cut off
+        else:
+            route.continue_()
+
+    page.route("**/api/visits/**", count)
+    start_qa_visit(phone)
+    answer_qa_visit(phone, photos=[jpeg_bytes(colour=(10, 200, 10)), jpeg_bytes(colour=(200, 200, 10))])
+    complete_visit(phone)
+    while len(sent) < 3:
+        page.wait_for_timeout(100)
+    page.locator("[data-photo-state='sending']").wait_for(state="detached")
+    wait_for_state(phone, "incomplete")
+    first_photo, second_photo = sent[1][1], sent[2][1]
+    link["up"] = True
+    sync_now(phone)
+    wait_for_state(phone, "complete")
+    assert [kind for kind, _ in sent] == ["visit", "photo", "photo", "photo"]
+    assert sent[3][1] == second_photo != first_photo
