@@ -344,11 +344,12 @@ const handlers = {
   },
   async dismiss({ name }) {
     state.dismissed.add(name);
-    drawChrome(router.current().name);
     // The storage notice and the install offer are about this browser, not this visit or this
-    // person: once declined, they stay away.
+    // person: once declined, they stay away. Stored before the notice goes, so a reload the
+    // moment it has gone still finds it declined.
     if (name === 'persist') await db.setMeta('persist_notice_dismissed', true);
     if (name === 'install') await db.setMeta('install_offer_dismissed', true);
+    drawChrome(router.current().name);
   },
   async install() {
     const outcome = await install.prompt();

@@ -91,7 +91,8 @@ export function toSendText(visits, photosOf, running) {
   const bytes = unsentPhotos.reduce((sum, photo) => sum + photo.size, 0);
   const parts = [];
   if (unsentVisits) parts.push(plural(unsentVisits, 'visit', 'visits'));
-  if (unsentPhotos.length) parts.push(`${plural(unsentPhotos.length, 'photo', 'photos')} (${formatBytes(bytes)})`);
+  // A no-break space keeps "18 KB" on one line.
+  if (unsentPhotos.length) parts.push(`${plural(unsentPhotos.length, 'photo', 'photos')} (${formatBytes(bytes).replace(' ', '\u00a0')})`);
   if (!parts.length) {
     if (running) return 'Checking for changes…';
     return visits.some((visit) => visit.state === 'complete') ? 'Everything finished is on the school’s server.' : 'Nothing waiting to send.';
