@@ -10,6 +10,7 @@ import * as db from './db.js';
 import * as device from './device.js';
 import { VisitEditor } from './editor.js';
 import { checkAnswers, visibleItemKeys } from './forms/check.js';
+import * as install from './install.js';
 import { limits, setVocabulary } from './labels.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
@@ -38,6 +39,7 @@ const state = {
   formScreen: null,
   progress: null,
   running: false,
+  sendingPhoto: null,  // the photo on its way to the server now
   lastSync: null,
   waiting: 0,
   attention: 0,
@@ -48,6 +50,7 @@ const state = {
   staleCount: 0,
   dismissed: new Set(),
   iosTab: device.isIosSafariTab(),
+  installOffer: false,  // the browser offers to install the app (Android, Chromium)
   signedOutLocked: 0,
   othersWaiting: 0,    // locked visits of other people on this phone
   schoolId: null,      // the school of the screen shown: whose DSL the button calls
@@ -240,15 +243,24 @@ async function reviewScreen(id) {
   return renderReview({ visit, form, errors, extra, subtitle: subtitleOf(visit), photoCount: editor.photos.length });
 }
 
+/** Where a photo is: on the server (sent, or not missing from the visit's last receipt),
+ * being sent now, or waiting. */
+function photoStatus(visit, photo) {
+  if (photo.sent || (visit.receipt && !missingPhotos(visit.receipt, [photo]).length)) return 'server';
+  return state.sendingPhoto === photo.id ? 'sending' : 'queued';
+}
+
 async function outboxScreen() {
   const visits = await outbox.all(owner());
-  const photoCounts = new Map();
+  const photos = new Map();
   for (const visit of visits) {
-    const photos = await outbox.photosOf(visit.id);
-    // Less those sent since the receipt came.
-    photoCounts.set(visit.id, { total: photos.length, missing: missingPhotos(visit.receipt, photos).filter((p) => !p.sent).length });
+    photos.set(visit.id, (await outbox.photosOf(visit.id)).map((photo) => ({
+      id: photo.id, caption: photo.caption, size: photo.size, status: photoStatus(visit, photo),
+    })));
   }
-  return renderOutbox({ visits, photoCounts, progress: state.progress, lastSync: state.lastSync, running: state.running });
+  return renderOutbox({
+    visits, photosOf: (id) => photos.get(id) || [], progress: state.progress, lastSync: state.lastSync, running: state.running,
+  });
 }
 
 // --- What widgets ask for --------------------------------------------------------------------
@@ -333,9 +345,17 @@ const handlers = {
   },
   async dismiss({ name }) {
     state.dismissed.add(name);
-    drawChrome(router.current().name);
-    // The storage notice is about this browser, not this visit: once read, it stays dismissed.
+    // The storage notice and the install offer are about this browser, not this visit or this
+    // person: once declined, they stay away. Stored before the notice goes, so a reload the
+    // moment it has gone still finds it declined.
     if (name === 'persist') await db.setMeta('persist_notice_dismissed', true);
+    if (name === 'install') await db.setMeta('install_offer_dismissed', true);
+    drawChrome(router.current().name);
+  },
+  async install() {
+    const outcome = await install.prompt();
+    // Declined in the browser's own dialog counts as "Not now": the browser menu still offers it.
+    if (outcome === 'dismissed') await handlers.dismiss({ name: 'install' });
   },
   async 'sign-out'({ discardIds }) {
     if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
@@ -380,6 +400,15 @@ sync.events.addEventListener('progress', (event) => {
   redrawIfShowing(['outbox']);
 });
 sync.events.addEventListener('visit', () => redrawIfShowing(['outbox']));
+sync.events.addEventListener('photo', (event) => {
+  state.sendingPhoto = event.detail.sending ? event.detail.photoId : null;
+  redrawIfShowing(['outbox']);
+});
+// Every answer from the server moves "Last reached the server" on, in the middle of a sync too.
+sync.events.addEventListener('reached', (event) => {
+  state.lastSync = event.detail.at;
+  redrawIfShowing(['outbox']);
+});
 sync.events.addEventListener('signin-needed', () => {
   state.signinNeeded = true;
   drawChrome(router.current().name);
@@ -390,11 +419,8 @@ sync.events.addEventListener('pulled', async () => {
 });
 sync.events.addEventListener('done', async (event) => {
   state.running = false;
-  if (event.detail.outcome === 'ok') {
-    state.lastSync = new Date().toISOString();
-    state.signinNeeded = false;
-    await db.setMeta('last_sync', state.lastSync);
-  }
+  state.sendingPhoto = null;
+  if (event.detail.outcome === 'ok') state.signinNeeded = false;
   await checkStorage();
   redrawIfShowing(['today', 'outbox', 'signout']);
 });
@@ -408,6 +434,11 @@ async function redrawIfShowing(names) {
     drawChrome(route.name);
   }
 }
+
+install.events.addEventListener('changed', () => {
+  state.installOffer = install.canOffer();
+  if (state.session) drawChrome(router.current().name);   // before that, boot draws it
+});
 
 update.events.addEventListener('update-ready', () => {
   state.updateReady = true;
@@ -436,6 +467,7 @@ window.addEventListener('pagehide', () => state.editor?.flush());
 
 async function boot() {
   update.register().catch(() => null);
+  if (await db.getMeta('install_offer_dismissed')) state.dismissed.add('install');
   setVocabulary(await api.vocabulary());
   sync.installTriggers();
   const current = await session.resume();

@@ -20,11 +20,18 @@ export const events = new EventTarget();
 
 const LOCK_NAME = 'ap-visits-sync';
 const BACKOFF_BASE_MS = 5_000;
-const BACKOFF_CAP_MS = 5 * 60_000;
+// A server that refuses (408/429/5xx) is given room: up to 5 minutes. No answer at all (a dropped
+// reply, a captive portal) is a poor signal, not a busy server: retry within a minute.
+const BACKOFF_CAP_MS = { refused: 5 * 60_000, unreachable: 60_000 };
+// Offline, the `online` event brings the next try; this timer is only in case it never fires.
+const OFFLINE_RETRY_MS = 60_000;
 
 let owner = null;
 let running = false;
 let failures = 0;
+let failure = null;   // why the last sync stopped: 'refused' or 'unreachable'
+let again = false;    // asked to retry while a sync was running: run once more straight after
+let progressed = false; // this sync stored something on the server before it stopped
 let timer = null;
 
 const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
@@ -47,6 +54,13 @@ export function start(userId) {
   failures = 0;
 }
 
+/** The connection came back or the app came to the front: forget the backoff and try now. */
+export function retryNow() {
+  failures = 0;
+  if (running) again = true;
+  return syncNow();
+}
+
 export function stop() {
   owner = null;
   clearTimeout(timer);
@@ -67,6 +81,9 @@ export async function syncNow() {
 async function run() {
   if (running || !owner) return 'busy';
   running = true;
+  again = false;
+  progressed = false;
+  failure = 'unreachable';
   clearTimeout(timer);
   const me = owner;
   let outcome = 'ok';
@@ -94,6 +111,7 @@ async function run() {
   }
   await schedule(me, outcome);
   emit('done', { outcome });
+  if (again && owner === me) retryNow();
   return outcome;
 }
 
@@ -109,24 +127,45 @@ async function totals(queue) {
   return progress;
 }
 
-/** Back off after a failure (capped, with jitter); poll slowly while visits remain incomplete. */
+/**
+ * Back off after a failure (capped, with jitter) while anything waits. A failure while the
+ * phone is offline does not count: the wait would otherwise grow through a long offline spell
+ * and still be long when the signal comes back (`retryNow` also resets it).
+ */
 async function schedule(me, outcome) {
   if (owner !== me) return;
-  failures = outcome === 'stop' ? failures + 1 : 0;
+  clearTimeout(timer);
+  const offline = navigator.onLine === false;
+  if (outcome !== 'stop') failures = 0;
+  else if (progressed) failures = 1;   // it got some through: a patchy link, not a refusing server
+  else if (!offline) failures += 1;
   const waiting = (await outbox.queue(me)).length > 0;
   if (outcome === 'signin' || !waiting) return;
-  const delay = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
-  const jittered = delay * (0.5 + Math.random());
-  timer = setTimeout(() => { syncNow(); }, jittered);
+  let delay = OFFLINE_RETRY_MS;
+  if (!offline) {
+    const cap = BACKOFF_CAP_MS[failure === 'refused' ? 'refused' : 'unreachable'];
+    delay = Math.min(cap, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1)) * (0.5 + Math.random());
+  }
+  timer = setTimeout(() => { syncNow(); }, delay);
 }
 
-/** How to treat an api.js outcome: 'ok', 'stop' (try later), 'signin', or 'refused'. */
+/** Our server answered: remember when (the outbox shows it), whatever else happens next. */
+async function reached(outcome) {
+  if (!outcome.ok && !(outcome.kind === 'http' && outcome.status < 500)) return;
+  const at = new Date().toISOString();
+  await db.setMeta('last_sync', at);
+  emit('reached', { at });
+}
+
+/** How to treat an api.js outcome: 'ok', 'stop' (try later), 'signin', or 'refused'.
+ * A 'stop' also notes whether the server refused for now or could not be reached. */
 function classify(outcome) {
+  reached(outcome);
   if (outcome.ok) return 'ok';
   if (outcome.kind !== 'http') return 'stop';
   const { status } = outcome;
   if (status === 401 || status === 403) return 'signin';
-  if (status === 408 || status === 429 || status >= 500) return 'stop';
+  if (status === 408 || status === 429 || status >= 500) { failure = 'refused'; return 'stop'; }
   return 'refused';
 }
 
@@ -142,23 +181,39 @@ function isReceipt(data, visitId) {
 
 async function sendVisit(visit, progress) {
   let photos = await outbox.photosOf(visit.id);
+  // On the server already, photos missing: its receipt says what to send; the visit itself is
+  // not sent again (on a poor signal every resent byte counts).
+  const resuming = visit.state === 'incomplete' && visit.receipt && !visit.receipt.complete
+    && missingPhotos(visit.receipt, photos).some((photo) => !photo.sent);
   await outbox.markSending(visit);
   emit('visit', { id: visit.id });
-  const put = await api.putVisit(visit.id, outbox.payloadOf(visit, photos));
-  const verdict = classify(put);
-  if (verdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
-  if (verdict === 'stop') { await outbox.deferred(visit, reasonFor(put)); return 'stop'; }
-  if (verdict === 'refused') { await parkRefused(visit, put); return 'next'; }
-  if (!isReceipt(put.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
-  let receipt = put.data;
-  await outbox.recordReceipt(visit, receipt);
+  let receipt = visit.receipt;
+  if (!resuming) {
+    const put = await api.putVisit(visit.id, outbox.payloadOf(visit, photos));
+    const verdict = classify(put);
+    if (verdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
+    if (verdict === 'stop') { await outbox.deferred(visit, reasonFor(put)); return 'stop'; }
+    if (verdict === 'refused') { await parkRefused(visit, put); return 'next'; }
+    if (!isReceipt(put.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
+    receipt = put.data;
+    progressed = true;
+    await outbox.recordReceipt(visit, receipt);
+  }
 
-  photos = missingPhotos(receipt, photos);
+  photos = missingPhotos(receipt, photos).filter((photo) => !photo.sent);
+  emit('visit', { id: visit.id });
   for (const photo of photos) {
+    emit('photo', { visitId: visit.id, photoId: photo.id, sending: true });
     const sent = await api.putPhoto(visit.id, photo);
+    emit('photo', { visitId: visit.id, photoId: photo.id, sending: false });
     const photoVerdict = classify(sent);
     if (photoVerdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
     if (photoVerdict === 'stop') { await outbox.deferred(visit, reasonFor(sent)); return 'stop'; }
+    if (resuming && sent.status === 404) {
+      // The server does not hold the visit as the receipt said: send the whole visit again.
+      visit.receipt = null;
+      return sendVisit(visit, progress);
+    }
     if (photoVerdict === 'refused') {
       if (sent.status === 413) return resendSmaller(visit, photo, receipt, progress);
       await parkRefused(visit, sent, photo);
@@ -166,12 +221,14 @@ async function sendVisit(visit, progress) {
     }
     if (!isReceipt(sent.data, visit.id)) { await outbox.deferred(visit, REASONS['not-json']); return 'stop'; }
     receipt = sent.data;
+    progressed = true;
+    // Each photo's receipt is what the server holds now: the outbox shows it at once.
     await outbox.markPhotoSent(photo);
+    await outbox.recordReceipt(visit, receipt);
     progress.photosDone += 1;
     progress.bytesDone += photo.size;
     emit('progress', { ...progress, running: true });
   }
-  if (photos.length) await outbox.recordReceipt(visit, receipt);
   return 'next';
 }
 
@@ -221,9 +278,9 @@ async function pull(me) {
 
 /** Listen for the moments a sync is worth trying. */
 export function installTriggers() {
-  window.addEventListener('online', () => { syncNow(); });
+  window.addEventListener('online', () => { retryNow(); });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible') syncNow();
+    if (document.visibilityState === 'visible') retryNow();
   });
   if ('serviceWorker' in navigator) {
     navigator.serviceWorker.addEventListener('message', (event) => {

@@ -1,7 +1,8 @@
 /*
  * Notices above every screen: an update is ready, sign in again, storage may be cleared or is
  * low, a visit has waited more than a day, and (on an iPhone Safari tab) install to the Home
- * Screen. Emits app:apply-update, app:reauth and app:dismiss {name}.
+ * Screen, or (where the browser offers it, on Android) "Install app". Emits app:apply-update,
+ * app:reauth, app:install and app:dismiss {name}.
  */
 import { emit, h } from './dom.js';
 
@@ -50,5 +51,15 @@ export function renderBanners(state) {
   }
   // The start screens show the same advice in place; Today is where it is seen first.
   if (state.iosTab && state.route === 'today') notices.push(installAdvice());
+  if (state.installOffer && state.route === 'today' && !state.dismissed.has('install')) notices.push(installOffer());
   return notices;
+}
+
+function installOffer() {
+  return h('div', { class: 'notice info install', role: 'region', 'aria-label': 'Install the app', id: 'install-offer' },
+    h('strong', {}, 'Install AP visits on this phone'),
+    h('p', {}, 'It then opens from your home screen like any app, and the browser is less likely to clear visits saved on the phone.'),
+    h('div', { class: 'notice-actions' },
+      h('button', { type: 'button', class: 'button primary', onclick: (e) => emit(e.target, 'install') }, 'Install app'),
+      h('button', { type: 'button', class: 'button quiet', onclick: (e) => emit(e.target, 'dismiss', { name: 'install' }) }, 'Not now')));
 }

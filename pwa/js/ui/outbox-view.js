@@ -1,17 +1,27 @@
 /*
- * The outbox: every visit on this phone with its state and, when it is stuck, why; the sync
- * progress; and "Sync now". Emits app:sync-now, app:resend {visitId},
- * app:resend-new-version {visitId, baseVersion} and app:correct {visitId}.
+ * The outbox: every visit on this phone with its state and, when it is stuck, why; each photo
+ * of a visit still going, with what the server has of it (queued, sending, on the server); what
+ * is still to send, counted from the phone's own records; and "Sync now". Emits app:sync-now,
+ * app:resend {visitId}, app:resend-new-version {visitId, baseVersion} and app:correct {visitId}.
  */
 import { formatBytes, formatDate, formatDateTime, label, STATES } from '../labels.js';
 import { needsAttention } from '../outbox.js';
 import { emit, h, heading } from './dom.js';
 
-function stateLine(visit, photoCounts) {
+const GOING = ['ready', 'sending', 'incomplete'];
+
+// Where a photo is, as the person reads it.
+export const PHOTO_STATES = {
+  queued: { label: 'Waiting to send', tone: 'wait' },
+  sending: { label: 'Sending…', tone: 'wait' },
+  server: { label: 'On the server', tone: 'good' },
+};
+
+function stateLine(visit, photos) {
   const state = STATES[visit.state] || STATES.draft;
   let text = state.label;
   if (visit.state === 'incomplete') {
-    const missing = photoCounts.missing;
+    const missing = photos.filter((photo) => photo.status !== 'server').length;
     text = `On server (incomplete, ${missing} ${missing === 1 ? 'photo' : 'photos'} missing)`;
   }
   return h('p', { class: `state ${state.tone}`, 'data-state': visit.state }, text);
@@ -28,7 +38,25 @@ function reviewLine(visit) {
   return null;
 }
 
-function visitCard(visit, photoCounts) {
+/** Each photo of a visit still going, with where it is. */
+function photoList(visit, photos) {
+  if (!GOING.includes(visit.state) || !photos.length) return null;
+  return h('ul', { class: 'photo-states', 'aria-label': 'Photos' }, photos.map((photo, index) => {
+    const state = PHOTO_STATES[photo.status];
+    return h('li', { dataset: { photo: photo.id, photoState: photo.status } },
+      h('span', {}, `Photo ${index + 1}${photo.caption ? ` (${photo.caption})` : ''} · ${formatBytes(photo.size)}`),
+      h('span', { class: `photo-state ${state.tone}` }, state.label));
+  }));
+}
+
+function photoSummary(visit, photos) {
+  const total = photos.length;
+  let text = `${total} ${total === 1 ? 'photo' : 'photos'}`;
+  if (visit.state === 'complete' && total) text += total === 1 ? ', on the server' : ', all on the server';
+  return text + (visit.completed_at ? ` · completed ${formatDateTime(visit.completed_at)}` : '');
+}
+
+function visitCard(visit, photos) {
   const refused = ['attention', 'conflict'].includes(visit.state);
   const reason = visit.reason && visit.state !== 'complete' ? h('p', { class: `reason ${refused ? 'bad' : 'wait'}` }, visit.reason.message) : null;
   const details = visit.reason?.details?.errors
@@ -46,26 +74,35 @@ function visitCard(visit, photoCounts) {
   return h('li', { class: 'card visit-card', id: `outbox-${visit.id}`, dataset: { visit: visit.id } },
     h('p', { class: 'card-title' }, visit.title || label('visit_kinds', visit.kind)),
     h('p', { class: 'muted' }, `${label('visit_kinds', visit.kind)} · ${formatDate(visit.visit_date)}`),
-    stateLine(visit, photoCounts),
-    h('p', { class: 'muted' }, `${photoCounts.total} ${photoCounts.total === 1 ? 'photo' : 'photos'}`
-      + (visit.completed_at ? ` · completed ${formatDateTime(visit.completed_at)}` : '')),
+    stateLine(visit, photos),
+    h('p', { class: 'muted' }, photoSummary(visit, photos)),
+    photoList(visit, photos),
     reason, details, reviewLine(visit), action);
 }
 
-export function progressText(progress) {
-  if (!progress || !progress.visitsTotal) return progress?.running ? 'Checking for changes…' : 'Nothing waiting to send.';
-  const parts = [`${progress.visitsDone} of ${progress.visitsTotal} ${progress.visitsTotal === 1 ? 'visit' : 'visits'}`];
-  if (progress.photosTotal) {
-    parts.push(`${progress.photosDone} of ${progress.photosTotal} photos`);
-    parts.push(`${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`);
+const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+/** What is still to send, from the phone's records (which each receipt updates), never from
+ * counters of the sync in progress: it is true before the first try and after a partial one. */
+export function toSendText(visits, photosOf, running) {
+  const going = visits.filter((visit) => GOING.includes(visit.state));
+  const unsentVisits = going.filter((visit) => !visit.receipt).length;
+  const unsentPhotos = going.flatMap((visit) => photosOf(visit.id)).filter((photo) => photo.status !== 'server');
+  const bytes = unsentPhotos.reduce((sum, photo) => sum + photo.size, 0);
+  const parts = [];
+  if (unsentVisits) parts.push(plural(unsentVisits, 'visit', 'visits'));
+  // A no-break space keeps "18 KB" on one line.
+  if (unsentPhotos.length) parts.push(`${plural(unsentPhotos.length, 'photo', 'photos')} (${formatBytes(bytes).replace(' ', '\u00a0')})`);
+  if (!parts.length) {
+    if (running) return 'Checking for changes…';
+    return visits.some((visit) => visit.state === 'complete') ? 'Everything finished is on the school’s server.' : 'Nothing waiting to send.';
   }
-  return `${progress.running ? 'Sending: ' : 'Last sync: '}${parts.join(' · ')}`;
+  return `${running ? 'Sending. ' : ''}Still to send: ${parts.join(' and ')}.`;
 }
 
-export function renderOutbox({ visits, photoCounts, progress, lastSync, running }) {
-  const ratio = progress && progress.visitsTotal
-    ? (progress.visitsDone + (progress.photosTotal ? progress.photosDone / progress.photosTotal : 0)) / (progress.visitsTotal + (progress.photosTotal ? 1 : 0))
-    : 0;
+export function renderOutbox({ visits, photosOf, progress, lastSync, running }) {
+  const ratio = progress && progress.bytesTotal ? progress.bytesDone / progress.bytesTotal
+    : (progress && progress.visitsTotal ? progress.visitsDone / progress.visitsTotal : 0);
   // What Today counts as needing attention comes first (a visit sent back by the office, one
   // the server refused), then the rest by how far each has to go.
   const order = ['attention', 'conflict', 'sending', 'ready', 'incomplete', 'draft', 'complete'];
@@ -74,11 +111,11 @@ export function renderOutbox({ visits, photoCounts, progress, lastSync, running 
   return h('section', { class: 'screen outbox' },
     heading('Outbox'),
     h('div', { class: 'card stack sync-card' },
-      h('p', { id: 'sync-progress', role: 'status', 'aria-live': 'polite' }, progressText(progress)),
+      h('p', { id: 'sync-progress', role: 'status', 'aria-live': 'polite' }, toSendText(visits, photosOf, running)),
       running ? h('progress', { max: 1, value: Math.min(1, ratio), 'aria-labelledby': 'sync-progress' }) : null,
       lastSync ? h('p', { class: 'muted' }, `Last reached the server ${formatDateTime(lastSync)}`) : h('p', { class: 'muted' }, 'Not reached the server yet on this phone.'),
       h('button', { type: 'button', class: 'button primary wide', disabled: running, onclick: (e) => emit(e.target, 'sync-now') }, running ? 'Syncing…' : 'Sync now')),
-    sorted.length ? h('ul', { class: 'cards' }, sorted.map((visit) => visitCard(visit, photoCounts.get(visit.id) || { total: 0, missing: 0 })))
+    sorted.length ? h('ul', { class: 'cards' }, sorted.map((visit) => visitCard(visit, photosOf(visit.id))))
       : h('p', { class: 'card' }, 'No visits on this phone yet.'),
     h('details', { class: 'card' }, h('summary', {}, 'What the states mean'),
       h('dl', { class: 'facts' }, ['draft', 'ready', 'sending', 'incomplete', 'complete', 'attention'].map((state) => [
