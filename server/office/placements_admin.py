@@ -22,7 +22,7 @@ from server.services import audit
 from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
-from server.services.placement_rules import activation_blockers, registration_warning
+from server.services.placement_rules import activation_blockers, registration_warning, start_warnings
 from server.services.school_calendar import school_today
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
@@ -142,6 +142,9 @@ def placement_status(placement_id):
     db.session.commit()
     flash({"active": "The placement has started.", "ended": "The placement has ended; its record is kept.",
            "cancelled": "The placement is cancelled."}[data["status"]])
+    if data["status"] == "active":
+        for warning in start_warnings(placement):
+            flash(warning, "warning")
     return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
 
 

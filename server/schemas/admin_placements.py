@@ -12,7 +12,7 @@ from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
-from server.services.placement_rules import activation_blockers
+from server.services.placement_rules import activation_blockers, start_warnings
 from server.services.school_calendar import school_today
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
 
@@ -150,6 +150,9 @@ class PlacementRecordSchema(_AgreementSchema):
     pupil_assessment = fields.String(dump_only=True, allow_none=True)
     activation_blockers = fields.Method("_blockers", dump_only=True, metadata={
         "description": "While planned: what stops it starting, in words; empty when it may start."})
+    warnings = fields.Method("_warnings", dump_only=True, metadata={
+        "description": "While planned or active: what a start that is allowed still says, e.g. that the "
+                       "provider is unregistered and passes the registration test (§7.2)."})
 
     def _cost(self, placement):
         return None if placement.cost_pence is None else f"{Decimal(placement.cost_pence) / 100:.2f}"
@@ -157,6 +160,9 @@ class PlacementRecordSchema(_AgreementSchema):
     def _approver(self, placement):
         user = db.session.get(User, placement.approved_by_id) if placement.approved_by_id else None
         return str(user.uuid) if user else None
+
+    def _warnings(self, placement):
+        return start_warnings(placement) if placement.status in ("planned", "active") else []
 
     def _blockers(self, placement):
         return activation_blockers(placement, school_today()) if placement.status == "planned" else []

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import start_gates
+from server.services import registration, start_gates
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import labels
 
@@ -46,6 +46,7 @@ KIND_LABELS = {
     "risk_assessment": "Risk assessment",
     "provider_evidence": "Provider evidence",
     "action": "Follow-up action",
+    "registration": "Registration",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -58,6 +59,7 @@ POLICY_SECTIONS = {
     "risk_assessment": "§7.8, §7.9",
     "provider_evidence": "§7.8, §7.9",
     "action": "§8.6",
+    "registration": "§7.2",
 }
 
 
@@ -98,6 +100,10 @@ class Facts:
     assessments: dict = field(default_factory=lambda: defaultdict(list))   # provider_id -> [RiskAssessment]
     evidence: dict = field(default_factory=lambda: defaultdict(list))      # provider_id -> [ProviderEvidence]
     actions: dict = field(default_factory=lambda: defaultdict(list))       # placement_id -> [open actions]
+    providers: dict = field(default_factory=dict)                          # provider_id -> Provider
+    # provider_id -> the school's open placements there, with pupils: the §7.2 test counts them all,
+    # not only those the reader was given.
+    open_at_provider: dict = field(default_factory=dict)
 
     def last_formal_review(self, placement_id):
         dates = [self.last_visit.get((placement_id, kind)) for kind in FORMAL_REVIEW_KINDS]
@@ -137,6 +143,8 @@ def load_facts(placements, today, school_ids=()):
                                                 FollowUpAction.done_at.is_(None))).scalars():
             facts.actions[action.placement_id].append(action)
     if providers:
+        facts.providers = {p.provider_id: p.provider for p in placements if p.provider_id}
+        facts.open_at_provider = registration.open_placements_by_provider(list(facts.providers.values()))
         for assessment in db.session.execute(
                 sa.select(RiskAssessment).where(RiskAssessment.provider_id.in_(providers))).scalars():
             facts.assessments[assessment.provider_id].append(assessment)
@@ -193,6 +201,7 @@ def placement_items(placement, facts, today):
 def provider_items(provider_id, facts, today, needed_from):
     """What a provider owes before (and while) pupils are placed there from `needed_from`."""
     items = risk_assessment_due(facts.assessments.get(provider_id, ()), today, needed_from)
+    items += registration_due(facts.providers.get(provider_id), facts.open_at_provider.get(provider_id, []), today)
     items += evidence_due(facts.evidence.get(provider_id, ()), today)
     for item in items:
         item.provider_id = provider_id
@@ -328,6 +337,20 @@ def direction_review_due(placement, today):
                         placement.start_date, today > placement.start_date)]
     return [DueItem("direction_review", "Off-site direction review (time-limited)",
                     placement.direction_review_on, today > placement.direction_review_on)]
+
+
+# --- Registration (§7.2) ---------------------------------------------------------------------
+
+def registration_due(provider, open_placements, today):
+    """A provider that fails the registration test, with pupils placed or about to be: one
+    safeguarding item, overdue once anyone is there (registration.due_on)."""
+    if provider is None or not open_placements:
+        return []
+    reason = registration.failure(provider, open_placements)
+    if reason is None:
+        return []
+    due = registration.due_on(open_placements, today)
+    return [DueItem("registration", f"Registration test failed: {reason}", due, today > due)]
 
 
 # --- Follow-up actions (§8.6) -----------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
-from server.services import deadlines
+from server.services import deadlines, registration
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.school_calendar import SchoolCalendar
@@ -61,6 +61,7 @@ class PlacementRecord:
     risk_assessment: object
     blockers: list | None         # None: the start rules are not available in this build
     calendar_ends: date | None
+    unregistered_notice: str | None = None   # open, at an unregistered provider that passes §7.2
     people: dict = field(default_factory=dict)
 
 
@@ -109,6 +110,9 @@ def build(placement, today, with_concerns):
         risk_assessment=deadlines.current_risk_assessment(facts.assessments.get(placement.provider_id, ())),
         blockers=_blockers(placement, today),
         calendar_ends=calendar.last_day,
+        unregistered_notice=registration.unregistered_notice(
+            placement.provider, facts.open_at_provider.get(placement.provider_id, []))
+        if placement.status in ("planned", "active") else None,
         people=people,
     )
 

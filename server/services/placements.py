@@ -16,7 +16,8 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
 from server.services import audit
-from server.services.placement_rules import PART_TIME_APPROVER_ROLES, activation_blockers, approval_blockers
+from server.services.placement_rules import (PART_TIME_APPROVER_ROLES, SESSIONS_REQUIRED, activation_blockers,
+                                            approval_blockers)
 from server.services.school_settings import apply_changes, audit_value, touch
 from server.services.staff import VISITING_ROLES
 
@@ -126,6 +127,8 @@ def update_placement(placement, data, actor):
         if fixed:
             raise ValidationError({("provider_id" if name == "provider" else name): [
                 "Fixed once a placement has started: end it and create a new placement."] for name in fixed})
+    if placement.status == "active" and not fields["sessions"]:
+        raise ValidationError({"sessions": [SESSIONS_REQUIRED]})
     changes = apply_changes(placement, fields)
     if placement.status == "active" and approval_blockers(placement):
         raise ValidationError({"_schema": ["An active placement keeps its approvals: "

@@ -21,6 +21,8 @@ from server.vocabulary import labels
 HORIZON_DAYS = 14
 OPEN_STATUSES = ("planned", "active")
 GROUPS = [
+    # A provider that must be registered and is not: a safeguarding matter, first on the list.
+    ("registration", "Registration (safeguarding)", ("registration",)),
     ("reviews", "Reviews", ("formal_review", "flexi_review", "direction_review")),
     ("qa", "QA visits", ("qa_visit",)),
     ("welfare", "Welfare checks", ("welfare_check",)),
