@@ -92,7 +92,8 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
 def test_the_api_refuses_to_start_each_kind_and_lists_what_is_missing(api_as, demo, unchanged, kind):
     base, approvals, missing = APPROVALS[kind]
     api = api_as("headteacher")
-    body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, **_resolve(demo, base)}
+    body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, "sessions": ["mon_am"],
+            **_resolve(demo, base)}
     created = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body)
     assert created.status_code == 201
     placement = created.get_json()
