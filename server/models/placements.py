@@ -60,6 +60,10 @@ class Placement(Tracked, Base):
     approved_on: Mapped[object | None] = mapped_column(sa.Date)
     parent_agreed_on: Mapped[object | None] = mapped_column(sa.Date)            # part-time, §9.5
     head_decision_in_writing_on: Mapped[object | None] = mapped_column(sa.Date)  # flexi-schooling, §10.4
+    # Part-time timetable, §9.4: why, and the approver's own word that it is not a behaviour sanction.
+    part_time_reason: Mapped[str | None] = mapped_column(sa.Text)
+    not_a_sanction_affirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    not_a_sanction_affirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     # How it ended (§8.7).
     end_date: Mapped[object | None] = mapped_column(sa.Date)
@@ -73,6 +77,8 @@ class Placement(Tracked, Base):
 
 
     school: Mapped["School"] = relationship()  # noqa: F821
+    not_a_sanction_affirmed_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[not_a_sanction_affirmed_by_id])
 
     @property
     def school_uuid(self):

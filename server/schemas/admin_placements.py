@@ -10,8 +10,9 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from server.extensions import db
 from server.models import User
-from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
+from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
+from server.services import time_limits
 from server.services.placement_rules import activation_blockers, start_warnings
 from server.services.school_calendar import school_today
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
@@ -63,6 +64,8 @@ class _AgreementSchema(AdminSchema):
     approved_on = _past_date("Part-time timetable: approved on (§9.5).")
     parent_agreed_on = _past_date("Part-time timetable: the parent agreed on (§9.5).")
     head_decision_in_writing_on = _past_date("Flexi-schooling: the headteacher's written decision (§10.4).")
+    part_time_reason = optional_text(time_limits.REASON_MAX_LENGTH, metadata={
+        "description": "Part-time timetable: why the pupil needs it (§9.4)."})
 
 
 class PlacementInSchema(_AgreementSchema):
@@ -79,6 +82,9 @@ class PlacementInSchema(_AgreementSchema):
         "description": "Part-time timetable: the headteacher or AP leader who approved it (§9.5)."})
     staff = fields.List(fields.UUID(), load_default=list, metadata={
         "description": "The visiting staff assigned: their phones carry this placement."})
+    affirm_not_a_sanction = flag(load_only=True, metadata={
+        "description": "Part-time timetable: the approver, signed in as themselves, affirms it is not a "
+                       "behaviour sanction (§9.4). Recorded with who and when; never withdrawn by leaving it out."})
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -148,6 +154,10 @@ class PlacementRecordSchema(_AgreementSchema):
     outcome = fields.String(dump_only=True, allow_none=True)
     destination = fields.String(dump_only=True, allow_none=True)
     pupil_assessment = fields.String(dump_only=True, allow_none=True)
+    not_a_sanction_affirmed_by = fields.String(attribute="not_a_sanction_affirmed_by.full_name", dump_only=True,
+                                               allow_none=True, metadata={
+        "description": "Part-time timetable: who affirmed it is not a behaviour sanction (§9.4)."})
+    not_a_sanction_affirmed_at = fields.DateTime(dump_only=True, allow_none=True)
     activation_blockers = fields.Method("_blockers", dump_only=True, metadata={
         "description": "While planned: what stops it starting, in words; empty when it may start."})
     warnings = fields.Method("_warnings", dump_only=True, metadata={

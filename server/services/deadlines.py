@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import registration, start_gates
+from server.services import registration, start_gates, time_limits
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import labels
 
@@ -47,6 +47,8 @@ KIND_LABELS = {
     "provider_evidence": "Provider evidence",
     "action": "Follow-up action",
     "registration": "Registration",
+    "direction_end": "Off-site direction ends",
+    "part_time_end": "Part-time timetable ends",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -60,6 +62,8 @@ POLICY_SECTIONS = {
     "provider_evidence": "§7.8, §7.9",
     "action": "§8.6",
     "registration": "§7.2",
+    "direction_end": "§6.2",
+    "part_time_end": "§9.4",
 }
 
 
@@ -192,6 +196,7 @@ def placement_items(placement, facts, today):
     items += welfare_checks_due(placement, calendar, facts.welfare_days.get(placement.id, set()), today)
     items += attendance_due(placement, calendar, facts.attendance.get(placement.id, set()), today)
     items += direction_review_due(placement, today)
+    items += [DueItem(*parts) for parts in time_limits.due(placement, today)]
     items += actions_due(facts.actions.get(placement.id, ()), today)
     for item in items:
         item.placement_id = placement.id
@@ -335,8 +340,9 @@ def direction_review_due(placement, today):
     if placement.direction_review_on is None:
         return [DueItem("direction_review", "Set the date this off-site direction will be reviewed",
                         placement.start_date, today > placement.start_date)]
+    due = time_limits.review_due_on(placement)
     return [DueItem("direction_review", "Off-site direction review (time-limited)",
-                    placement.direction_review_on, today > placement.direction_review_on)]
+                    due, today > due)]
 
 
 # --- Registration (§7.2) ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Membership
-from server.services import start_gates
+from server.services import start_gates, time_limits
 from server.services.providers import latest_risk_assessment
 # The §7.2 test lives in registration.py; these names are what record pages and lists call.
 from server.services.registration import (REGISTERED_STATUSES, open_placements_by_provider,  # noqa: F401
@@ -72,7 +72,7 @@ def approval_blockers(placement):
     elif placement.kind == "flexi_schooling":
         if placement.head_decision_in_writing_on is None:
             missing.append("The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4).")
-    return missing
+    return missing + time_limits.start_blockers(placement)
 
 
 def _is_part_time_approver(user_id, school_id):
