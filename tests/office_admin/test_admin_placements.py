@@ -13,6 +13,7 @@ from tests.office_admin.conftest import page_text
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
+END = (date.today() + timedelta(days=90)).isoformat()
 
 
 def new_placement(client, demo, **fields):
@@ -37,17 +38,23 @@ def status_of(placement):
 APPROVALS = {
     "part_time_timetable": (
         {},
-        {"approved_by_id": "headteacher", "approved_on": PAST, "parent_agreed_on": PAST},
+        # The AP leader approves it, so the AP leader making these requests may affirm it (§9.4).
+        {"approved_by_id": "ap_leader", "approved_on": PAST, "parent_agreed_on": PAST, "planned_end_date": END,
+         "part_time_reason": "Medical: building back to full days.", "affirm_not_a_sanction": "y"},
         ["Approval by the headteacher or AP leader is not recorded (§9.5).",
          "The date the part-time timetable was approved is not recorded (§9.5).",
-         "The date the parent agreed to the part-time timetable is not recorded (§9.5)."]),
+         "The date the parent agreed to the part-time timetable is not recorded (§9.5).",
+         "A part-time timetable is temporary: set the date it ends (§9.4).",
+         "Record why the pupil needs a part-time timetable (§9.4).",
+         "The approver has not affirmed that the part-time timetable is not a behaviour sanction (§9.4)."]),
     "off_site_direction": (
         {"provider_id": "Oakfield Independent School"},
         {"governors_approved_on": PAST, "parents_told_in_writing_on": PAST,
-         "direction_review_on": (date.today() + timedelta(days=60)).isoformat()},
+         "direction_review_on": (date.today() + timedelta(days=60)).isoformat(), "planned_end_date": END},
         ["The date the governing body approved the off-site direction is not recorded (§6).",
          "The date parents were told in writing is not recorded (§6).",
-         "An off-site direction is time-limited: set the date it will be reviewed (§6)."]),
+         "An off-site direction is time-limited: set the date it will be reviewed (§6).",
+         "An off-site direction is time-limited: set the date it ends (§6.2)."]),
     "flexi_schooling": (
         {},
         {"head_decision_in_writing_on": PAST},
@@ -91,7 +98,7 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
 @pytest.mark.parametrize("kind", sorted(APPROVALS))
 def test_the_api_refuses_to_start_each_kind_and_lists_what_is_missing(api_as, demo, unchanged, kind):
     base, approvals, missing = APPROVALS[kind]
-    api = api_as("headteacher")
+    api = api_as("ap_leader")
     body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, "sessions": ["mon_am"],
             **_resolve(demo, base)}
     created = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body)
