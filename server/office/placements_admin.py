@@ -201,13 +201,8 @@ def _roles_text(user):
 def _reminders(placement):
     """What the agreement still lacks: worth doing, but the policy does not make it a condition of starting."""
     reminders = []
-    empty = [AGREEMENT_LABELS[name][0].lower() for name in AGREEMENT_TEXT if not getattr(placement, name)]
-    if empty:
-        reminders.append("The agreement says nothing yet about: " + ", ".join(empty) + " (§7.11).")
     if placement.kind in OFF_SITE_KINDS and placement.la_informed_on is None:
         reminders.append("Tell the local authority about this off-site placement and record the date (§7.12).")
-    if not placement.sessions:
-        reminders.append("Choose the days and sessions attended.")
     if not placement.staff:
         reminders.append("Nobody is assigned to visit: no visiting phone carries it.")
     return reminders

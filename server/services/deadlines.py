@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import registration, start_gates, time_limits
+from server.services import agreement, registration, start_gates, time_limits
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import labels
 
@@ -275,6 +275,10 @@ def qa_visit_due(placement, calendar, last_visit, today):
     falls outside term time moves to the next school day."""
     weeks = placement.qa_visit_every_weeks
     if not weeks:
+        # §8.1: an off-site placement always has QA visits; with no frequency set, that is owed.
+        if placement.kind in agreement.OFF_SITE_KINDS:
+            return [DueItem("qa_visit", agreement.QA_FREQUENCY_MISSING, placement.start_date,
+                            today > placement.start_date)]
         return []
     base = last_visit if last_visit and last_visit >= placement.start_date else placement.start_date
     due = base + timedelta(weeks=weeks)

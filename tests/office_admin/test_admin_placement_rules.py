@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, RiskAssessment
+from server.services.agreement import TERMS
 from server.services.placement_rules import activation_blockers, registration_warning
 
 TODAY = date.today()
@@ -16,12 +17,17 @@ def provider(demo, name):
         Provider.school_id == demo.school().id, Provider.name == name)).scalar_one()
 
 
+# A complete service-level agreement (§7.11) and QA frequency (§8.1), so each test is about its own rule.
+AGREED = {**{name: "Agreed." for name in TERMS}, "cost_pence": 9500, "cost_basis": "per day",
+          "qa_visit_every_weeks": 4}
+
+
 def planned(demo, kind, provider_obj=None, sessions=("mon_am",), pupil_index=5, **fields):
     pupils = db.session.execute(sa.select(Pupil).where(Pupil.school_id == demo.school().id)
                                 .order_by(Pupil.id)).scalars().all()
     placement = Placement(school=demo.school(), pupil=pupils[pupil_index], kind=kind, provider=provider_obj,
                           start_date=TODAY + timedelta(days=7), sessions=list(sessions), status="planned",
-                          **fields)
+                          **(AGREED | fields))
     db.session.add(placement)
     db.session.flush()
     return placement

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, Placement
-from tests.office_admin.admin_routes import provider, pupil
+from tests.office_admin.admin_routes import COMPLETE_AGREEMENT, provider, pupil
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
@@ -55,7 +55,7 @@ def test_an_active_direction_is_extended_only_with_a_new_decision(api_as, demo, 
     api = api_as("ap_leader")
     body = {"pupil_id": str(pupil(demo).uuid), "kind": "off_site_direction", "start_date": PAST,
             "sessions": ["mon_am"], "provider_id": str(provider(demo).uuid), "governors_approved_on": PAST,
-            "parents_told_in_writing_on": PAST, "direction_review_on": START}
+            "parents_told_in_writing_on": PAST, "direction_review_on": START, **COMPLETE_AGREEMENT}
     placement = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body).get_json()
     assert "An off-site direction is time-limited: set the date it ends (§6.2)." in placement["activation_blockers"]
     change = {k: v for k, v in body.items() if k != "pupil_id"} | {"planned_end_date": END}
