@@ -152,6 +152,20 @@ def _pupil(school, number, index, first, last, year_group, flags, today):
     return pupil
 
 
+def _partners_consulted(pupil, on):
+    """The statutory partners this pupil's placements consulted before the start (§7.5, §7.6, §8.8)."""
+    consulted = {}
+    if pupil.ehcp:
+        consulted |= {"local_authority_consulted_name": "Dana Whitfield, SEN case officer",
+                      "local_authority_consulted_on": on}
+    if pupil.looked_after:
+        consulted |= {"virtual_school_consulted_name": "Colin Reyes, Virtual School Head",
+                      "virtual_school_consulted_on": on}
+    if pupil.looked_after or pupil.has_social_worker:
+        consulted |= {"social_worker_consulted_name": "Jordan Pryce, social worker", "social_worker_consulted_on": on}
+    return consulted
+
+
 def _seed_placements(school, pupils, providers, users, today):
     agreement = {
         "aims": "Re-engage with learning and gain a Level 1 qualification.",
@@ -189,6 +203,7 @@ def _seed_placements(school, pupils, providers, users, today):
     placements = []
     for pupil, kind, provider, sessions, extra in rows:
         fields = dict(agreement)
+        fields.update(_partners_consulted(pupil, start - timedelta(days=14)))
         fields.update(extra)
         approved_by = fields.pop("approved_by", None)
         placement = Placement(school=school, pupil=pupil, kind=kind, provider=provider, sessions=sessions,

@@ -12,7 +12,7 @@ from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
-from server.services import time_limits
+from server.services import partners, time_limits
 from server.services.placement_rules import activation_blockers, start_warnings
 from server.services.school_calendar import school_today
 from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
@@ -64,6 +64,15 @@ class _AgreementSchema(AdminSchema):
     approved_on = _past_date("Part-time timetable: approved on (§9.5).")
     parent_agreed_on = _past_date("Part-time timetable: the parent agreed on (§9.5).")
     head_decision_in_writing_on = _past_date("Flexi-schooling: the headteacher's written decision (§10.4).")
+    local_authority_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "EHCP: who at the local authority was consulted (§7.5)."})
+    local_authority_consulted_on = _past_date("EHCP: when the local authority was consulted (§7.5).")
+    virtual_school_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "Looked after: the Virtual School Head consulted (§7.6)."})
+    virtual_school_consulted_on = _past_date("Looked after: when the Virtual School Head was consulted (§7.6).")
+    social_worker_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "Looked after or with a social worker: the social worker consulted (§7.6, §8.8)."})
+    social_worker_consulted_on = _past_date("When the social worker was consulted (§7.6, §8.8).")
     part_time_reason = optional_text(time_limits.REASON_MAX_LENGTH, metadata={
         "description": "Part-time timetable: why the pupil needs it (§9.4)."})
 

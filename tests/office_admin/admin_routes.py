@@ -22,6 +22,12 @@ COMPLETE_AGREEMENT = {
         "communication", "review_arrangements")},
     "cost": "95.00", "cost_basis": "per day", "qa_visit_every_weeks": "4",
 }
+# The statutory partners every pupil might need consulted (§7.5, §7.6, §8.8), who and when.
+PARTNERS_CONSULTED = {**{f"{key}_consulted_name": "A. Partner" for key in (
+    "local_authority", "virtual_school", "social_worker")},
+    **{f"{key}_consulted_on": "2026-09-01" for key in ("local_authority", "virtual_school", "social_worker")}}
+READY_TO_START = COMPLETE_AGREEMENT | PARTNERS_CONSULTED
+
 
 
 def provider(demo, school="riverside", name="Oakfield Independent School"):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, Placement, RiskAssessment
-from tests.office_admin.admin_routes import COMPLETE_AGREEMENT, provider, pupil
+from tests.office_admin.admin_routes import READY_TO_START, provider, pupil
 from tests.office_admin.conftest import page_text
 
 START = (date.today() + timedelta(days=14)).isoformat()
@@ -20,7 +20,7 @@ def new_placement(client, demo, **fields):
     """Create a placement through the office form; returns the saved row."""
     who = pupil(demo)
     data = {"pupil_id": str(who.uuid), "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"],
-            **COMPLETE_AGREEMENT, **fields}
+            **READY_TO_START, **fields}
     response = client.post(f"/office/placements/new?pupil={who.uuid}", data=data)
     assert response.status_code == 302, page_text(response)[:600]
     db.session.expire_all()
@@ -85,7 +85,7 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
         refused = start(client, placement)
         assert refused.status_code == 422
         assert all(reason in page_text(refused) for reason in missing)
-    form = {"kind": kind, "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"], **COMPLETE_AGREEMENT,
+    form = {"kind": kind, "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"], **READY_TO_START,
             **_resolve(demo, {**base, **approvals})}
     assert client.post(f"/office/placements/{placement.uuid}/edit", data=form).status_code == 302
     ready = page_text(client.get(f"/office/placements/{placement.uuid}/edit"))
@@ -101,7 +101,7 @@ def test_the_api_refuses_to_start_each_kind_and_lists_what_is_missing(api_as, de
     base, approvals, missing = APPROVALS[kind]
     api = api_as("ap_leader")
     body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, "sessions": ["mon_am"],
-            **COMPLETE_AGREEMENT, **_resolve(demo, base)}
+            **READY_TO_START, **_resolve(demo, base)}
     created = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body)
     assert created.status_code == 201
     placement = created.get_json()

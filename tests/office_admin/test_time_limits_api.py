@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, Placement
-from tests.office_admin.admin_routes import COMPLETE_AGREEMENT, provider, pupil
+from tests.office_admin.admin_routes import PARTNERS_CONSULTED, READY_TO_START, provider, pupil
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
@@ -17,7 +17,7 @@ END = (date.today() + timedelta(days=60)).isoformat()
 def part_time_body(demo, **fields):
     return {"pupil_id": str(pupil(demo).uuid), "kind": "part_time_timetable", "start_date": START,
             "sessions": ["mon_am", "tue_am"], "approved_by_id": str(demo.user("headteacher").uuid),
-            "approved_on": PAST, "parent_agreed_on": PAST, **fields}
+            "approved_on": PAST, "parent_agreed_on": PAST, **PARTNERS_CONSULTED, **fields}
 
 
 def test_a_part_time_timetable_needs_an_end_a_reason_and_its_approvers_own_affirmation(api_as, demo, unchanged):
@@ -55,7 +55,7 @@ def test_an_active_direction_is_extended_only_with_a_new_decision(api_as, demo, 
     api = api_as("ap_leader")
     body = {"pupil_id": str(pupil(demo).uuid), "kind": "off_site_direction", "start_date": PAST,
             "sessions": ["mon_am"], "provider_id": str(provider(demo).uuid), "governors_approved_on": PAST,
-            "parents_told_in_writing_on": PAST, "direction_review_on": START, **COMPLETE_AGREEMENT}
+            "parents_told_in_writing_on": PAST, "direction_review_on": START, **READY_TO_START}
     placement = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body).get_json()
     assert "An off-site direction is time-limited: set the date it ends (§6.2)." in placement["activation_blockers"]
     change = {k: v for k, v in body.items() if k != "pupil_id"} | {"planned_end_date": END}
