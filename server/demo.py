@@ -156,13 +156,14 @@ def _partners_consulted(pupil, on):
     """The statutory partners this pupil's placements consulted before the start (§7.5, §7.6, §8.8)."""
     consulted = {}
     if pupil.ehcp:
-        consulted |= {"local_authority_consulted_name": "Dana Whitfield, SEN case officer",
+        consulted |= {"local_authority_consulted_name": "Sam Hollis, SEN case officer",
                       "local_authority_consulted_on": on}
     if pupil.looked_after:
         consulted |= {"virtual_school_consulted_name": "Colin Reyes, Virtual School Head",
                       "virtual_school_consulted_on": on}
     if pupil.looked_after or pupil.has_social_worker:
-        consulted |= {"social_worker_consulted_name": "Jordan Pryce, social worker", "social_worker_consulted_on": on}
+        consulted |= {"social_worker_consulted_name": pupil.social_worker_name or "The allocated social worker",
+                      "social_worker_consulted_on": on}
     return consulted
 
 
