@@ -1,7 +1,7 @@
 """Fictional demo data: one trust, two schools, every role, registration status, pupil flag and
 placement kind. Names are invented; phone numbers are from Ofcom's ranges reserved for drama
 (01632 960xxx, 07700 900xxx), so none reaches a real person."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
 from server.dates import academic_year_of, school_today
@@ -148,6 +148,21 @@ def _pupil(school, number, index, first, last, year_group, flags, today):
     return pupil
 
 
+def _partners_consulted(pupil, on):
+    """The statutory partners this pupil's placements consulted before the start (§7.5, §7.6, §8.8)."""
+    consulted = {}
+    if pupil.ehcp:
+        consulted |= {"local_authority_consulted_name": "Sam Hollis, SEN case officer",
+                      "local_authority_consulted_on": on}
+    if pupil.looked_after:
+        consulted |= {"virtual_school_consulted_name": "Colin Reyes, Virtual School Head",
+                      "virtual_school_consulted_on": on}
+    if pupil.looked_after or pupil.has_social_worker:
+        consulted |= {"social_worker_consulted_name": pupil.social_worker_name or "The allocated social worker",
+                      "social_worker_consulted_on": on}
+    return consulted
+
+
 def _seed_placements(school, pupils, providers, users, today):
     agreement = {
         "aims": "Re-engage with learning and gain a Level 1 qualification.",
@@ -173,10 +188,11 @@ def _seed_placements(school, pupils, providers, users, today):
         (pupils[3], "off_site_direction", providers[0], ["mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am",
                                                          "wed_pm", "thu_am", "thu_pm", "fri_am", "fri_pm"],
          {"governors_approved_on": start - timedelta(days=7), "parents_told_in_writing_on": start - timedelta(days=5),
-          "direction_review_on": today + timedelta(days=30)}),
+          "direction_review_on": today + timedelta(days=30), "planned_end_date": today + timedelta(days=60)}),
         (pupils[4], "part_time_timetable", None, ["mon_am", "tue_am", "wed_am", "thu_am", "fri_am"],
          {"approved_by": users["headteacher"], "approved_on": start - timedelta(days=3),
-          "parent_agreed_on": start - timedelta(days=4)}),
+          "parent_agreed_on": start - timedelta(days=4), "planned_end_date": today + timedelta(days=40),
+          "part_time_reason": "Anxiety after a long illness; building back up to full days with CAMHS support."}),
         (pupils[5], "flexi_schooling", None, ["mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am", "wed_pm"],
          {"head_decision_in_writing_on": start - timedelta(days=10)}),
         (pupils[0], "off_site_ap", providers[3], ["fri_am"], {"status": "planned"}),
@@ -184,6 +200,7 @@ def _seed_placements(school, pupils, providers, users, today):
     placements = []
     for pupil, kind, provider, sessions, extra in rows:
         fields = dict(agreement)
+        fields.update(_partners_consulted(pupil, start - timedelta(days=14)))
         fields.update(extra)
         approved_by = fields.pop("approved_by", None)
         placement = Placement(school=school, pupil=pupil, kind=kind, provider=provider, sessions=sessions,
@@ -195,6 +212,10 @@ def _seed_placements(school, pupils, providers, users, today):
             db.session.add(placement)
             db.session.flush()
             placement.approved_by_id = approved_by.id
+            # The approver's own word that it is not a behaviour sanction (§9.4).
+            placement.not_a_sanction_affirmed_by_id = approved_by.id
+            placement.not_a_sanction_affirmed_at = datetime.combine(start - timedelta(days=3), time(9),
+                                                                    tzinfo=timezone.utc)
         placement.staff.append(PlacementStaff(user=users["visiting_staff"]))
         db.session.add(placement)
         placements.append(placement)

@@ -60,6 +60,17 @@ class Placement(Tracked, Base):
     approved_on: Mapped[object | None] = mapped_column(sa.Date)
     parent_agreed_on: Mapped[object | None] = mapped_column(sa.Date)            # part-time, §9.5
     head_decision_in_writing_on: Mapped[object | None] = mapped_column(sa.Date)  # flexi-schooling, §10.4
+    # Statutory partners consulted before the start (services/partners.py): who, and when.
+    local_authority_consulted_name: Mapped[str | None] = mapped_column(sa.String(200))   # EHCP, §7.5
+    local_authority_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
+    virtual_school_consulted_name: Mapped[str | None] = mapped_column(sa.String(200))    # looked after, §7.6
+    virtual_school_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
+    social_worker_consulted_name: Mapped[str | None] = mapped_column(sa.String(200))     # §7.6, §8.8
+    social_worker_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
+    # Part-time timetable, §9.4: why, and the approver's own word that it is not a behaviour sanction.
+    part_time_reason: Mapped[str | None] = mapped_column(sa.Text)
+    not_a_sanction_affirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    not_a_sanction_affirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     # How it ended (§8.7).
     end_date: Mapped[object | None] = mapped_column(sa.Date)
@@ -73,6 +84,8 @@ class Placement(Tracked, Base):
 
 
     school: Mapped["School"] = relationship()  # noqa: F821
+    not_a_sanction_affirmed_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[not_a_sanction_affirmed_by_id])
 
     @property
     def school_uuid(self):

@@ -23,7 +23,7 @@ from server.services import audit
 from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
-from server.services.placement_rules import activation_blockers, registration_warning
+from server.services.placement_rules import activation_blockers, registration_warning, start_warnings
 from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
 
@@ -142,6 +142,9 @@ def placement_status(placement_id):
     db.session.commit()
     flash({"active": "The placement has started.", "ended": "The placement has ended; its record is kept.",
            "cancelled": "The placement is cancelled."}[data["status"]])
+    if data["status"] == "active":
+        for warning in start_warnings(placement):
+            flash(warning, "warning")
     return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
 
 
@@ -198,13 +201,8 @@ def _roles_text(user):
 def _reminders(placement):
     """What the agreement still lacks: worth doing, but the policy does not make it a condition of starting."""
     reminders = []
-    empty = [AGREEMENT_LABELS[name][0].lower() for name in AGREEMENT_TEXT if not getattr(placement, name)]
-    if empty:
-        reminders.append("The agreement says nothing yet about: " + ", ".join(empty) + " (§7.11).")
     if placement.kind in OFF_SITE_KINDS and placement.la_informed_on is None:
         reminders.append("Tell the local authority about this off-site placement and record the date (§7.12).")
-    if not placement.sessions:
-        reminders.append("Choose the days and sessions attended.")
     if not placement.staff:
         reminders.append("Nobody is assigned to visit: no visiting phone carries it.")
     return reminders

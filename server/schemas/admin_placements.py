@@ -11,10 +11,11 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from server.dates import school_today
 from server.extensions import db
 from server.models import User
-from server.schemas.admin_fields import (AdminSchema, not_in_future, one_of, optional_date, optional_text,
+from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_text,
                                          required_date, whole_number)
-from server.services.placement_rules import activation_blockers
-from server.vocabulary import PLACEMENT_KINDS, SESSIONS, labels
+from server.services import partners, time_limits
+from server.services.placement_rules import activation_blockers, start_warnings
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, SESSIONS, labels
 
 AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
                   "attendance_arrangements", "safeguarding_arrangements", "free_school_meals", "exam_arrangements",
@@ -63,6 +64,17 @@ class _AgreementSchema(AdminSchema):
     approved_on = _past_date("Part-time timetable: approved on (§9.5).")
     parent_agreed_on = _past_date("Part-time timetable: the parent agreed on (§9.5).")
     head_decision_in_writing_on = _past_date("Flexi-schooling: the headteacher's written decision (§10.4).")
+    local_authority_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "EHCP: who at the local authority was consulted (§7.5)."})
+    local_authority_consulted_on = _past_date("EHCP: when the local authority was consulted (§7.5).")
+    virtual_school_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "Looked after: the Virtual School Head consulted (§7.6)."})
+    virtual_school_consulted_on = _past_date("Looked after: when the Virtual School Head was consulted (§7.6).")
+    social_worker_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
+        "description": "Looked after or with a social worker: the social worker consulted (§7.6, §8.8)."})
+    social_worker_consulted_on = _past_date("When the social worker was consulted (§7.6, §8.8).")
+    part_time_reason = optional_text(time_limits.REASON_MAX_LENGTH, metadata={
+        "description": "Part-time timetable: why the pupil needs it (§9.4)."})
 
 
 class PlacementInSchema(_AgreementSchema):
@@ -79,6 +91,9 @@ class PlacementInSchema(_AgreementSchema):
         "description": "Part-time timetable: the headteacher or AP leader who approved it (§9.5)."})
     staff = fields.List(fields.UUID(), load_default=list, metadata={
         "description": "The visiting staff assigned: their phones carry this placement."})
+    affirm_not_a_sanction = flag(load_only=True, metadata={
+        "description": "Part-time timetable: the approver, signed in as themselves, affirms it is not a "
+                       "behaviour sanction (§9.4). Recorded with who and when; never withdrawn by leaving it out."})
 
     @validates_schema
     def consistent(self, data, **kwargs):
@@ -148,8 +163,15 @@ class PlacementRecordSchema(_AgreementSchema):
     outcome = fields.String(dump_only=True, allow_none=True)
     destination = fields.String(dump_only=True, allow_none=True)
     pupil_assessment = fields.String(dump_only=True, allow_none=True)
+    not_a_sanction_affirmed_by = fields.String(attribute="not_a_sanction_affirmed_by.full_name", dump_only=True,
+                                               allow_none=True, metadata={
+        "description": "Part-time timetable: who affirmed it is not a behaviour sanction (§9.4)."})
+    not_a_sanction_affirmed_at = fields.DateTime(dump_only=True, allow_none=True)
     activation_blockers = fields.Method("_blockers", dump_only=True, metadata={
         "description": "While planned: what stops it starting, in words; empty when it may start."})
+    warnings = fields.Method("_warnings", dump_only=True, metadata={
+        "description": "While planned or active: what a start that is allowed still says, e.g. that the "
+                       "provider is unregistered and passes the registration test (§7.2)."})
 
     def _cost(self, placement):
         return None if placement.cost_pence is None else f"{Decimal(placement.cost_pence) / 100:.2f}"
@@ -157,6 +179,9 @@ class PlacementRecordSchema(_AgreementSchema):
     def _approver(self, placement):
         user = db.session.get(User, placement.approved_by_id) if placement.approved_by_id else None
         return str(user.uuid) if user else None
+
+    def _warnings(self, placement):
+        return start_warnings(placement) if placement.status in OPEN_PLACEMENT_STATUSES else []
 
     def _blockers(self, placement):
         return activation_blockers(placement, school_today()) if placement.status == "planned" else []

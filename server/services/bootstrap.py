@@ -28,7 +28,9 @@ PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
 MY_VISITS_DAYS = 60
 # What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
 # direction's review date are office work and stay on the office to-do list.
-PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action")
+# A §7.2 registration failure is shown too: whoever visits should know the provider must not be used.
+PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action",
+                   "registration")
 
 
 def _school_ids(user, roles):

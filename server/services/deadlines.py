@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from server.dates import long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import start_gates
+from server.services import agreement, registration, start_gates, time_limits
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
@@ -47,6 +47,9 @@ KIND_LABELS = {
     "risk_assessment": "Risk assessment",
     "provider_evidence": "Provider evidence",
     "action": "Follow-up action",
+    "registration": "Registration",
+    "direction_end": "Off-site direction ends",
+    "part_time_end": "Part-time timetable ends",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -59,6 +62,9 @@ POLICY_SECTIONS = {
     "risk_assessment": "§7.8, §7.9",
     "provider_evidence": "§7.8, §7.9",
     "action": "§8.6",
+    "registration": "§7.2",
+    "direction_end": "§6.2",
+    "part_time_end": "§9.4",
 }
 
 
@@ -91,6 +97,10 @@ class Facts:
     assessments: dict = field(default_factory=lambda: defaultdict(list))   # provider_id -> [RiskAssessment]
     evidence: dict = field(default_factory=lambda: defaultdict(list))      # provider_id -> [ProviderEvidence]
     actions: dict = field(default_factory=lambda: defaultdict(list))       # placement_id -> [open actions]
+    providers: dict = field(default_factory=dict)                          # provider_id -> Provider
+    # provider_id -> the school's open placements there, with pupils: the §7.2 test counts them all,
+    # not only those the reader was given.
+    open_at_provider: dict = field(default_factory=dict)
 
     def last_formal_review(self, placement_id):
         dates = [self.last_visit.get((placement_id, kind)) for kind in FORMAL_REVIEW_KINDS]
@@ -130,6 +140,8 @@ def load_facts(placements, today, school_ids=()):
                                                 FollowUpAction.done_at.is_(None))).scalars():
             facts.actions[action.placement_id].append(action)
     if providers:
+        facts.providers = {p.provider_id: p.provider for p in placements if p.provider_id}
+        facts.open_at_provider = registration.open_placements_by_provider(list(facts.providers.values()))
         for assessment in db.session.execute(
                 sa.select(RiskAssessment).where(RiskAssessment.provider_id.in_(providers))).scalars():
             facts.assessments[assessment.provider_id].append(assessment)
@@ -177,6 +189,7 @@ def placement_items(placement, facts, today):
     items += welfare_checks_due(placement, calendar, facts.welfare_days.get(placement.id, set()), today)
     items += attendance_due(placement, calendar, facts.attendance.get(placement.id, set()), today)
     items += direction_review_due(placement, today)
+    items += [DueItem(*parts) for parts in time_limits.due(placement, today)]
     items += actions_due(facts.actions.get(placement.id, ()), today)
     for item in items:
         item.placement_id = placement.id
@@ -186,6 +199,7 @@ def placement_items(placement, facts, today):
 def provider_items(provider_id, facts, today, needed_from):
     """What a provider owes before (and while) pupils are placed there from `needed_from`."""
     items = risk_assessment_due(facts.assessments.get(provider_id, ()), today, needed_from)
+    items += registration_due(facts.providers.get(provider_id), facts.open_at_provider.get(provider_id, []), today)
     items += evidence_due(facts.evidence.get(provider_id, ()), today)
     for item in items:
         item.provider_id = provider_id
@@ -254,6 +268,10 @@ def qa_visit_due(placement, calendar, last_visit, today):
     falls outside term time moves to the next school day."""
     weeks = placement.qa_visit_every_weeks
     if not weeks:
+        # §8.1: an off-site placement always has QA visits; with no frequency set, that is owed.
+        if placement.kind in agreement.OFF_SITE_KINDS:
+            return [DueItem("qa_visit", agreement.QA_FREQUENCY_MISSING, placement.start_date,
+                            today > placement.start_date)]
         return []
     base = last_visit if last_visit and last_visit >= placement.start_date else placement.start_date
     due = base + timedelta(weeks=weeks)
@@ -319,8 +337,23 @@ def direction_review_due(placement, today):
     if placement.direction_review_on is None:
         return [DueItem("direction_review", "Set the date this off-site direction will be reviewed",
                         placement.start_date, today > placement.start_date)]
+    due = time_limits.review_due_on(placement)
     return [DueItem("direction_review", "Off-site direction review (time-limited)",
-                    placement.direction_review_on, today > placement.direction_review_on)]
+                    due, today > due)]
+
+
+# --- Registration (§7.2) ---------------------------------------------------------------------
+
+def registration_due(provider, open_placements, today):
+    """A provider that fails the registration test, with pupils placed or about to be: one
+    safeguarding item, overdue once anyone is there (registration.due_on)."""
+    if provider is None or not open_placements:
+        return []
+    reason = registration.failure(provider, open_placements)
+    if reason is None:
+        return []
+    due = registration.due_on(open_placements, today)
+    return [DueItem("registration", f"Registration test failed: {reason}", due, today > due)]
 
 
 # --- Follow-up actions (§8.6) -----------------------------------------------------------------

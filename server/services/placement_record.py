@@ -15,12 +15,12 @@ from sqlalchemy.orm import selectinload
 from server.dates import long_date
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
-from server.services import deadlines
+from server.services import deadlines, registration
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.placement_rules import activation_blockers
 from server.services.school_calendar import SchoolCalendar
-from server.vocabulary import labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
 # Who reads placement and provider records (and their photos): not governors (aggregates only),
 # not visiting staff or the attendance officer, whose work is on the phone and the registers.
@@ -63,6 +63,7 @@ class PlacementRecord:
     risk_assessment: object
     blockers: list                # what stops a planned placement starting
     calendar_ends: date | None
+    unregistered_notice: str | None = None   # open, at an unregistered provider that passes §7.2
     people: dict = field(default_factory=dict)
 
 
@@ -111,6 +112,9 @@ def build(placement, today, with_concerns):
         risk_assessment=deadlines.current_risk_assessment(facts.assessments.get(placement.provider_id, ())),
         blockers=_blockers(placement, today),
         calendar_ends=calendar.last_day,
+        unregistered_notice=registration.unregistered_notice(
+            placement.provider, facts.open_at_provider.get(placement.provider_id, []))
+        if placement.status in OPEN_PLACEMENT_STATUSES else None,
         people=people,
     )
 

@@ -1,92 +1,55 @@
 """The policy's rules for when a placement may start, and when a provider must be registered.
 
 `activation_blockers()` says, in words an AP leader can act on, everything that stops a planned
-placement becoming active: the approvals each kind needs (§6, §9.5, §10.4), the provider's
+placement becoming active: the approvals each kind needs (§6, §9.5, §10.4), its sessions, its
+complete service-level agreement and QA frequency (agreement.py, §7.11, §8.1), the statutory
+partners consulted (partners.py, §7.5, §7.6, §8.8), the provider's
 pre-placement check and risk assessment (§7.8, §7.9), including the findings and the way of
 checking that stop it counting (start_gates.py, §7.8), and its registration (§7.2).
-`registration_warning()` is the §7.2 test on its own, for provider pages and lists.
+`registration_warning()` is the §7.2 test on its own (registration.py), for provider pages and lists;
+`start_warnings()` what a start that is allowed still warns about.
 No Flask request globals: the record pages, the placement service and the API all call these.
 """
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from server.dates import long_date
 from server.extensions import db
-from server.models import Membership, Placement, Pupil
-from server.services import start_gates
+from server.models import Membership
+from server.services import agreement, partners, start_gates, time_limits
 from server.services.providers import latest_risk_assessment
-from server.vocabulary import OPEN_PLACEMENT_STATUSES
+# The §7.2 test lives in registration.py; these names are what record pages and lists call.
+from server.services.registration import (REGISTERED_STATUSES, open_placements_by_provider,  # noqa: F401
+                                          unregistered_notice)
+from server.services.registration import failure as registration_warning
 
-# Statuses that mean the provider is registered with Ofsted or the DfE.
-REGISTERED_STATUSES = ("registered_independent_school", "registered_other")
-# The school's own unit is covered by the school's registration.
-EXEMPT_STATUSES = ("on_site_unit",)
-# §7.2: full-time education for this many pupils makes registration a legal requirement.
-REGISTRATION_PUPIL_THRESHOLD = 5
-# A placement counts as full time when it covers at least this many of the ten weekly sessions:
-# seven sessions is about 18 hours, the DfE's working threshold for "full-time education".
-FULL_TIME_SESSIONS = 7
+# The registration test (§7.2) counts full-time pupils, so it cannot be run without sessions.
+SESSIONS_REQUIRED = ("Choose the days and sessions attended: the registration test (§7.2) and the "
+                     "attendance register need them.")
 # Who may approve a part-time timetable (§9.5).
 PART_TIME_APPROVER_ROLES = ("headteacher", "ap_leader")
 
 
-def is_full_time(placement):
-    return len(set(placement.sessions or ())) >= FULL_TIME_SESSIONS
-
-
-def registration_warning(provider, open_placements=None):
-    """Why this provider looks as if it must be registered and is not (§7.2), or None.
-
-    Counts the larger of the provider's own full-time figure (pupils from every school) and
-    this school's open full-time placements there, and any full-time pupil with an EHCP or who
-    is looked after, for whom one is enough. A list of providers passes each one's open
-    placements (`open_placements_by_provider`), read once for the whole list.
-    """
-    if provider is None or provider.registration_status in REGISTERED_STATUSES + EXEMPT_STATUSES:
-        return None
-    placements = _open_placements_at(provider) if open_placements is None else open_placements
-    full_time = [p for p in placements if is_full_time(p)]
-    pupils_here = {p.pupil_id for p in full_time}
-    count = max(provider.full_time_pupils or 0, len(pupils_here))
-    special = sorted({p.pupil.full_name for p in full_time if p.pupil.ehcp or p.pupil.looked_after})
-    if special:
-        return (f"{provider.name} is not registered but teaches full time a pupil with an EHCP or who is "
-                f"looked after ({', '.join(special)}). It must be registered before it is used: do not use it "
-                "and report it to the local authority (§7.2).")
-    if count >= REGISTRATION_PUPIL_THRESHOLD:
-        return (f"{provider.name} is not registered but teaches {count} pupils full time. With "
-                f"{REGISTRATION_PUPIL_THRESHOLD} or more it must be registered: do not use it and report it "
-                "to the local authority (§7.2).")
-    return None
-
-
-def _open_placements_at(provider):
-    return open_placements_by_provider([provider]).get(provider.id, [])
-
-
-def open_placements_by_provider(providers):
-    """{provider id: this school's open placements there, with their pupils}, in one query."""
-    if not providers:
-        return {}
-    found = {}
-    for placement in db.session.execute(
-            sa.select(Placement).join(Pupil, Placement.pupil_id == Pupil.id)
-            .where(sa.or_(*(sa.and_(Placement.provider_id == p.id, Placement.school_id == p.school_id)
-                            for p in providers)), Placement.status.in_(OPEN_PLACEMENT_STATUSES))
-            .options(selectinload(Placement.pupil))).scalars():
-        found.setdefault(placement.provider_id, []).append(placement)
-    return found
 
 
 def activation_blockers(placement, today):
     """Everything that stops `placement` starting, as sentences; empty when it may start."""
     blockers = approval_blockers(placement)
+    if not placement.sessions:
+        blockers.append(SESSIONS_REQUIRED)
+    blockers += agreement.start_blockers(placement)
+    blockers += partners.start_blockers(placement)
     if placement.provider is not None:
         blockers += _risk_assessment_blockers(placement, today)
         warning = registration_warning(placement.provider)
         if warning:
             blockers.append(warning)
     return blockers
+
+
+def start_warnings(placement):
+    """What a start that may go ahead still says: an unregistered provider that passes §7.2."""
+    notice = unregistered_notice(placement.provider)
+    return [notice] if notice else []
 
 
 def approval_blockers(placement):
@@ -110,7 +73,7 @@ def approval_blockers(placement):
     elif placement.kind == "flexi_schooling":
         if placement.head_decision_in_writing_on is None:
             missing.append("The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4).")
-    return missing
+    return missing + time_limits.start_blockers(placement)
 
 
 def _is_part_time_approver(user_id, school_id):

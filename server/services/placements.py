@@ -15,8 +15,10 @@ from sqlalchemy.orm import selectinload
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
-from server.services import audit
-from server.services.placement_rules import PART_TIME_APPROVER_ROLES, activation_blockers, approval_blockers
+from server.models.base import utcnow
+from server.services import audit, time_limits
+from server.services.placement_rules import (PART_TIME_APPROVER_ROLES, SESSIONS_REQUIRED, activation_blockers,
+                                            approval_blockers)
 from server.services.school_settings import apply_changes, audit_value, touch
 from server.services.staff import VISITING_ROLES
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
@@ -107,26 +109,41 @@ def _resolve(school, data):
 
 
 def create_placement(school, data, actor):
+    data = dict(data)
+    affirm = data.pop("affirm_not_a_sanction", False)
     fields, staff = _resolve(school, data)
     placement = Placement(school=school, status="planned", **fields)
     db.session.add(placement)
     for user in staff:
         placement.staff.append(PlacementStaff(user=user))
     db.session.flush()
+    affirmation = _affirm_not_a_sanction(placement, affirm, actor)
     audit.record("placement.created", placement, actor=actor, changes={
         **{name: [None, _audit(value)] for name, value in fields.items()},
-        "staff": [[], [u.full_name for u in staff]]})
+        "staff": [[], [u.full_name for u in staff]], **affirmation})
     return placement
 
 
 def update_placement(placement, data, actor):
+    data = dict(data)
+    affirm = data.pop("affirm_not_a_sanction", False)
     fields, staff = _resolve(placement.school, data)
     if placement.status != "planned":
         fixed = [name for name in ("kind", "provider") if fields[name] != getattr(placement, name)]
         if fixed:
             raise ValidationError({("provider_id" if name == "provider" else name): [
                 "Fixed once a placement has started: end it and create a new placement."] for name in fixed})
+    if placement.status == "active":
+        if not fields["sessions"]:
+            raise ValidationError({"sessions": [SESSIONS_REQUIRED]})
+        decision = "governors_approved_on" if placement.kind == time_limits.DIRECTION else "approved_on"
+        refusal = time_limits.extension_refusal(placement.kind, placement.planned_end_date,
+                                                fields["planned_end_date"], getattr(placement, decision),
+                                                fields[decision])
+        if refusal:
+            raise ValidationError({"planned_end_date": [refusal]})
     changes = apply_changes(placement, fields)
+    changes.update(_affirm_not_a_sanction(placement, affirm, actor))
     if placement.status == "active" and approval_blockers(placement):
         raise ValidationError({"_schema": ["An active placement keeps its approvals: "
                                            + " ".join(approval_blockers(placement))]})
@@ -136,6 +153,19 @@ def update_placement(placement, data, actor):
         touch(placement)
         audit.record("placement.changed", placement, actor=actor, changes=changes)
     return changes
+
+
+def _affirm_not_a_sanction(placement, affirm, actor):
+    """Record the approver's own affirmation that a part-time timetable is not a behaviour
+    sanction (§9.4): only the approver of record, signed in as themselves, may give it."""
+    if not affirm or placement.kind != time_limits.PART_TIME or time_limits.affirmed(placement):
+        return {}
+    if placement.approved_by_id is None or placement.approved_by_id != actor.id:
+        raise ValidationError({"affirm_not_a_sanction": [
+            "Only the approver recorded for this part-time timetable can affirm this, signed in as themselves."]})
+    placement.not_a_sanction_affirmed_by_id = actor.id
+    placement.not_a_sanction_affirmed_at = utcnow()
+    return {"not_a_sanction_affirmed_by": [None, actor.full_name]}
 
 
 def _audit(value):

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider, RiskAssessment, Visit
-from server.services import deadlines
-from server.services.placement_rules import registration_warning
+from server.services import deadlines, registration
+
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 
@@ -23,7 +23,8 @@ class ProviderRecord:
     checks: list                 # provider_check visits, newest first
     placements: list
     actions: list                # every action about the provider itself, open first
-    registration_warning: str | None
+    registration_warning: str | None     # it fails the §7.2 test
+    unregistered_notice: str | None      # it is unregistered and passes the test
 
 
 def provider_in_school(provider_uuid, school_id):
@@ -50,8 +51,11 @@ def build(provider, today):
         .order_by(FollowUpAction.done_at.is_not(None), FollowUpAction.due_on)
     ).scalars().all()
 
-    open_starts = [p.start_date for p in placements if p.status in OPEN_PLACEMENT_STATUSES]
+    open_placements = [p for p in placements if p.status in OPEN_PLACEMENT_STATUSES]
+    open_starts = [p.start_date for p in open_placements]
     facts = deadlines.Facts()
+    facts.providers[provider.id] = provider
+    facts.open_at_provider[provider.id] = open_placements
     facts.assessments[provider.id] = list(provider.risk_assessments)
     facts.evidence[provider.id] = list(provider.evidence)
     due = deadlines.provider_items(provider.id, facts, today, needed_from=min(open_starts, default=today))
@@ -67,5 +71,6 @@ def build(provider, today):
         checks=checks,
         placements=placements,
         actions=actions,
-        registration_warning=registration_warning(provider),
+        registration_warning=registration.failure(provider, open_placements),
+        unregistered_notice=registration.unregistered_notice(provider, open_placements),
     )

@@ -13,6 +13,21 @@ from server.services import staff_invitations
 from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TODAY_PLUS = "2027-01-11"
+# A complete service-level agreement (§7.11) and QA frequency (§8.1), as a form or the API sends
+# them: what a placement with a provider needs to start.
+COMPLETE_AGREEMENT = {
+    **{name: f"Agreed {name.replace('_', ' ')}." for name in (
+        "aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
+        "attendance_arrangements", "safeguarding_arrangements", "free_school_meals", "exam_arrangements",
+        "communication", "review_arrangements")},
+    "cost": "95.00", "cost_basis": "per day", "qa_visit_every_weeks": "4",
+}
+# The statutory partners every pupil might need consulted (§7.5, §7.6, §8.8), who and when.
+PARTNERS_CONSULTED = {**{f"{key}_consulted_name": "A. Partner" for key in (
+    "local_authority", "virtual_school", "social_worker")},
+    **{f"{key}_consulted_on": "2026-09-01" for key in ("local_authority", "virtual_school", "social_worker")}}
+READY_TO_START = COMPLETE_AGREEMENT | PARTNERS_CONSULTED
+
 
 
 def provider(demo, school="riverside", name="Oakfield Independent School"):

@@ -100,8 +100,11 @@ def test_a_provider_pupil_and_placement_made_in_the_office_reach_the_visiting_ph
     page.get_by_label("Sam Okafor").check()
     click(page, "button:has-text('Save as planned')", "Off-site alternative provision at Riverbank Forest School")
     page.wait_for_selector("text=Before this placement can start")
-    assert page.locator(".blockers li").first.inner_text() == (
-        "No pre-placement check and risk assessment for Riverbank Forest School (§7.8).")
+    blockers = page.locator(".blockers li").all_inner_texts()
+    assert "No pre-placement check and risk assessment for Riverbank Forest School (§7.8)." in blockers
+    # The agreement is not complete yet (§7.11), and Poppy is looked after (§7.6).
+    assert any(b.startswith("The service-level agreement is not complete") for b in blockers)
+    assert "Consult the Virtual School Head and record who and when (§7.6, §8.8)." in blockers
     screenshot(page, "admin-journey-placement-planned-desktop")
 
     snapshot = phone_pull(base, "visiting.staff@riverside.example")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, RiskAssessment
+from server.services.agreement import TERMS
 from server.services.placement_rules import activation_blockers, registration_warning
 
 TODAY = date.today()
@@ -16,20 +17,26 @@ def provider(demo, name):
         Provider.school_id == demo.school().id, Provider.name == name)).scalar_one()
 
 
+# A complete service-level agreement (§7.11) and QA frequency (§8.1), so each test is about its own rule.
+AGREED = {**{name: "Agreed." for name in TERMS}, "cost_pence": 9500, "cost_basis": "per day",
+          "qa_visit_every_weeks": 4}
+
+
 def planned(demo, kind, provider_obj=None, sessions=("mon_am",), pupil_index=5, **fields):
     pupils = db.session.execute(sa.select(Pupil).where(Pupil.school_id == demo.school().id)
                                 .order_by(Pupil.id)).scalars().all()
     placement = Placement(school=demo.school(), pupil=pupils[pupil_index], kind=kind, provider=provider_obj,
                           start_date=TODAY + timedelta(days=7), sessions=list(sessions), status="planned",
-                          **fields)
+                          **(AGREED | fields))
     db.session.add(placement)
     db.session.flush()
     return placement
 
 
 @pytest.mark.parametrize("kind, fields, missing_words", [
-    ("part_time_timetable", {}, ["headteacher or AP leader", "approved", "parent agreed"]),
-    ("off_site_direction", {}, ["governing body", "told in writing", "reviewed"]),
+    ("part_time_timetable", {}, ["headteacher or AP leader", "approved", "parent agreed", "set the date it ends",
+                                 "Record why", "not a behaviour sanction"]),
+    ("off_site_direction", {}, ["governing body", "told in writing", "reviewed", "set the date it ends"]),
     ("flexi_schooling", {}, ["written decision"]),
 ])
 def test_each_kind_says_which_approvals_are_missing(demo, kind, fields, missing_words):
@@ -41,10 +48,11 @@ def test_each_kind_says_which_approvals_are_missing(demo, kind, fields, missing_
 
 
 def test_a_part_time_approval_by_someone_who_is_not_head_or_ap_leader_does_not_count(demo):
-    placement = planned(demo, "part_time_timetable", approved_on=TODAY, parent_agreed_on=TODAY)
+    placement = planned(demo, "part_time_timetable", approved_on=TODAY, parent_agreed_on=TODAY,
+                        planned_end_date=TODAY + timedelta(days=60), part_time_reason="Medical")
     placement.approved_by_id = demo.user("admin").id
     assert [b for b in activation_blockers(placement, TODAY) if "headteacher or AP leader" in b]
-    placement.approved_by_id = demo.user("headteacher").id
+    placement.approved_by_id = placement.not_a_sanction_affirmed_by_id = demo.user("headteacher").id
     assert activation_blockers(placement, TODAY) == []
     placement.approved_by_id = demo.user("headteacher", "hillcrest").id
     assert activation_blockers(placement, TODAY), "a head of another school cannot approve"
@@ -53,7 +61,8 @@ def test_a_part_time_approval_by_someone_who_is_not_head_or_ap_leader_does_not_c
 def test_a_fully_approved_placement_with_a_checked_provider_may_start(demo):
     oakfield = provider(demo, "Oakfield Independent School")
     placement = planned(demo, "off_site_direction", oakfield, governors_approved_on=TODAY,
-                        parents_told_in_writing_on=TODAY, direction_review_on=TODAY + timedelta(days=90))
+                        parents_told_in_writing_on=TODAY, direction_review_on=TODAY + timedelta(days=90),
+                        planned_end_date=TODAY + timedelta(days=120))
     assert activation_blockers(placement, TODAY) == []
 
 

@@ -8,17 +8,19 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, Placement, RiskAssessment
-from tests.office_admin.admin_routes import provider, pupil
+from tests.office_admin.admin_routes import READY_TO_START, provider, pupil
 from tests.office_admin.conftest import page_text
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
+END = (date.today() + timedelta(days=90)).isoformat()
 
 
 def new_placement(client, demo, **fields):
     """Create a placement through the office form; returns the saved row."""
     who = pupil(demo)
-    data = {"pupil_id": str(who.uuid), "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"], **fields}
+    data = {"pupil_id": str(who.uuid), "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"],
+            **READY_TO_START, **fields}
     response = client.post(f"/office/placements/new?pupil={who.uuid}", data=data)
     assert response.status_code == 302, page_text(response)[:600]
     db.session.expire_all()
@@ -37,17 +39,23 @@ def status_of(placement):
 APPROVALS = {
     "part_time_timetable": (
         {},
-        {"approved_by_id": "headteacher", "approved_on": PAST, "parent_agreed_on": PAST},
+        # The AP leader approves it, so the AP leader making these requests may affirm it (§9.4).
+        {"approved_by_id": "ap_leader", "approved_on": PAST, "parent_agreed_on": PAST, "planned_end_date": END,
+         "part_time_reason": "Medical: building back to full days.", "affirm_not_a_sanction": "y"},
         ["Approval by the headteacher or AP leader is not recorded (§9.5).",
          "The date the part-time timetable was approved is not recorded (§9.5).",
-         "The date the parent agreed to the part-time timetable is not recorded (§9.5)."]),
+         "The date the parent agreed to the part-time timetable is not recorded (§9.5).",
+         "A part-time timetable is temporary: set the date it ends (§9.4).",
+         "Record why the pupil needs a part-time timetable (§9.4).",
+         "The approver has not affirmed that the part-time timetable is not a behaviour sanction (§9.4)."]),
     "off_site_direction": (
         {"provider_id": "Oakfield Independent School"},
         {"governors_approved_on": PAST, "parents_told_in_writing_on": PAST,
-         "direction_review_on": (date.today() + timedelta(days=60)).isoformat()},
+         "direction_review_on": (date.today() + timedelta(days=60)).isoformat(), "planned_end_date": END},
         ["The date the governing body approved the off-site direction is not recorded (§6).",
          "The date parents were told in writing is not recorded (§6).",
-         "An off-site direction is time-limited: set the date it will be reviewed (§6)."]),
+         "An off-site direction is time-limited: set the date it will be reviewed (§6).",
+         "An off-site direction is time-limited: set the date it ends (§6.2)."]),
     "flexi_schooling": (
         {},
         {"head_decision_in_writing_on": PAST},
@@ -77,7 +85,7 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
         refused = start(client, placement)
         assert refused.status_code == 422
         assert all(reason in page_text(refused) for reason in missing)
-    form = {"kind": kind, "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"],
+    form = {"kind": kind, "start_date": START, "sessions": ["mon_am", "mon_pm", "tue_am"], **READY_TO_START,
             **_resolve(demo, {**base, **approvals})}
     assert client.post(f"/office/placements/{placement.uuid}/edit", data=form).status_code == 302
     ready = page_text(client.get(f"/office/placements/{placement.uuid}/edit"))
@@ -91,8 +99,9 @@ def test_each_kind_cannot_start_until_its_approvals_are_recorded(office_as, demo
 @pytest.mark.parametrize("kind", sorted(APPROVALS))
 def test_the_api_refuses_to_start_each_kind_and_lists_what_is_missing(api_as, demo, unchanged, kind):
     base, approvals, missing = APPROVALS[kind]
-    api = api_as("headteacher")
-    body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, **_resolve(demo, base)}
+    api = api_as("ap_leader")
+    body = {"pupil_id": str(pupil(demo).uuid), "kind": kind, "start_date": START, "sessions": ["mon_am"],
+            **READY_TO_START, **_resolve(demo, base)}
     created = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body)
     assert created.status_code == 201
     placement = created.get_json()

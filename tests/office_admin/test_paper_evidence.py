@@ -247,7 +247,10 @@ def _png_text():
 def test_a_recorded_check_lets_a_planned_placement_start(app, office_as, api_as, demo, unassessed):
     placement = Placement(school=demo.school(), pupil=pupil(demo), provider=unassessed, kind="flexi_schooling",
                           start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
-                          head_decision_in_writing_on=school_today() - timedelta(days=3))
+                          head_decision_in_writing_on=school_today() - timedelta(days=3),
+                          # The pupil has an EHCP: the local authority was consulted (§7.5).
+                          local_authority_consulted_name="SEN case officer",
+                          local_authority_consulted_on=school_today() - timedelta(days=5))
     db.session.add(placement)
     db.session.commit()
     start = {"path": f"/api/admin/placements/{placement.uuid}/status", "json": {"status": "active"}}

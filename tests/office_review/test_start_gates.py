@@ -69,7 +69,10 @@ def planned_at(demo, provider):
                                .order_by(Pupil.id)).scalars().first()
     placement = Placement(school=demo.school(), pupil=pupil, provider=provider, kind="flexi_schooling",
                           start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
-                          head_decision_in_writing_on=school_today() - timedelta(days=3))
+                          head_decision_in_writing_on=school_today() - timedelta(days=3),
+                          # The pupil has an EHCP: the local authority was consulted (§7.5).
+                          local_authority_consulted_name="SEN case officer",
+                          local_authority_consulted_on=school_today() - timedelta(days=5))
     db.session.add(placement)
     db.session.commit()
     return placement

@@ -251,8 +251,12 @@ def test_the_next_qa_visit_counts_from_the_last_one_and_skips_the_holiday(school
     assert (item["due_on"], item["overdue"]) == (date(2026, 11, 2), False)
 
 
-def test_a_placement_without_a_qa_frequency_owes_no_qa_visit(school):
-    assert items(make_placement(school, start=date(2026, 9, 7)), date(2026, 12, 1), "qa_visit") == []
+def test_without_a_qa_frequency_only_an_off_site_placement_owes_one(school):
+    # §8.1: off site, none owed is never silent (tests/rollup/test_agreement.py); on site, nothing.
+    on_site = make_placement(school, kind="on_site_ap", start=date(2026, 9, 7))
+    assert items(on_site, date(2026, 12, 1), "qa_visit") == []
+    off_site = only(make_placement(school, start=date(2026, 9, 7)), date(2026, 12, 1), "qa_visit")
+    assert off_site["label"].startswith("Set how often QA visits happen") and off_site["overdue"]
 
 
 # --- Off-site direction (§6.2) ----------------------------------------------------------------
