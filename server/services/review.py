@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import FollowUpAction, Photo, Placement, SafeguardingConcern, Visit, VisitVersion
-from server.services import audit, risk_assessments
+from server.services import alerts, audit, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
 
@@ -263,6 +263,7 @@ def send_back(visit, reviewer, now, seen_version, comment):
     visit.reviewed_at = now
     visit.review_comment = comment
     audit.record("visit.sent_back", visit, version=visit.current_version, comment=comment)
+    alerts.visit_sent_back(visit, reviewer)
     return visit
 
 

@@ -1,0 +1,93 @@
+"""Alerts written to the outbox, in the transaction of the event that causes them.
+
+Each function adds one `Alert` row per person told; the worker sends them later. The words
+never name a pupil and never quote the record (no concern text, no review comment): an email
+leaves the school's systems, so it says only that something happened and links to it, and
+the link asks for the person's own sign-in.
+
+Who is told is decided by permissions (server/permissions.py): "alert.concern_raised" for
+the DSL (a deputy DSL holds the DSL role in the product, since the deputy must open and act
+on concerns when the DSL is away), "alert.concern_escalated" for those told when nobody acts.
+
+No Flask request globals; nothing here commits.
+"""
+from flask import current_app
+
+import sqlalchemy as sa
+
+from server.extensions import db
+from server.models import Alert, AlertOptOut, Membership, User
+from server.permissions import roles_with
+from server.services import audit
+from server.services.school_calendar import SCHOOLS_TIME_ZONE
+
+# Concern alerts to the DSL and deputy cannot be turned off (KCSIE: the DSL hears at once).
+ALWAYS_SENT = ("concern_raised",)
+KIND_LABELS = {
+    "concern_raised": "A safeguarding concern is raised (DSL and deputy: always on)",
+    "concern_escalated": "A concern is not opened in time (escalation)",
+    "visit_sent_back": "A visit of mine is sent back for correction",
+    "action_assigned": "A follow-up action is assigned to me",
+    "morning_digest": "Morning digest of what is overdue and due today",
+}
+
+
+def people_holding(school_id, permission):
+    """The active people who hold `permission` in the school, in id order."""
+    return db.session.execute(
+        sa.select(User).join(Membership).where(
+            Membership.school_id == school_id, Membership.role.in_(roles_with(permission)), User.active.is_(True))
+        .order_by(User.id).distinct()).scalars().all()
+
+
+def concern_raised(concern, raised_by):
+    at = concern.raised_at_device.astimezone(SCHOOLS_TIME_ZONE)
+    body = (f"A safeguarding concern was raised at {at:%H:%M} on {at.day} {at:%B %Y} by {raised_by.full_name}. "
+            f"Open it: {link(f'/office/concerns/{concern.uuid}')}\n\n"
+            "The concern itself is only in the office, after you sign in.")
+    for person in people_holding(concern.school_id, "alert.concern_raised"):
+        _add(concern.school_id, "concern_raised", person, concern.uuid, "Safeguarding concern raised", body)
+
+
+def concern_escalated(concern, raised_by, waited):
+    """The DSL has not opened the concern in time: the headteacher and trust leads hear."""
+    hours = round(waited.total_seconds() / 3600, 1)
+    body = (f"A safeguarding concern raised by {raised_by.full_name} has not been opened by the designated "
+            f"safeguarding lead after {hours:g} school hours. Open it: {link(f'/office/concerns/{concern.uuid}')}")
+    told = []
+    for person in people_holding(concern.school_id, "alert.concern_escalated"):
+        if _add(concern.school_id, "concern_escalated", person, concern.uuid,
+                "Safeguarding concern not yet opened", body):
+            told.append(person.full_name)
+    audit.record("concern.escalated", concern, told=told)
+    return told
+
+
+def visit_sent_back(visit, reviewer):
+    body = (f"A visit you sent was sent back for correction by {reviewer.full_name}. "
+            f"Open the app to see what to correct: {link('/')}")
+    _add(visit.school_id, "visit_sent_back", visit.author, f"{visit.uuid}:{visit.current_version}",
+         "A visit was sent back for correction", body)
+
+
+def _add(school_id, kind, person, subject_id, subject, body):
+    """Adds the row unless the person turned this kind off or already has it (a resent event)."""
+    if kind not in ALWAYS_SENT and opted_out(person.id, kind):
+        return False
+    subject_id = str(subject_id)
+    exists = db.session.execute(sa.select(Alert.id).where(
+        Alert.kind == kind, Alert.subject_id == subject_id, Alert.recipient_id == person.id)).first()
+    if exists:
+        return False
+    db.session.add(Alert(school_id=school_id, kind=kind, recipient_id=person.id, subject_id=subject_id,
+                         subject=subject, body=body))
+    return True
+
+
+def opted_out(user_id, kind):
+    return db.session.execute(sa.select(AlertOptOut.id).where(
+        AlertOptOut.user_id == user_id, AlertOptOut.kind == kind)).first() is not None
+
+
+def link(path):
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
