@@ -12,6 +12,7 @@ Message-ID, so the receiver can tell it is the same message.
 
 Runs outside requests; commits after each step, since each step is a fact about the world.
 """
+import logging
 import secrets
 from datetime import timedelta
 
@@ -24,6 +25,7 @@ from server.models.base import utcnow
 from server.services import audit, mail
 
 BACKOFF_CAP = timedelta(hours=1)
+log = logging.getLogger(__name__)
 
 
 def _due(now):
@@ -76,6 +78,7 @@ def _deliver(alert, sender, config):
 
 
 def _failed_attempt(alert, token, error, config):
+    log.warning("alert %s, attempt %d: %s", alert.uuid, alert.attempts, error)
     if alert.attempts >= config["ALERT_MAX_ATTEMPTS"]:
         _finish(alert, token, status="failed", claimed_until=None, last_error=error)
         audit.record("alert.failed", alert, kind=alert.kind, recipient=alert.recipient_id,

@@ -62,17 +62,17 @@ def test_a_concern_reaches_the_dsl_and_deputy_and_names_no_pupil(staff, placemen
     assert demo.user("visiting_staff").full_name in message.get_content()
     assert len(set(mailbox.message_ids())) == 2
     time.sleep(0.5)
-    db.session.expire_all()
+    db.session.rollback()  # a fresh snapshot of what the worker wrote
     assert {row.status for row in db.session.execute(sa.select(Alert)).scalars()} == {"sent"}
     assert db.session.execute(sa.select(sa.func.count()).select_from(AuditEvent)
                               .where(AuditEvent.action == "alert.sent")).scalar() == 2
 
 
-def test_the_link_opens_the_concern_only_after_the_dsl_signs_in(staff, placement, demo, client, office_as):
+def test_the_link_opens_the_concern_only_after_the_dsl_signs_in(staff, placement, demo, app, office_as):
     sync_concern(staff, placement)
     link = db.session.execute(sa.select(Alert)).scalars().first().body.split("Open it: ")[1].split()[0]
     path = link.removeprefix("http://127.0.0.1:8000")
-    signed_out = client.get(path)
+    signed_out = app.test_client().get(path)
     assert signed_out.status_code == 302 and "/office/sign-in" in signed_out.headers["Location"]
     assert office_as("visiting_staff").get(path).status_code == 403
     assert office_as("dsl", school="hillcrest").get(path).status_code == 404
@@ -86,7 +86,7 @@ def test_smtp_down_then_back_delivers_each_alert_once_late(staff, placement, dem
     start_worker()
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        db.session.expire_all()
+        db.session.rollback()  # a fresh snapshot of what the worker wrote
         alert = db.session.execute(sa.select(Alert)).scalar_one()
         if alert.attempts >= 2:
             break
@@ -105,7 +105,7 @@ def test_after_the_last_retry_the_alert_is_failed_audited_and_shown_to_the_admin
     start_worker(ALERT_MAX_ATTEMPTS=2, ALERT_RETRY_SECONDS=0.2)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        db.session.expire_all()
+        db.session.rollback()  # a fresh snapshot of what the worker wrote
         if db.session.execute(sa.select(Alert.status)).scalar_one() == "failed":
             break
         time.sleep(0.1)
