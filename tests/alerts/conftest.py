@@ -21,10 +21,13 @@ class Mailbox:
     def __init__(self):
         self.received = []
         self.delay = 0
+        self.holding = 0  # messages received but not yet answered
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
+            self.holding += 1
             await asyncio.sleep(self.delay)
+            self.holding -= 1
             if server.transport is None or server.transport.is_closing():
                 return "421 client went away"
         self.received.append((list(envelope.rcpt_tos), envelope.content))
