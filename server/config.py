@@ -4,7 +4,7 @@ Every variable is listed in `.env.example` and the README. `load_config()` is th
 configuration is decided; `create_app(test_config)` may override it for tests.
 """
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -108,11 +108,24 @@ def load_config():
         "ALERT_RETRY_SECONDS": float(os.environ.get("ALERT_RETRY_SECONDS", "30")),
         # How long a worker holds a claimed alert before another may take it (a worker that died).
         "ALERT_CLAIM_SECONDS": _int("ALERT_CLAIM_SECONDS", 120),
+        # Escalation of a concern no DSL has opened: after this much school time (England's
+        # clock, school days only); and the morning digest, from this time each school day.
+        "ESCALATE_AFTER_MINUTES": _int("ESCALATE_AFTER_MINUTES", 120),
+        "SCHOOL_DAY_STARTS": os.environ.get("SCHOOL_DAY_STARTS", "08:30"),
+        "SCHOOL_DAY_ENDS": os.environ.get("SCHOOL_DAY_ENDS", "16:30"),
+        "DIGEST_AT": os.environ.get("DIGEST_AT", "07:00"),
+        # The scheduler's queue (Huey): a SQLite file by default, or redis:// / postgresql://.
+        "HUEY_URL": os.environ.get("HUEY_URL", ""),
         # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).
         "PASSWORD_HASHING": os.environ.get("PASSWORD_HASHING", "argon2id"),
     }
     if config["MAIL_BACKEND"] not in ("file", "smtp"):
         raise ConfigError("MAIL_BACKEND is file (development) or smtp.")
+    for name in ("SCHOOL_DAY_STARTS", "SCHOOL_DAY_ENDS", "DIGEST_AT"):
+        try:
+            time.fromisoformat(config[name])
+        except ValueError:
+            raise ConfigError(f"{name} is a time of day in England, such as 08:30.") from None
     if config["SMTP_SECURITY"] not in ("starttls", "tls", "none"):
         raise ConfigError("SMTP_SECURITY is starttls, tls or none.")
     if config["TRUSTED_PROXIES"] < 0:

@@ -39,6 +39,8 @@ PERMISSIONS = {
     # DSL has not opened it in time: the headteacher and the trust's safeguarding lead.
     "alert.concern_raised": ("dsl",),
     "alert.concern_escalated": ("headteacher", "trust_lead"),
+    # The morning digest is on by default for the AP leader, who owns the deadlines (§4.3).
+    "alert.morning_digest": ("ap_leader",),
     # Alerts that could not be sent, and the development mail folder: those who run the school.
     "alert.read_failed": _ADMINISTRATION,
 }

@@ -1,12 +1,13 @@
-"""The alert worker: a process beside the web server that drains the alert outbox.
+"""The alert worker: a process beside the web server that drains the alert outbox and runs
+the scheduled work.
 
 `flask --app server alerts-worker` (the Procfile's `worker:` line; `make run` starts it with
-gunicorn). Every ALERT_POLL_SECONDS it claims due alerts and sends them; several workers, on
-one machine or several, may run at once against the same database (claims are atomic,
-server/services/alert_delivery.py). SIGTERM or Ctrl-C stops it between messages.
+gunicorn). Every ALERT_POLL_SECONDS its relay claims due alerts and sends them; several
+workers, on one machine or several, may run at once against the same database (claims are
+atomic, server/services/alert_delivery.py). The Huey consumer (server/scheduler.py) runs
+escalation and the morning digest. Ctrl-C or SIGTERM stops both.
 """
 import logging
-import signal
 import threading
 
 import click
@@ -20,16 +21,33 @@ log = logging.getLogger(__name__)
 
 
 @click.command("alerts-worker")
-@click.option("--once", is_flag=True, help="Send what is due now and stop.")
+@click.option("--once", is_flag=True, help="Send what is due now and stop (no scheduler).")
 def alerts_worker_command(once):
-    """Send the alert outbox: by SMTP, or into MAIL_DIR in development."""
+    """Send the alert outbox (by SMTP, or into MAIL_DIR in development) and run the schedule."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     write_outside_requests()
     sender = mail.sender(current_app.config)
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     log.info("sending alerts with the %s backend", current_app.config["MAIL_BACKEND"])
+    app = current_app._get_current_object()
+    if once:
+        return relay(app, sender, threading.Event(), once=True)
+    stop = threading.Event()
+    relay_thread = threading.Thread(target=relay, args=(app, sender, stop), name="alert-relay", daemon=True)
+    relay_thread.start()
+    from server import scheduler
+    scheduler.bind(app)
+    # The consumer owns the signals: SIGINT (Ctrl-C) and SIGTERM end it, and with it the relay.
+    scheduler.huey.create_consumer(workers=1, periodic=True, graceful_signal="INT").run()
+    stop.set()
+    relay_thread.join(timeout=10)
+
+
+def relay(app, sender, stop, once=False):
+    with app.app_context():
+        _relay(app, sender, stop, once)
+
+
+def _relay(app, sender, stop, once):
     while not stop.is_set():
         try:
             sent = alert_delivery.deliver_due(sender)
@@ -42,4 +60,4 @@ def alerts_worker_command(once):
             db.session.remove()
         if once:
             break
-        stop.wait(current_app.config["ALERT_POLL_SECONDS"])
+        stop.wait(app.config["ALERT_POLL_SECONDS"])

@@ -6,7 +6,9 @@ status test, so of two workers racing for a row only one matches it (PostgreSQL 
 WHERE on the row it waited for; SQLite runs one writer at a time). On PostgreSQL the rows are
 chosen with FOR UPDATE SKIP LOCKED, so workers take different rows rather than queueing.
 
-Each message is committed as sent straight after the SMTP server takes it. A worker killed in
+Before each send the worker renews its claim on that row (ALERT_CLAIM_SECONDS must outlast one
+send: SMTP_TIMEOUT_SECONDS), so a slow batch never lets a second worker take a row it still
+holds. Each message is committed as sent straight after the SMTP server takes it. A worker killed in
 between leaves the row `sending`; once the claim lapses it is sent again with the same
 Message-ID, so the receiver can tell it is the same message.
 
@@ -66,6 +68,8 @@ def _deliver(alert, sender, config):
     message = mail.compose(config["MAIL_FROM"], alert.recipient.email, alert.subject, alert.body,
                            alert.message_id(mail.message_domain(config["MAIL_FROM"])), alert.created_at)
     token = alert.claimed_by
+    if not _renew(alert, token, config):
+        return 0  # our claim lapsed and another worker took the alert: it sends it
     try:
         sender.send(message)
     except mail.MailError as error:
@@ -75,6 +79,16 @@ def _deliver(alert, sender, config):
     audit.record("alert.sent", alert, kind=alert.kind, recipient=alert.recipient_id, attempts=alert.attempts)
     db.session.commit()
     return 1
+
+
+def _renew(alert, token, config):
+    """Holds the claim for one more send, so a slow batch never lets another worker in."""
+    renewed = db.session.execute(
+        sa.update(Alert).where(Alert.id == alert.id, Alert.claimed_by == token, Alert.status == "sending")
+        .values(claimed_until=utcnow() + timedelta(seconds=config["ALERT_CLAIM_SECONDS"]))
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return renewed == 1
 
 
 def _failed_attempt(alert, token, error, config):

@@ -63,6 +63,11 @@ def concern_escalated(concern, raised_by, waited):
     return told
 
 
+def morning_digest(school_id, person, today, body):
+    return _add(school_id, "morning_digest", person, f"digest:{school_id}:{today.isoformat()}",
+                f"Due today and overdue: {today.day} {today:%B}", body)
+
+
 def visit_sent_back(visit, reviewer):
     body = (f"A visit you sent was sent back for correction by {reviewer.full_name}. "
             f"Open the app to see what to correct: {link('/')}")

@@ -80,7 +80,7 @@ class Worker:
         self.env = dict(os.environ, DATABASE_URL=database_uri, DATA_DIR=str(data_dir), APP_ENV="development",
                         FLASK_APP="server", MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
                         SMTP_SECURITY="none", SMTP_TIMEOUT_SECONDS="5", ALERT_POLL_SECONDS="0.2",
-                        ALERT_RETRY_SECONDS="0.5", ALERT_CLAIM_SECONDS="3")
+                        ALERT_RETRY_SECONDS="0.5", ALERT_CLAIM_SECONDS="30")
         self.env.update({key: str(value) for key, value in env.items()})
         self.log = Path(data_dir) / "worker.log"
         self.process = None
