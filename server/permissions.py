@@ -41,6 +41,9 @@ PERMISSIONS = {
     "alert.concern_escalated": ("headteacher", "trust_lead"),
     # The morning digest is on by default for the AP leader, who owns the deadlines (§4.3).
     "alert.morning_digest": ("ap_leader",),
+    "alert.morning_digest_offered": _RECORD_READERS,
+    # Everyone chooses which alerts they receive, for themselves only.
+    "alert.choose_own": ROLES,
     # Alerts that could not be sent, and the development mail folder: those who run the school.
     "alert.read_failed": _ADMINISTRATION,
 }

@@ -54,17 +54,19 @@ class Alert(Base):
         return f"<alert-{self.uuid}@{domain}>"
 
 
-class AlertOptOut(Base):
-    """A kind of alert one person has turned off in their settings. Concern alerts to the DSL
-    cannot be turned off, whatever this table holds (server/services/alerts.py)."""
+class AlertChoice(Base):
+    """One person's choice to receive, or not, one kind of alert, over the default their role
+    gives (server/services/alerts.py). Concern alerts to the DSL cannot be turned off,
+    whatever this table holds."""
 
-    __tablename__ = "alert_opt_out"
+    __tablename__ = "alert_choice"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "kind", name="uq_alert_opt_out_user_kind"),
+        sa.UniqueConstraint("user_id", "kind", name="uq_alert_choice_user_kind"),
         sa.CheckConstraint(check_in("kind", ALERT_KINDS), name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
     kind: Mapped[str] = mapped_column(sa.String(30), nullable=False)
+    wanted: Mapped[bool] = mapped_column(nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)

@@ -1,17 +1,19 @@
-"""Alerts that could not be sent, for the school's administration to see and send again, and in
-development the mail folder: every message the worker wrote to MAIL_DIR instead of sending."""
+"""Alert pages: each person's choice of the alerts they receive; the alerts that could not be
+sent, for the school's administration to see and send again; and in development the mail
+folder, every message the worker wrote to MAIL_DIR instead of sending."""
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from server.extensions import db
 from server.models import Alert
 from server.office import office
 from server.office.access import office_page
 from server.permissions import roles_with
-from server.services import alert_delivery, audit
+from server.services import alert_delivery, alerts, audit
 
 
 @office.get("/alerts")
@@ -55,3 +57,20 @@ def mail_sent():
     rendered = render_template("office/mail_sent.html", messages=messages)
     db.session.commit()
     return rendered
+
+
+@office.get("/my-alerts")
+@office_page(*roles_with("alert.choose_own"))
+def my_alerts():
+    return render_template("office/my_alerts.html", choices=alerts.choices_for(current_user, g.school.id))
+
+
+@office.post("/my-alerts")
+@office_page(*roles_with("alert.choose_own"))
+def my_alerts_save():
+    offered = {kind for kind, *_ in alerts.choices_for(current_user, g.school.id)}
+    wanted = {kind for kind in request.form.getlist("receive") if kind in offered}
+    alerts.choose(current_user._get_current_object(), g.school.id, wanted)
+    db.session.commit()
+    flash("Your alert choices are saved.")
+    return redirect(url_for("office.my_alerts"))

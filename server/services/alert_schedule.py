@@ -6,7 +6,8 @@ a run missed or repeated (two worker machines) changes nothing.
   of school time (school days only, between SCHOOL_DAY_STARTS and SCHOOL_DAY_ENDS, England's
   clock) goes to those holding "alert.concern_escalated"; the concern's record shows it.
 - Digest: from DIGEST_AT on each school day, each person who receives it (on by default for
-  the AP leader, "alert.morning_digest"; anyone may turn it off) gets what is overdue and due
+  the AP leader, "alert.morning_digest"; they may turn it off, and others who read records
+  may turn it on) gets what is overdue and due
   today across the school's placements, as kinds of work and links, never pupils' names.
   Nothing is sent when nothing is due.
 
@@ -96,8 +97,7 @@ def send_digests(now):
     for school in db.session.execute(sa.select(School).order_by(School.id)).scalars():
         if not _is_school_day(calendar_for(school.id), today):
             continue
-        readers = [person for person in alerts.people_holding(school.id, "alert.morning_digest")
-                   if not alerts.opted_out(person.id, "morning_digest")]
+        readers = alerts.recipients(school.id, "morning_digest")
         if not readers:
             continue
         entries, _ = school_due_entries(school.id, today)

@@ -16,20 +16,74 @@ from flask import current_app
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import Alert, AlertOptOut, Membership, User
-from server.permissions import roles_with
+from server.models import Alert, AlertChoice, Membership, User
+from server.permissions import allows, roles_with
 from server.services import audit
 from server.services.school_calendar import SCHOOLS_TIME_ZONE
 
 # Concern alerts to the DSL and deputy cannot be turned off (KCSIE: the DSL hears at once).
 ALWAYS_SENT = ("concern_raised",)
-KIND_LABELS = {
-    "concern_raised": "A safeguarding concern is raised (DSL and deputy: always on)",
-    "concern_escalated": "A concern is not opened in time (escalation)",
-    "visit_sent_back": "A visit of mine is sent back for correction",
-    "action_assigned": "A follow-up action is assigned to me",
-    "morning_digest": "Morning digest of what is overdue and due today",
+# Each kind a person may choose: (label, the permission that turns it on by default, the
+# permission that lets someone without the default turn it on).
+CHOICES = {
+    "concern_raised": ("A safeguarding concern is raised", "alert.concern_raised", "alert.concern_raised"),
+    "concern_escalated": ("A concern is not opened by the DSL in time", "alert.concern_escalated",
+                          "alert.concern_escalated"),
+    "visit_sent_back": ("A visit of mine is sent back for correction", "phone.use", "phone.use"),
+    "morning_digest": ("Morning digest: what is overdue and due today", "alert.morning_digest",
+                       "alert.morning_digest_offered"),
 }
+
+
+def choices_for(user, school_id):
+    """[(kind, label, receives, may_change)] for the kinds offered to `user` in the school."""
+    chosen = _choices([user.id])
+    rows = []
+    for kind, (label, default, offered) in CHOICES.items():
+        if not allows(user, school_id, offered):
+            continue
+        always = kind in ALWAYS_SENT
+        receives = always or chosen.get((user.id, kind), allows(user, school_id, default))
+        rows.append((kind, label, receives, not always))
+    return rows
+
+
+def choose(user, school_id, wanted_kinds):
+    """Records the person's choice for every kind offered to them; the fixed ones stay on."""
+    for kind, _, _, may_change in choices_for(user, school_id):
+        if not may_change:
+            continue
+        row = db.session.execute(sa.select(AlertChoice).where(
+            AlertChoice.user_id == user.id, AlertChoice.kind == kind)).scalar_one_or_none()
+        if row is None:
+            db.session.add(AlertChoice(user_id=user.id, kind=kind, wanted=kind in wanted_kinds))
+        else:
+            row.wanted = kind in wanted_kinds
+    audit.record("alert.choices_changed", user, school_id=school_id, receives=sorted(wanted_kinds))
+
+
+def recipients(school_id, kind):
+    """Who receives `kind` in the school: those it is on for by default who have not turned it
+    off, and those offered it who turned it on."""
+    _, default, offered = CHOICES[kind]
+    by_default = people_holding(school_id, default)
+    if kind in ALWAYS_SENT:
+        return by_default
+    others = [p for p in people_holding(school_id, offered) if p not in by_default]
+    chosen = _choices([p.id for p in by_default + others])
+    return ([p for p in by_default if chosen.get((p.id, kind), True)]
+            + [p for p in others if chosen.get((p.id, kind), False)])
+
+
+def receives(person, school_id, kind):
+    return person in recipients(school_id, kind)
+
+
+def _choices(user_ids):
+    if not user_ids:
+        return {}
+    return {(row.user_id, row.kind): row.wanted for row in db.session.execute(
+        sa.select(AlertChoice).where(AlertChoice.user_id.in_(user_ids))).scalars()}
 
 
 def people_holding(school_id, permission):
@@ -45,7 +99,7 @@ def concern_raised(concern, raised_by):
     body = (f"A safeguarding concern was raised at {at:%H:%M} on {at.day} {at:%B %Y} by {raised_by.full_name}. "
             f"Open it: {link(f'/office/concerns/{concern.uuid}')}\n\n"
             "The concern itself is only in the office, after you sign in.")
-    for person in people_holding(concern.school_id, "alert.concern_raised"):
+    for person in recipients(concern.school_id, "concern_raised"):
         _add(concern.school_id, "concern_raised", person, concern.uuid, "Safeguarding concern raised", body)
 
 
@@ -55,7 +109,7 @@ def concern_escalated(concern, raised_by, waited):
     body = (f"A safeguarding concern raised by {raised_by.full_name} has not been opened by the designated "
             f"safeguarding lead after {hours:g} school hours. Open it: {link(f'/office/concerns/{concern.uuid}')}")
     told = []
-    for person in people_holding(concern.school_id, "alert.concern_escalated"):
+    for person in recipients(concern.school_id, "concern_escalated"):
         if _add(concern.school_id, "concern_escalated", person, concern.uuid,
                 "Safeguarding concern not yet opened", body):
             told.append(person.full_name)
@@ -71,14 +125,14 @@ def morning_digest(school_id, person, today, body):
 def visit_sent_back(visit, reviewer):
     body = (f"A visit you sent was sent back for correction by {reviewer.full_name}. "
             f"Open the app to see what to correct: {link('/')}")
+    if not _choices([visit.author_id]).get((visit.author_id, "visit_sent_back"), True):
+        return
     _add(visit.school_id, "visit_sent_back", visit.author, f"{visit.uuid}:{visit.current_version}",
          "A visit was sent back for correction", body)
 
 
 def _add(school_id, kind, person, subject_id, subject, body):
-    """Adds the row unless the person turned this kind off or already has it (a resent event)."""
-    if kind not in ALWAYS_SENT and opted_out(person.id, kind):
-        return False
+    """Adds the row unless the person already has it (an event seen twice)."""
     subject_id = str(subject_id)
     exists = db.session.execute(sa.select(Alert.id).where(
         Alert.kind == kind, Alert.subject_id == subject_id, Alert.recipient_id == person.id)).first()
@@ -87,11 +141,6 @@ def _add(school_id, kind, person, subject_id, subject, body):
     db.session.add(Alert(school_id=school_id, kind=kind, recipient_id=person.id, subject_id=subject_id,
                          subject=subject, body=body))
     return True
-
-
-def opted_out(user_id, kind):
-    return db.session.execute(sa.select(AlertOptOut.id).where(
-        AlertOptOut.user_id == user_id, AlertOptOut.kind == kind)).first() is not None
 
 
 def link(path):

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import Alert, AlertOptOut, AuditEvent, Placement, Pupil, SafeguardingConcern
+from server.models import Alert, AlertChoice, AuditEvent, Placement, Pupil, SafeguardingConcern
 from server.services.alert_schedule import escalate_unopened, send_digests
 from server.services.school_calendar import SCHOOLS_TIME_ZONE, calendar_for
 from tests import payloads
@@ -90,11 +90,11 @@ def test_no_digest_on_a_day_off_when_turned_off_or_when_nothing_is_due(demo):
     saturday = school_day(demo) + timedelta(days=(5 - school_day(demo).weekday()) % 7 or 7)
     assert saturday.weekday() == 5 and send_digests(at(saturday, 8)) == 0
     day = school_day(demo)
-    db.session.add(AlertOptOut(user_id=demo.user("ap_leader").id, kind="morning_digest"))
+    db.session.add(AlertChoice(user_id=demo.user("ap_leader").id, kind="morning_digest", wanted=False))
     db.session.commit()
     send_digests(at(day, 8))
     assert demo.email("ap_leader") not in {a.recipient.email for a in digests()}
-    db.session.execute(sa.delete(AlertOptOut))
+    db.session.execute(sa.delete(AlertChoice))
     db.session.execute(sa.update(Placement).values(status="cancelled"))
     db.session.commit()
     assert send_digests(at(day, 8)) == 0

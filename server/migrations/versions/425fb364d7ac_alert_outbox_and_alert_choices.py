@@ -1,7 +1,7 @@
-"""Alert outbox and opt-outs
+"""Alert outbox and each person's alert choices
 
 The alert outbox (one row per message owed to one person, written with the event that causes
-it) and the kinds of alert each person has turned off.
+it) and each person's choice of the kinds of alert they receive.
 
 Revision ID: 425fb364d7ac
 Revises: 06197e4f8ce5
@@ -20,15 +20,16 @@ depends_on = None
 
 
 def upgrade():
-    op.create_table('alert_opt_out',
+    op.create_table('alert_choice',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('wanted', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.CheckConstraint("kind IN ('concern_raised', 'concern_escalated', 'visit_sent_back', 'action_assigned', 'morning_digest')", name=op.f('ck_alert_opt_out_kind_known')),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_alert_opt_out_user_id_user_account'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_opt_out')),
-    sa.UniqueConstraint('user_id', 'kind', name='uq_alert_opt_out_user_kind')
+    sa.CheckConstraint("kind IN ('concern_raised', 'concern_escalated', 'visit_sent_back', 'action_assigned', 'morning_digest')", name=op.f('ck_alert_choice_kind_known')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_alert_choice_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_choice')),
+    sa.UniqueConstraint('user_id', 'kind', name='uq_alert_choice_user_kind')
     )
     op.create_table('alert',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -70,4 +71,4 @@ def downgrade():
         batch_op.drop_index('ix_alert_due')
 
     op.drop_table('alert')
-    op.drop_table('alert_opt_out')
+    op.drop_table('alert_choice')
