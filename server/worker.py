@@ -26,7 +26,10 @@ def alerts_worker_command(once):
     """Send the alert outbox (by SMTP, or into MAIL_DIR in development) and run the schedule."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     write_outside_requests()
-    sender = mail.sender(current_app.config)
+    try:
+        sender = mail.sender(current_app.config)
+    except mail.MailError as error:
+        raise click.ClickException(str(error)) from None
     log.info("sending alerts with the %s backend", current_app.config["MAIL_BACKEND"])
     app = current_app._get_current_object()
     if once:
