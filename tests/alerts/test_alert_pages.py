@@ -2,11 +2,14 @@
 folder, as pages."""
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Alert, AuditEvent
+from server.permissions import roles_with
 from server.services import alert_delivery, alerts
+from server.vocabulary import ROLES
 from tests import payloads
 
 
@@ -62,3 +65,11 @@ def test_the_mail_folder_page_shows_the_schools_messages_only_with_the_file_back
     assert office_as("visiting_staff").get("/office/mail-sent").status_code == 403
     app.config.update(MAIL_BACKEND="smtp")
     assert office_as("admin").get("/office/mail-sent").status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_opens_the_alert_pages(office_as, role):
+    client = office_as(role)
+    expected = 200 if role in roles_with("alert.read_failed") else 403
+    assert client.get("/office/alerts").status_code == expected
+    assert client.get("/office/my-alerts").status_code == 200
