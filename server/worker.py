@@ -8,6 +8,7 @@ atomic, server/services/alert_delivery.py). The Huey consumer (server/scheduler.
 escalation and the morning digest. Ctrl-C or SIGTERM stops both.
 """
 import logging
+import signal
 import threading
 
 import click
@@ -22,7 +23,8 @@ log = logging.getLogger(__name__)
 
 @click.command("alerts-worker")
 @click.option("--once", is_flag=True, help="Send what is due now and stop (no scheduler).")
-def alerts_worker_command(once):
+@click.option("--no-scheduler", is_flag=True, help="Only send alerts: another worker runs the schedule.")
+def alerts_worker_command(once, no_scheduler):
     """Send the alert outbox (by SMTP, or into MAIL_DIR in development) and run the schedule."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
     write_outside_requests()
@@ -32,15 +34,19 @@ def alerts_worker_command(once):
         raise click.ClickException(str(error)) from None
     log.info("sending alerts with the %s backend", current_app.config["MAIL_BACKEND"])
     app = current_app._get_current_object()
-    if once:
-        return relay(app, sender, threading.Event(), once=True)
     stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if once or no_scheduler:
+        return relay(app, sender, stop, once=once)
     relay_thread = threading.Thread(target=relay, args=(app, sender, stop), name="alert-relay", daemon=True)
     relay_thread.start()
     from server import scheduler
     scheduler.bind(app)
-    # The consumer owns the signals: SIGINT (Ctrl-C) and SIGTERM end it, and with it the relay.
-    scheduler.huey.create_consumer(workers=1, periodic=True, graceful_signal="INT").run()
+    consumer = scheduler.huey.create_consumer(workers=1, periodic=True, graceful_signal="INT")
+    if not stop.is_set():  # Ctrl-C while starting
+        # From here the consumer owns the signals: SIGINT (Ctrl-C) and SIGTERM end it, then the relay.
+        consumer.run()
     stop.set()
     relay_thread.join(timeout=10)
 

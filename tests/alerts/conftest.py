@@ -76,18 +76,20 @@ def smtp_server():
 class Worker:
     """`flask alerts-worker` in its own process group, sending to the test's SMTP server."""
 
-    def __init__(self, database_uri, data_dir, smtp_port, **env):
+    def __init__(self, database_uri, data_dir, smtp_port, scheduler=False, **env):
         self.env = dict(os.environ, DATABASE_URL=database_uri, DATA_DIR=str(data_dir), APP_ENV="development",
                         FLASK_APP="server", MAIL_BACKEND="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp_port),
                         SMTP_SECURITY="none", SMTP_TIMEOUT_SECONDS="5", ALERT_POLL_SECONDS="0.2",
                         ALERT_RETRY_SECONDS="0.5", ALERT_CLAIM_SECONDS="30")
         self.env.update({key: str(value) for key, value in env.items()})
         self.log = Path(data_dir) / "worker.log"
+        # The schedule (escalation, digest) would mail the demo's old concerns at any */5 minute.
+        self.command = ["alerts-worker"] + ([] if scheduler else ["--no-scheduler"])
         self.process = None
 
     def start(self):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "alerts-worker"], cwd=PROJECT_ROOT, env=self.env,
+            [sys.executable, "-m", "flask", *self.command], cwd=PROJECT_ROOT, env=self.env,
             stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         return self
 

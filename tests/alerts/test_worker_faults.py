@@ -54,3 +54,18 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_each_alert_once(demo, 
     start_worker(ALERT_BATCH_SIZE=20, ALERT_CLAIM_SECONDS=2)
     seen = settle(smtp_server.mailbox, 12, quiet=3)
     assert len(seen) == 12 and set(seen.values()) == {1}
+
+
+def test_the_full_worker_runs_the_schedule_sends_and_stops_on_ctrl_c(demo, smtp_server, start_worker):
+    from server import scheduler
+    periodic = {task.__name__ for task in scheduler.huey._registry._periodic_tasks}
+    assert periodic == {"escalate_unopened_concerns", "morning_digest"}
+    many_alerts(demo, 1)
+    worker = start_worker(scheduler=True)
+    assert smtp_server.mailbox.wait_for(1) == 1
+    deadline = time.monotonic() + 30
+    while "consumer started" not in worker.log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    worker.stop(sig=2)  # Ctrl-C
+    assert worker.process.returncode == 0
+    assert "Consumer exiting" in worker.log.read_text()
