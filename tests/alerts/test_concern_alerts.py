@@ -35,7 +35,8 @@ def test_the_alert_is_written_in_the_same_transaction_as_the_concern(staff, plac
     concern = db.session.execute(sa.select(SafeguardingConcern)).scalar_one()
     rows = db.session.execute(sa.select(Alert).order_by(Alert.id)).scalars().all()
     assert {row.recipient.email for row in rows} == {demo.email("dsl"), DEPUTY}
-    assert {(row.kind, row.subject_id, row.status) for row in rows} == {("concern_raised", str(concern.uuid), "pending")}
+    assert {(row.kind, row.subject_id, row.status) for row in rows} == {
+        ("concern_raised", str(concern.uuid), "pending")}
     # The visit resent (a phone that never saw its receipt) tells nobody twice.
     assert staff.put(f"/api/visits/{concern.visit.uuid}", json=body).status_code in (200, 201)
     assert db.session.execute(sa.select(sa.func.count()).select_from(Alert)).scalar() == 2

@@ -23,7 +23,8 @@ def at(day, hour, minute=0):
 
 
 def concern_received(staff, placement, when):
-    response = staff.put(f"/api/visits/{uuid.uuid4()}", json=payloads.qa_visit(placement.uuid, concern=payloads.concern()))
+    body = payloads.qa_visit(placement.uuid, concern=payloads.concern())
+    response = staff.put(f"/api/visits/{uuid.uuid4()}", json=body)
     assert response.status_code == 201
     concern = db.session.execute(sa.select(SafeguardingConcern)).scalar_one()
     concern.received_at = when
@@ -35,7 +36,8 @@ def escalations():
     return db.session.execute(sa.select(Alert).where(Alert.kind == "concern_escalated")).scalars().all()
 
 
-def test_a_concern_no_dsl_opens_in_two_school_hours_goes_to_the_headteacher_and_trust_lead(staff, placement, demo, office_as):
+def test_a_concern_no_dsl_opens_in_two_school_hours_goes_to_the_headteacher_and_trust_lead(
+        staff, placement, demo, office_as):
     day = school_day(demo)
     concern = concern_received(staff, placement, at(day, 9))
     assert escalate_unopened(at(day, 10, 59)) == 0 and not escalations()
