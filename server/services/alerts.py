@@ -75,10 +75,6 @@ def recipients(school_id, kind):
             + [p for p in others if chosen.get((p.id, kind), False)])
 
 
-def receives(person, school_id, kind):
-    return person in recipients(school_id, kind)
-
-
 def _choices(user_ids):
     if not user_ids:
         return {}
