@@ -1,6 +1,7 @@
 # Two commands: `make run` serves the app with demo data; `make test` runs every test.
 # `make test-fast` runs every test but the browser and fuzz ones, for local work.
 PYTHON ?= python3
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := server
@@ -25,7 +26,11 @@ run: $(VENV)/.installed
 	mkdir -p var
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	WEB_CONCURRENCY=1 HOST=127.0.0.1 PORT=8000 $(BIN)/gunicorn --config server/gunicorn_conf.py "server:create_app()"
+	@# The alert worker runs beside gunicorn; Ctrl-C (or either one ending) stops both.
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(BIN)/flask alerts-worker & \
+	WEB_CONCURRENCY=1 HOST=127.0.0.1 PORT=8000 $(BIN)/gunicorn --config server/gunicorn_conf.py "server:create_app()" & \
+	wait -n
 
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

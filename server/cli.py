@@ -22,6 +22,8 @@ def init_app(app):
     app.cli.add_command(synthesize_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from server.worker import alerts_worker_command
+    app.cli.add_command(alerts_worker_command)
 
 
 @click.command("seed-demo")

@@ -4,7 +4,7 @@ Every variable is listed in `.env.example` and the README. `load_config()` is th
 configuration is decided; `create_app(test_config)` may override it for tests.
 """
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -90,9 +90,44 @@ def load_config():
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
         # The phone app's folder; its service worker's version is a hash of these files.
         "PWA_DIR": os.environ.get("PWA_DIR") or str(PROJECT_ROOT / "pwa"),
+        # Alerts (server/alerts/): links in messages point here; the worker sends them by SMTP, or
+        # in development writes each one as an .eml file under MAIL_DIR for the office to show.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "file" if local_dev else "smtp"),
+        "MAIL_DIR": os.environ.get("MAIL_DIR", str(data_dir / "mail")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "AP visits <alerts@ap-visits.localhost>"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": _int("SMTP_PORT", 587),
+        "SMTP_SECURITY": os.environ.get("SMTP_SECURITY", "starttls"),  # starttls | tls | none
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_TIMEOUT_SECONDS": _int("SMTP_TIMEOUT_SECONDS", 20),
+        "ALERT_POLL_SECONDS": float(os.environ.get("ALERT_POLL_SECONDS", "2")),
+        "ALERT_BATCH_SIZE": _int("ALERT_BATCH_SIZE", 20),
+        "ALERT_MAX_ATTEMPTS": _int("ALERT_MAX_ATTEMPTS", 8),
+        "ALERT_RETRY_SECONDS": float(os.environ.get("ALERT_RETRY_SECONDS", "30")),
+        # How long a worker holds a claimed alert before another may take it (a worker that died).
+        "ALERT_CLAIM_SECONDS": _int("ALERT_CLAIM_SECONDS", 120),
+        # Escalation of a concern no DSL has opened: after this much school time (England's
+        # clock, school days only); and the morning digest, from this time each school day.
+        "ESCALATE_AFTER_MINUTES": _int("ESCALATE_AFTER_MINUTES", 120),
+        "SCHOOL_DAY_STARTS": os.environ.get("SCHOOL_DAY_STARTS", "08:30"),
+        "SCHOOL_DAY_ENDS": os.environ.get("SCHOOL_DAY_ENDS", "16:30"),
+        "DIGEST_AT": os.environ.get("DIGEST_AT", "07:00"),
+        # The scheduler's queue (Huey): a SQLite file by default, or redis:// / postgresql://.
+        "HUEY_URL": os.environ.get("HUEY_URL", ""),
         # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).
         "PASSWORD_HASHING": os.environ.get("PASSWORD_HASHING", "argon2id"),
     }
+    if config["MAIL_BACKEND"] not in ("file", "smtp"):
+        raise ConfigError("MAIL_BACKEND is file (development) or smtp.")
+    for name in ("SCHOOL_DAY_STARTS", "SCHOOL_DAY_ENDS", "DIGEST_AT"):
+        try:
+            time.fromisoformat(config[name])
+        except ValueError:
+            raise ConfigError(f"{name} is a time of day in England, such as 08:30.") from None
+    if config["SMTP_SECURITY"] not in ("starttls", "tls", "none"):
+        raise ConfigError("SMTP_SECURITY is starttls, tls or none.")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
     if not local_dev:

@@ -10,6 +10,14 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+# The alert worker writes in every transaction it opens (it claims rows), so it takes the write
+# lock up front too; a deferred BEGIN could fail with "database is locked" beside the web server.
+_writer_process = False
+
+
+def write_outside_requests():
+    global _writer_process
+    _writer_process = True
 
 
 def configure_engine(engine):
@@ -35,5 +43,5 @@ def _may_write():
     """Writes, and office pages (which audit every read of a record), take the write lock up
     front; a read that later writes could otherwise fail when a phone's sync commits first."""
     if not has_request_context():
-        return False
+        return _writer_process
     return request.method not in READ_METHODS or request.path.startswith("/office/")

@@ -35,6 +35,17 @@ PERMISSIONS = {
     "document.pupil": _RECORD_READERS,
     "report.read": _RECORD_READERS + ("governor",),
     "local_authority.notify": _ADMINISTRATION,
+    # Alerts. Told at once of a concern: the DSL (a deputy DSL holds the DSL role). Told when the
+    # DSL has not opened it in time: the headteacher and the trust's safeguarding lead.
+    "alert.concern_raised": ("dsl",),
+    "alert.concern_escalated": ("headteacher", "trust_lead"),
+    # The morning digest is on by default for the AP leader, who owns the deadlines (§4.3).
+    "alert.morning_digest": ("ap_leader",),
+    "alert.morning_digest_offered": _RECORD_READERS,
+    # Everyone chooses which alerts they receive, for themselves only.
+    "alert.choose_own": ROLES,
+    # Alerts that could not be sent, and the development mail folder: those who run the school.
+    "alert.read_failed": _ADMINISTRATION,
 }
 
 unknown_roles = {role for roles in PERMISSIONS.values() for role in roles} - set(ROLES)

@@ -1,4 +1,5 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
+from server.models.alerts import Alert, AlertChoice
 from server.models.audit import AuditEvent
 from server.models.people import Membership, StaffInvitation, User, UserSession
 from server.models.placements import AttendanceRecord, Placement, PlacementStaff
@@ -10,7 +11,7 @@ from server.models.visits import (ConcernNote, FollowUpAction, Photo, Safeguardi
                                   VisitVersion)
 
 __all__ = [
-    "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
+    "Alert", "AlertChoice", "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
     "KeyContact", "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
     "ProviderReport", "Pupil", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",

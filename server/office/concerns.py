@@ -112,7 +112,7 @@ def _render(found, note_errors=None, close_errors=None, reopen_errors=None, stat
     concern_service.record_read([found], current_user, "concern")
     people = concern_service.people_by_id([found.closed_by_id] + [n.author_id for n in found.notes])
     page = render_template(
-        "office/concern.html", concern=found, people=people, note_kinds=concern_service.NOTE_KINDS,
+        "office/concern.html", concern=found, people=people, escalations=concern_service.escalations(found), note_kinds=concern_service.NOTE_KINDS,
         entry_kinds=concern_service.ENTRY_KINDS, reopen_errors=reopen_errors or {},
         may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
         may_open_visit=has_any_role(*REVIEW_READER_ROLES),

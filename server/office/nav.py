@@ -14,6 +14,7 @@ NAV = [
     ("office.providers", "Providers", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
     ("office.staff", "Staff", ("ap_leader", "headteacher", "admin")),
     ("office.settings", "School settings", ("ap_leader", "headteacher", "admin")),
+    ("office.alerts_failed", "Alerts", ("ap_leader", "headteacher", "admin")),
     ("office.reports", "Reports", ("ap_leader", "headteacher", "admin", "trust_lead", "governor")),
 ]
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
-from server.models import ConcernNote, Placement, SafeguardingConcern, User, Visit
+from server.models import AuditEvent, ConcernNote, Placement, SafeguardingConcern, User, Visit
 from server.services import audit
 from server.services.refusal import Refused
 from server.vocabulary import SAFEGUARDING_ROLES
@@ -68,6 +68,13 @@ def people_by_id(ids):
     if not ids:
         return {}
     return {user.id: user for user in db.session.execute(sa.select(User).where(User.id.in_(ids))).scalars()}
+
+
+def escalations(concern):
+    """When the concern was escalated for want of the DSL opening it, and who was told."""
+    return db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.action == "concern.escalated", AuditEvent.object_type == SafeguardingConcern.__tablename__,
+        AuditEvent.object_id == str(concern.uuid)).order_by(AuditEvent.at)).scalars().all()
 
 
 def record_read(concerns, reader, where):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import (AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit,
                            VisitVersion)
-from server.services import audit, completeness, risk_assessments
+from server.services import alerts, audit, completeness, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
 from server.vocabulary import ANSWER_LABELS
@@ -242,6 +242,7 @@ def send_back(visit, reviewer, now, seen_version, comment):
     visit.reviewed_at = now
     visit.review_comment = comment
     audit.record("visit.sent_back", visit, version=visit.current_version, comment=comment)
+    alerts.visit_sent_back(visit, reviewer)
     return visit
 
 

@@ -14,7 +14,7 @@ from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
 from server.models.base import utcnow
-from server.services import audit, completeness
+from server.services import alerts, audit, completeness
 from server.services.bootstrap import PHONE_ROLES
 from server.services.forms import check_answers, get_form
 
@@ -224,6 +224,7 @@ def _add_concern(user, visit, entry):
             immediate_action=entry["immediate_action"])
         db.session.add(concern)
         audit.record("concern.raised", concern, visit=str(visit.uuid))
+        alerts.concern_raised(concern, user)
     elif concern.visit_id != visit.id:
         raise ApiError("conflict", details={"concern": str(entry["uuid"])})
     elif entry["text"] != concern.text and not any(n.kind == "correction" and n.text == entry["text"]
