@@ -186,9 +186,14 @@ class ApiClient:
         self.client = client
         self.csrf = None
 
-    def sign_in(self, email, password="demo-password-2026"):
+    def sign_in(self, email, password="demo-password-2026", second_factor=True):
+        """Sign in; when the server asks for a code, send the demo account's current one
+        (unless `second_factor` is False: then the 202 answer comes back)."""
         self.csrf = self.get("/api/csrf").get_json()["csrf_token"]
         response = self.post("/api/session", json={"email": email, "password": password})
+        if response.status_code == 202 and second_factor and response.get_json()["second_factor"] == "code":
+            response = self.post("/api/session/second-factor", json={
+                "pending_token": response.get_json()["pending_token"], "code": demo_totp_code(email)})
         if response.status_code == 200:
             self.csrf = response.get_json()["csrf_token"]
         return response
@@ -223,6 +228,24 @@ def make_api(app):
     return lambda: ApiClient(app.test_client())
 
 
+def demo_totp_code(email, secret=None):
+    """The code an authenticator app holding the demo secret shows now, for a step this person
+    has not used yet (the server refuses a code twice), waiting for the next step if need be."""
+    import time
+    import pyotp
+    from server.models import User
+    from server.services.second_factor import DEMO_TOTP_SECRET
+    totp = pyotp.TOTP(secret or DEMO_TOTP_SECRET)
+    with db.engine.connect() as connection:
+        last = connection.execute(sa.select(User.totp_last_step).where(User.email == email)).scalar()
+    while True:
+        now_step = totp.timecode(datetime.now(timezone.utc))
+        step = max(now_step, (last or 0) + 1)
+        if step <= now_step + 1:
+            return totp.generate_otp(step)
+        time.sleep(1)
+
+
 def new_uuid():
     return str(uuid_module.uuid4())
 
@@ -237,8 +260,12 @@ class OfficeClient:
     def csrf(self):
         return self.get("/api/csrf").get_json()["csrf_token"]
 
-    def sign_in(self, email, password="demo-password-2026"):
-        return self.post("/office/sign-in", data={"email": email, "password": password})
+    def sign_in(self, email, password="demo-password-2026", second_factor=True):
+        """Sign in through the form; when it asks for a code, send the demo account's current one."""
+        response = self.post("/office/sign-in", data={"email": email, "password": password})
+        if second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/code"):
+            response = self.post("/office/sign-in/code", data={"code": demo_totp_code(email)})
+        return response
 
     def get(self, path, **kwargs):
         return isolated_request(lambda: self.client.get(path, **kwargs))
