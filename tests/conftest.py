@@ -246,6 +246,28 @@ def demo_totp_code(email, secret=None):
         time.sleep(1)
 
 
+def sign_in_over_http(http, base_url, email, password="demo-password-2026"):
+    """Sign a `requests.Session` in to a live server as the phone does, sending the demo
+    account's code when the server asks for one. Returns the last answer."""
+    token = http.get(base_url + "/api/csrf", timeout=10).json()["csrf_token"]
+    response = http.post(base_url + "/api/session", headers={"X-CSRFToken": token}, timeout=10,
+                         json={"email": email, "password": password})
+    if response.status_code == 202:
+        response = http.post(base_url + "/api/session/second-factor", headers={"X-CSRFToken": token}, timeout=10,
+                             json={"pending_token": response.json()["pending_token"], "code": demo_totp_code(email)})
+    return response
+
+
+def office_code_step(page, email):
+    """In a browser that has just sent the office sign-in form: type the demo account's code
+    when the office asks for one (every role that reads safeguarding records)."""
+    page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/office/sign-in/code"):
+        page.fill("#code", demo_totp_code(email))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+
 def new_uuid():
     return str(uuid_module.uuid4())
 
