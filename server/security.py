@@ -38,7 +38,7 @@ sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMI
                                      methods=["POST"])
 
 
-def _sha256(token):
+def sha256_of_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -46,12 +46,14 @@ def _sha256(token):
 def load_user_from_session_token(token):
     # One query for the session, its person and their roles: every signed-in request needs all three.
     row = db.session.execute(
-        sa.select(UserSession).where(UserSession.token_sha256 == _sha256(token))
+        sa.select(UserSession).where(UserSession.token_sha256 == sha256_of_token(token))
         .options(joinedload(UserSession.user).selectinload(User.memberships))
     ).scalar_one_or_none()
     now = utcnow()
     if row is None or row.ended_at is not None or row.expires_at <= now or not row.user.active:
         return None
+    if second_factor.requires_second_factor(row.user) and not second_factor.has_second_factor(row.user):
+        return None  # given a role that needs a second factor, or had it reset: sign in again and add one
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
         g.session_last_used = (row.id, now)
     row.user.session_token = token
@@ -98,7 +100,7 @@ def _pending_serializer():
 
 def _password_fingerprint(user):
     # A changed password (or a reset) makes every pending step stale.
-    return _sha256(user.password_hash)[:16]
+    return sha256_of_token(user.password_hash)[:16]
 
 
 def _lockout():
@@ -178,7 +180,7 @@ def start_session(user):
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
     db.session.add(UserSession(
-        token_sha256=_sha256(token), user=user, expires_at=utcnow() + lifetime,
+        token_sha256=sha256_of_token(token), user=user, expires_at=utcnow() + lifetime,
         user_agent=(request.user_agent.string or "")[:300]))
     user.session_token = token
     session.clear()  # a fresh session on sign-in: no fixation, a fresh CSRF token
@@ -190,7 +192,7 @@ def start_session(user):
 def end_current_session():
     token = current_user.session_token if current_user.is_authenticated else None
     if token:
-        end_sessions(UserSession.token_sha256 == _sha256(token))
+        end_sessions(UserSession.token_sha256 == sha256_of_token(token))
     logout_user()
     session.clear()
 

@@ -115,27 +115,6 @@ class RecoveryCode(Base):
     used_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
 
-class SecondFactorReset(Base):
-    """A senior's request to clear someone's second factor, done only when a second senior confirms."""
-
-    __tablename__ = "second_factor_reset"
-    __table_args__ = (sa.CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> asked_by_id",
-                                         name="two_people"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
-    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id", ondelete="CASCADE"), nullable=False, index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
-    asked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False)
-    asked_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    confirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
-
-    user: Mapped[User] = relationship(foreign_keys=[user_id])
-    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
-
-
 class StaffInvitation(Base):
     """A school's offer of roles to someone whose account another school runs. Nothing of the
     account changes, and the school sees nothing of it, until its owner signs in and accepts."""
