@@ -11,7 +11,7 @@ from server.extensions import db
 from server.office import office
 from server.office.access import current_school
 from server.office.forms_admin import error_messages
-from server.security import sha256_of_token
+from server.security import sha256_of_token, sign_in_limit
 from server.services import second_factor, sign_in_settings
 
 # The secret being added, until a code from it confirms it. Only in this person's own signed
@@ -50,6 +50,7 @@ def two_step_start():
 
 
 @office.post("/account/two-step/confirm")
+@sign_in_limit  # each guess at a code spends the sign-in budget
 @own_page
 def two_step_confirm():
     secret = session.get(ENROL_KEY)
@@ -66,6 +67,7 @@ def two_step_confirm():
 
 
 @office.post("/account/two-step/recovery-codes")
+@sign_in_limit  # each guess at a code spends the sign-in budget
 @own_page
 def two_step_recovery_codes():
     try:
@@ -78,6 +80,7 @@ def two_step_recovery_codes():
 
 
 @office.post("/account/two-step/off")
+@sign_in_limit  # each guess at a code spends the sign-in budget
 @own_page
 def two_step_off():
     try:
