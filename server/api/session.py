@@ -42,7 +42,7 @@ def sign_in():
 def second_step(step):
     if step.enrol_secret is None:
         return {"second_factor": "code", "pending_token": step.token,
-                "message": "Enter the 6-digit code from your authenticator app, or a recovery code."}
+                "message": "Enter the 6-digit code from your authenticator app."}
     uri = second_factor.provisioning_uri(step.user, step.enrol_secret)
     return {"second_factor": "enrol", "pending_token": step.token, "secret": step.enrol_secret,
             "otpauth_uri": uri, "qr_svg": second_factor.qr_svg(uri),

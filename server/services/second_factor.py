@@ -7,6 +7,7 @@ seen over someone's shoulder cannot be used again. Wrong codes count against the
 as wrong passwords (accounts.count_attempt).
 """
 import hmac
+import io
 import secrets
 import time
 
@@ -47,8 +48,12 @@ def provisioning_uri(user, secret):
 
 
 def qr_svg(uri):
-    """The QR code of `uri` as an inline SVG element (no XML declaration), dark on light."""
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff", omitsize=False)
+    """The QR code of `uri` as an SVG element, dark on light: inline in a page, or (with its
+    namespace) as an image on the phone."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="svg", scale=5, dark="#111", light="#fff", xmldecl=False,
+                                    svgns=True, nl=False, title="QR code to add AP visits to an authenticator app")
+    return out.getvalue().decode()
 
 
 def _usable(secret):

@@ -72,7 +72,7 @@ export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
     const parts = [h('p', { class: 'lead', id: 'signin-code-hint' }, step.message)];
     if (enrol) {
       parts.push(
-        h('img', { class: 'qr', alt: 'QR code to add AP visits to an authenticator app', width: '200', height: '200',
+        h('img', { class: 'qr', alt: 'QR code to add AP visits to an authenticator app',
           src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(step.qr_svg)}` }),
         h('p', {}, 'Key: ', h('code', { class: 'secret' }, step.secret.match(/.{1,4}/g).join(' '))));
     } else {
