@@ -5,11 +5,13 @@ import contextlib
 import contextvars
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import uuid as uuid_module
 from datetime import datetime, timedelta, timezone
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -191,9 +193,12 @@ class ApiClient:
         (unless `second_factor` is False: then the 202 answer comes back)."""
         self.csrf = self.get("/api/csrf").get_json()["csrf_token"]
         response = self.post("/api/session", json={"email": email, "password": password})
-        if response.status_code == 202 and second_factor and response.get_json()["second_factor"] == "code":
-            response = self.post("/api/session/second-factor", json={
-                "pending_token": response.get_json()["pending_token"], "code": demo_totp_code(email)})
+        if response.status_code == 202 and second_factor:
+            step = response.get_json()
+            # Adding an app: the test is the app, reading the secret the QR code holds.
+            code = pyotp.TOTP(step["secret"]).now() if step["second_factor"] == "enrol" else demo_totp_code(email)
+            response = self.post("/api/session/second-factor", json={"pending_token": step["pending_token"],
+                                                                     "code": code})
         if response.status_code == 200:
             self.csrf = response.get_json()["csrf_token"]
         return response
@@ -228,16 +233,17 @@ def make_api(app):
     return lambda: ApiClient(app.test_client())
 
 
-def demo_totp_code(email, secret=None):
-    """The code an authenticator app holding the demo secret shows now, for a step this person
-    has not used yet (the server refuses a code twice), waiting for the next step if need be."""
+def demo_totp_code(email):
+    """The code this person's authenticator app shows now (the demo secret, or whatever secret
+    they added), for a step they have not used yet (the server refuses a code twice), waiting
+    for the next step if need be."""
     import time
     import pyotp
     from server.models import User
-    from server.services.second_factor import DEMO_TOTP_SECRET
-    totp = pyotp.TOTP(secret or DEMO_TOTP_SECRET)
     with db.engine.connect() as connection:
-        last = connection.execute(sa.select(User.totp_last_step).where(User.email == email)).scalar()
+        secret, last = connection.execute(
+            sa.select(User.totp_secret, User.totp_last_step).where(User.email == email)).one()
+    totp = pyotp.TOTP(secret)
     while True:
         now_step = totp.timecode(datetime.now(timezone.utc))
         step = max(now_step, (last or 0) + 1)
@@ -285,7 +291,11 @@ class OfficeClient:
     def sign_in(self, email, password="demo-password-2026", second_factor=True):
         """Sign in through the form; when it asks for a code, send the demo account's current one."""
         response = self.post("/office/sign-in", data={"email": email, "password": password})
-        if second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/code"):
+        if second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/add-app"):
+            page = self.get("/office/sign-in/add-app").get_data(as_text=True)
+            secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+            response = self.post("/office/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
+        elif second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/code"):
             response = self.post("/office/sign-in/code", data={"code": demo_totp_code(email)})
         return response
 
