@@ -29,7 +29,8 @@ def create_app(test_config=None):
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from server import security  # noqa: F401  (registers the session loader)
+    from server import security  # registers the session loader
+    app.after_request(security.note_session_last_use)
     from server.api import api
     from server.health import health
     from server.office import office

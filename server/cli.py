@@ -40,11 +40,19 @@ def seed_demo_command(if_empty):
     seed_demo(with_history=True)
     db.session.commit()
     click.echo("Demo data added. Accounts are listed in the README; password: " + _demo_password())
+    click.echo("Two-step sign-in (every role but visiting staff, attendance officer and governor): add "
+               "this secret to an authenticator app, or run pyotp.TOTP(secret).now(). Development only: "
+               + _demo_totp_secret())
 
 
 def _demo_password():
     from server.demo import DEMO_PASSWORD
     return DEMO_PASSWORD
+
+
+def _demo_totp_secret():
+    from server.services.second_factor import DEMO_TOTP_SECRET
+    return DEMO_TOTP_SECRET
 
 
 @click.command("create-school")

@@ -4,12 +4,15 @@ placement kind. Names are invented; phone numbers are from Ofcom's ranges reserv
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 
+from server import permissions
 from server.dates import academic_year_of, school_today
 from server.extensions import db
 from server.models import (KeyContact, PlacementStaff, Placement, Provider, ProviderEvidence,
                            ProviderReport, Pupil, RiskAssessment, TermPeriod)
 from server.models.base import utcnow
+from server.services import second_factor
 from server.services.accounts import create_user, hash_password
+from server.services.second_factor import DEMO_TOTP_SECRET
 from server.services.schools import create_school
 from server.vocabulary import ROLES
 
@@ -93,6 +96,9 @@ def _seed_school(school, key, number, today, password_hash, with_history):
         users[role] = create_user(f"{role.replace('_', '.')}@{key}.example", ROLE_PEOPLE[role], None,
                                   [(school, role)], phone=f"07700 900{number}{ROLES.index(role):02d}",
                                   password_hash=password_hash)
+        if role in permissions.roles_with("sign_in.requires_second_factor"):
+            # Development only: second_factor refuses this secret unless APP_ENV is development.
+            second_factor.set_fixed_secret(users[role], DEMO_TOTP_SECRET)
     school.key_contacts = [
         KeyContact(role="dsl", name=ROLE_PEOPLE["dsl"], phone=f"01632 960{number}01", email=f"dsl@{key}.example"),
         KeyContact(role="deputy_dsl", name="Amira Lowe", phone=f"01632 960{number}02"),

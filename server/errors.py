@@ -27,6 +27,11 @@ CATALOG = {
     # A locked account gets this answer too, so a guesser cannot tell a lock from a miss.
     "bad_credentials": (401, "That email and password do not match an active account, or too many "
                              "sign-ins have failed: wait a few minutes and try again."),
+    # A wrong, used or late code, or a locked account: one answer, like bad_credentials.
+    "second_factor_refused": (401, "That code is not right or has been used, or too many sign-ins have "
+                                   "failed. Enter the newest code from your authenticator app, or a "
+                                   "recovery code."),
+    "second_factor_expired": (401, "Signing in took too long. Enter your email and password again."),
     "rate_limited": (429, "Too many requests. Wait a moment and try again."),
     "rate_limit_unavailable": (503, "Signing in is unavailable for a moment. Try again in a few minutes."),
     "forbidden": (403, "Your role does not allow this."),

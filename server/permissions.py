@@ -46,7 +46,19 @@ PERMISSIONS = {
     "alert.choose_own": ROLES,
     # Alerts that could not be sent, and the development mail folder: those who run the school.
     "alert.read_failed": _ADMINISTRATION,
+    # Clearing someone's second factor when they lose it: those who run the school's staff,
+    # and only for people holding roles they could give (services/staff.py GIVEN_BY), and
+    # only when a second such person confirms.
+    "second_factor.reset": _ADMINISTRATION,
+    # Revoking someone else's signed-in session (a lost phone): the same people.
+    "session.revoke_others": _ADMINISTRATION,
 }
+# Whoever can read safeguarding records (concerns, placement records, pupil documents) signs
+# in with a second factor; so do those who manage accounts, since they could hand that access on.
+PERMISSIONS["sign_in.requires_second_factor"] = tuple(
+    role for role in ROLES
+    if any(role in PERMISSIONS[name] for name in ("concern.read", "placement.read_record", "document.pupil",
+                                                   "school.administer")))
 
 unknown_roles = {role for roles in PERMISSIONS.values() for role in roles} - set(ROLES)
 assert not unknown_roles, f"permissions name roles that do not exist: {unknown_roles}"

@@ -3,8 +3,10 @@
 Sessions are rows in `user_session`; the cookie carries a random token whose SHA-256 names the
 row, so signing out, expiry and deactivating a leaver end a session at once on every worker.
 Every query for school data goes through `school_ids_for()` or `get_scoped_or_404()`.
-The phone's API and the office page sign in through `sign_in_with_password()`, under one
-per-address budget (`sign_in_limit`).
+The phone's API and the office page sign in through `sign_in_with_password()` and, for anyone
+with a second factor or a role that needs one, `sign_in_with_second_factor()`, under one
+per-address budget (`sign_in_limit`). Between the two steps nothing is granted: no session row
+and no signed-in cookie, only a signed token that names the person and lasts five minutes.
 """
 import hashlib
 import secrets
@@ -14,6 +16,7 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
 from server.errors import ApiError
@@ -21,7 +24,13 @@ from server.extensions import db, limiter, login_manager
 from server.models import Membership, User, UserSession
 from server.models.base import utcnow
 from server.services import audit
-from server.services.accounts import SignInRefused, authenticate
+from server.services import second_factor
+from server.services.accounts import SignInRefused, authenticate, check_second_step, signed_in
+
+# How long the code step may take after the password was accepted.
+PENDING_STEP_SECONDS = 300
+# "My devices and sessions" shows when each was last used, to the minute.
+LAST_USED_EVERY = timedelta(minutes=1)
 
 # One budget per client address for every way of signing in: the office page is not a second
 # set of guesses beside the phone's API.
@@ -29,7 +38,7 @@ sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMI
                                      methods=["POST"])
 
 
-def _sha256(token):
+def sha256_of_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -37,13 +46,34 @@ def _sha256(token):
 def load_user_from_session_token(token):
     # One query for the session, its person and their roles: every signed-in request needs all three.
     row = db.session.execute(
-        sa.select(UserSession).where(UserSession.token_sha256 == _sha256(token))
+        sa.select(UserSession).where(UserSession.token_sha256 == sha256_of_token(token))
         .options(joinedload(UserSession.user).selectinload(User.memberships))
     ).scalar_one_or_none()
-    if row is None or row.ended_at is not None or row.expires_at <= utcnow() or not row.user.active:
+    now = utcnow()
+    if row is None or row.ended_at is not None or row.expires_at <= now or not row.user.active:
         return None
+    if second_factor.requires_second_factor(row.user) and not second_factor.has_second_factor(row.user):
+        return None  # given a role that needs a second factor, or had it reset: sign in again and add one
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_EVERY:
+        g.session_last_used = (row.id, now)
     row.user.session_token = token
     return row.user
+
+
+def note_session_last_use(response):
+    """After the request (at most once a minute per session): when the session was last used,
+    in a transaction of its own. Whatever the view left uncommitted would be discarded at
+    teardown anyway, so it is discarded first and never saved by accident."""
+    due = g.pop("session_last_used", None)
+    if due is not None:
+        session_id, now = due
+        try:
+            db.session.rollback()
+            db.session.execute(sa.update(UserSession).where(UserSession.id == session_id).values(last_used_at=now))
+            db.session.commit()
+        except sa.exc.SQLAlchemyError:
+            db.session.rollback()  # a busy or absent database: a later request notes it instead
+    return response
 
 
 @login_manager.unauthorized_handler
@@ -53,26 +83,104 @@ def refuse_anonymous():
     raise ApiError("not_signed_in")
 
 
-def sign_in_with_password(email, password, **audit_details):
-    """Start a session for the active account with this email and password, or raise
-    SignInRefused after committing the failed attempt's count (the error handler rolls back)."""
+class SecondStep:
+    """The password was right and a second factor is needed: nothing is granted yet. `token`
+    names this pending step (signed, short-lived, no session row); `enrol_secret` is set when
+    the person must first add an authenticator app."""
+
+    def __init__(self, user, token, enrol_secret=None):
+        self.user = user
+        self.token = token
+        self.enrol_secret = enrol_secret
+
+
+def _pending_serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="second-sign-in-step")
+
+
+def _password_fingerprint(user):
+    # A changed password (or a reset) makes every pending step stale.
+    return sha256_of_token(user.password_hash)[:16]
+
+
+def _lockout():
     config = current_app.config
+    return config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"]
+
+
+def sign_in_with_password(email, password, **audit_details):
+    """Check the email and password. Returns the signed-in user, or a SecondStep when the
+    account has (or must add) a second factor; raises SignInRefused after committing the
+    failed attempt's count (the error handler rolls back)."""
     try:
-        user = authenticate(email, password, config["LOGIN_LOCKOUT_THRESHOLD"], config["LOGIN_LOCKOUT_MINUTES"])
+        user = authenticate(email, password, *_lockout())
     except SignInRefused:
         db.session.commit()
         raise
+    if second_factor.has_second_factor(user) or second_factor.requires_second_factor(user):
+        secret = None if second_factor.has_second_factor(user) else second_factor.new_secret()
+        token = _pending_serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "s": secret})
+        db.session.commit()  # the attempt's count (reset only once the second step passes)
+        return SecondStep(user, token, secret)
+    _finish_sign_in(user, audit_details)
+    return user
+
+
+def sign_in_with_second_factor(token, code, **audit_details):
+    """Finish a SecondStep with a code from the authenticator app (or a recovery code); when
+    the step enrols, the code confirms the new secret. Returns (user, new recovery codes)."""
+    user, secret = _pending_step(token)
+    recovery_codes = []
+
+    def passes(person):
+        if secret is None:
+            return second_factor.check_code(person, code)
+        codes = second_factor.enrol(person, secret, code)
+        recovery_codes.extend(codes or ())
+        return codes is not None
+
+    try:
+        check_second_step(user, passes, *_lockout())
+    except SignInRefused:
+        db.session.commit()
+        raise
+    if secret is not None:
+        audit.record("second_factor.enrolled", user, actor=user, factor="totp")
+    _finish_sign_in(user, dict(audit_details, second_factor="totp"))
+    return user, recovery_codes
+
+
+def pending_step_user(token):
+    """The person a pending step belongs to (for showing the enrolment page), or SignInRefused."""
+    return _pending_step(token)
+
+
+def _pending_step(token):
+    try:
+        claims = _pending_serializer().loads(token or "", max_age=PENDING_STEP_SECONDS)
+    except BadData:
+        raise SignInRefused("second_factor_expired") from None
+    user = db.session.get(User, claims.get("u")) if isinstance(claims, dict) else None
+    if user is None or not user.active or claims.get("p") != _password_fingerprint(user):
+        raise SignInRefused("second_factor_expired")
+    secret = claims.get("s")
+    if secret is not None and second_factor.has_second_factor(user):
+        raise SignInRefused("second_factor_expired")  # enrolled meanwhile: this step is stale
+    return user, secret
+
+
+def _finish_sign_in(user, audit_details):
+    signed_in(user)
     start_session(user)
     audit.record("session.started", user, **audit_details)
     db.session.commit()
-    return user
 
 
 def start_session(user):
     token = secrets.token_urlsafe(32)
     lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
     db.session.add(UserSession(
-        token_sha256=_sha256(token), user=user, expires_at=utcnow() + lifetime,
+        token_sha256=sha256_of_token(token), user=user, expires_at=utcnow() + lifetime,
         user_agent=(request.user_agent.string or "")[:300]))
     user.session_token = token
     session.clear()  # a fresh session on sign-in: no fixation, a fresh CSRF token
@@ -84,7 +192,7 @@ def start_session(user):
 def end_current_session():
     token = current_user.session_token if current_user.is_authenticated else None
     if token:
-        end_sessions(UserSession.token_sha256 == _sha256(token))
+        end_sessions(UserSession.token_sha256 == sha256_of_token(token))
     logout_user()
     session.clear()
 

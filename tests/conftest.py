@@ -5,11 +5,13 @@ import contextlib
 import contextvars
 import hashlib
 import os
+import re
 import secrets
 import shutil
 import uuid as uuid_module
 from datetime import datetime, timedelta, timezone
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -186,9 +188,17 @@ class ApiClient:
         self.client = client
         self.csrf = None
 
-    def sign_in(self, email, password="demo-password-2026"):
+    def sign_in(self, email, password="demo-password-2026", second_factor=True):
+        """Sign in; when the server asks for a code, send the demo account's current one
+        (unless `second_factor` is False: then the 202 answer comes back)."""
         self.csrf = self.get("/api/csrf").get_json()["csrf_token"]
         response = self.post("/api/session", json={"email": email, "password": password})
+        if response.status_code == 202 and second_factor:
+            step = response.get_json()
+            # Adding an app: the test is the app, reading the secret the QR code holds.
+            code = pyotp.TOTP(step["secret"]).now() if step["second_factor"] == "enrol" else demo_totp_code(email)
+            response = self.post("/api/session/second-factor", json={"pending_token": step["pending_token"],
+                                                                     "code": code})
         if response.status_code == 200:
             self.csrf = response.get_json()["csrf_token"]
         return response
@@ -223,6 +233,47 @@ def make_api(app):
     return lambda: ApiClient(app.test_client())
 
 
+def demo_totp_code(email):
+    """The code this person's authenticator app shows now (the demo secret, or whatever secret
+    they added), for a step they have not used yet (the server refuses a code twice), waiting
+    for the next step if need be."""
+    import time
+    import pyotp
+    from server.models import User
+    with db.engine.connect() as connection:
+        secret, last = connection.execute(
+            sa.select(User.totp_secret, User.totp_last_step).where(User.email == email)).one()
+    totp = pyotp.TOTP(secret)
+    while True:
+        now_step = totp.timecode(datetime.now(timezone.utc))
+        step = max(now_step, (last or 0) + 1)
+        if step <= now_step + 1:
+            return totp.generate_otp(step)
+        time.sleep(1)
+
+
+def sign_in_over_http(http, base_url, email, password="demo-password-2026"):
+    """Sign a `requests.Session` in to a live server as the phone does, sending the demo
+    account's code when the server asks for one. Returns the last answer."""
+    token = http.get(base_url + "/api/csrf", timeout=10).json()["csrf_token"]
+    response = http.post(base_url + "/api/session", headers={"X-CSRFToken": token}, timeout=10,
+                         json={"email": email, "password": password})
+    if response.status_code == 202:
+        response = http.post(base_url + "/api/session/second-factor", headers={"X-CSRFToken": token}, timeout=10,
+                             json={"pending_token": response.json()["pending_token"], "code": demo_totp_code(email)})
+    return response
+
+
+def office_code_step(page, email):
+    """In a browser that has just sent the office sign-in form: type the demo account's code
+    when the office asks for one (every role that reads safeguarding records)."""
+    page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/office/sign-in/code"):
+        page.fill("#code", demo_totp_code(email))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+
+
 def new_uuid():
     return str(uuid_module.uuid4())
 
@@ -237,8 +288,16 @@ class OfficeClient:
     def csrf(self):
         return self.get("/api/csrf").get_json()["csrf_token"]
 
-    def sign_in(self, email, password="demo-password-2026"):
-        return self.post("/office/sign-in", data={"email": email, "password": password})
+    def sign_in(self, email, password="demo-password-2026", second_factor=True):
+        """Sign in through the form; when it asks for a code, send the demo account's current one."""
+        response = self.post("/office/sign-in", data={"email": email, "password": password})
+        if second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/add-app"):
+            page = self.get("/office/sign-in/add-app").get_data(as_text=True)
+            secret = re.search(r'<code class="secret"[^>]*>([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+            response = self.post("/office/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
+        elif second_factor and response.status_code == 302 and response.location.endswith("/office/sign-in/code"):
+            response = self.post("/office/sign-in/code", data={"code": demo_totp_code(email)})
+        return response
 
     def get(self, path, **kwargs):
         return isolated_request(lambda: self.client.get(path, **kwargs))

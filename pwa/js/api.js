@@ -70,6 +70,14 @@ export async function signIn(email, password) {
   if (!csrf.ok) return csrf;
   csrfToken = csrf.data.csrf_token;
   const outcome = await call('POST', '/api/session', { json: { email, password } });
+  // 202: the password was right and a second factor is needed; nothing is granted yet.
+  if (outcome.ok && outcome.status === 200) csrfToken = outcome.data.csrf_token;
+  return outcome;
+}
+
+/** The second step: a code from the authenticator app (or a recovery code) for `token`. */
+export async function signInCode(token, code) {
+  const outcome = await call('POST', '/api/session/second-factor', { json: { pending_token: token, code } });
   if (outcome.ok) csrfToken = outcome.data.csrf_token;
   return outcome;
 }

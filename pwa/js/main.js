@@ -265,17 +265,30 @@ async function outboxScreen() {
 
 // --- What widgets ask for --------------------------------------------------------------------
 
+function showSignInError(form, outcome) {
+  if (outcome.kind === 'network' || outcome.kind === 'not-json') form.showError('No connection to the school’s server. Signing in needs a connection the first time.');
+  else form.showError(outcome.error?.message || 'Could not sign in.', { startAgain: outcome.error?.code === 'second_factor_expired' });
+}
+
+async function signedIn() {
+  await startSession(await session.current());
+  router.go('#/today');
+}
+
 const handlers = {
   async 'sign-in'({ email, password }, target) {
     const outcome = await session.signIn(email, password);
-    if (!outcome.ok) {
-      const form = target.closest('form');
-      if (outcome.kind === 'network' || outcome.kind === 'not-json') form.showError('No connection to the school’s server. Signing in needs a connection the first time.');
-      else form.showError(outcome.error?.message || 'Could not sign in.');
-      return;
-    }
-    await startSession(await session.current());
-    router.go('#/today');
+    const form = target.closest('form');
+    if (outcome.kind === 'second-factor') form.showSecondStep(outcome.step);
+    else if (!outcome.ok) showSignInError(form, outcome);
+    else await signedIn();
+  },
+  async 'sign-in-code'({ token, code }, target) {
+    const outcome = await session.signInWithCode(token, code);
+    const form = target.closest('form');
+    if (!outcome.ok) showSignInError(form, outcome);
+    else if (outcome.recoveryCodes.length) form.showRecoveryCodes(outcome.recoveryCodes, signedIn);
+    else await signedIn();
   },
   async 'start-visit'(detail) {
     const form = (state.snapshot.forms || []).find((f) => f.form_id === detail.formId && f.version === detail.formVersion);

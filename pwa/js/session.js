@@ -29,7 +29,19 @@ export async function signIn(email, password) {
   if (!(await finishPendingSignOut())) return { ok: false, kind: 'network' };
   const outcome = await api.signIn(email, password);
   if (!outcome.ok) return outcome;
-  const me = outcome.data;
+  if (outcome.status === 202) return { ok: false, kind: 'second-factor', step: outcome.data };
+  return establish(outcome.data);
+}
+
+/** Finish a sign-in that needs a second factor; `recoveryCodes` when an app was just added. */
+export async function signInWithCode(token, code) {
+  const outcome = await api.signInCode(token, code);
+  if (!outcome.ok) return outcome;
+  const signedIn = await establish(outcome.data);
+  return { ...signedIn, recoveryCodes: outcome.data.recovery_codes || [] };
+}
+
+async function establish(me) {
   const previous = await current();
   // Someone else's session was still open here (e.g. they were asked to sign in again):
   // their records are locked before the new person sees anything.

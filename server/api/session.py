@@ -8,9 +8,11 @@ from server.api.me import who_is
 from server.api.wire import load_json, respond
 from server.errors import ApiError
 from server.extensions import db
-from server.schemas.accounts import CsrfSchema, MeSchema, SignInSchema
-from server.security import end_current_session, sign_in_limit, sign_in_with_password
-from server.services import audit
+from server.schemas.accounts import (CsrfSchema, MeSchema, SecondFactorSchema, SecondStepSchema, SignedInSchema,
+                                     SignInSchema)
+from server.security import (SecondStep, end_current_session, sign_in_limit, sign_in_with_password,
+                             sign_in_with_second_factor)
+from server.services import audit, second_factor
 from server.services.accounts import SignInRefused
 
 
@@ -23,14 +25,42 @@ def csrf_token():
 
 @api.post("/session")
 @sign_in_limit
-@documented("Sign in with email and password", body=SignInSchema, responses={200: MeSchema}, tags=["session"])
+@documented("Sign in with email and password. Anyone with a second factor, or a role that needs "
+            "one, gets 202 and finishes at /api/session/second-factor",
+            body=SignInSchema, responses={200: MeSchema, 202: SecondStepSchema}, tags=["session"])
 def sign_in():
     credentials = load_json(SignInSchema())
     try:
-        user = sign_in_with_password(credentials["email"], credentials["password"])
+        outcome = sign_in_with_password(credentials["email"], credentials["password"])
     except SignInRefused as refused:
         raise ApiError(refused.code) from None
-    return respond(MeSchema(), who_is(user))
+    if isinstance(outcome, SecondStep):
+        return respond(SecondStepSchema(), second_step(outcome), status=202)
+    return respond(MeSchema(), who_is(outcome))
+
+
+def second_step(step):
+    if step.enrol_secret is None:
+        return {"second_factor": "code", "pending_token": step.token,
+                "message": "Enter the 6-digit code from your authenticator app."}
+    uri = second_factor.provisioning_uri(step.user, step.enrol_secret)
+    return {"second_factor": "enrol", "pending_token": step.token, "secret": step.enrol_secret,
+            "otpauth_uri": uri, "qr_svg": second_factor.qr_svg(uri),
+            "message": "Your role needs two-step sign-in. Add this account to an authenticator app "
+                       "(scan the code or type the key), then enter the 6-digit code it shows."}
+
+
+@api.post("/session/second-factor")
+@sign_in_limit
+@documented("Finish signing in with a code from the authenticator app or a recovery code",
+            body=SecondFactorSchema, responses={200: SignedInSchema}, tags=["session"])
+def sign_in_second_factor():
+    answer = load_json(SecondFactorSchema())
+    try:
+        user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
+    except SignInRefused as refused:
+        raise ApiError(refused.code) from None
+    return respond(SignedInSchema(), dict(who_is(user), recovery_codes=recovery_codes))
 
 
 @api.delete("/session")

@@ -21,11 +21,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
+from server import permissions
 from server.dates import school_today
 from server.extensions import db
 from server.models import ChangeCounter
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
+from server.services.second_factor import DEMO_TOTP_SECRET
 
 PASSWORD = "synthetic-password-2026"
 STAFF_ROLES = ("ap_leader", "dsl", "headteacher", "governor", "visiting_staff", "visiting_staff", "visiting_staff")
@@ -208,6 +210,13 @@ class IdAllocator:
         return value
 
 
+def _second_factor(role, at):
+    """Roles that need a second factor share the demo's development-only TOTP secret."""
+    needed = role in permissions.roles_with("sign_in.requires_second_factor")
+    return {"totp_secret": DEMO_TOTP_SECRET if needed else None, "totp_enrolled_at": at if needed else None,
+            "totp_last_step": None}
+
+
 def _password_hash():
     from server.services.accounts import hash_password
     return hash_password(PASSWORD)
@@ -277,7 +286,7 @@ class _Generator:
                 "full_name": f"{self.rng.choice(FIRST_NAMES)} {self.rng.choice(LAST_NAMES)}", "phone": "07700 900123",
                 "password_hash": password_hash, "active": True, "deactivated_at": None, "failed_logins": 0,
                 "locked_until": None, "last_login_at": None, "offline_key": secrets.token_hex(32),
-                **_tracked(self.created, seq)})
+                **_second_factor(role, self.created), **_tracked(self.created, seq)})
             self.writer.add("membership", {"id": self.ids("membership"), "user_id": user_id, "school_id": school_id,
                                            "role": role, **_tracked(self.created, seq)})
             if role == "visiting_staff":

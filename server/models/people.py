@@ -28,6 +28,11 @@ class User(Tracked, Base):
     # Encrypts this person's unsent visits on a phone after they sign out, so the next person
     # to use the phone cannot read them; only their next sign-in fetches it again.
     offline_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=lambda: secrets.token_hex(32))
+    # Two-step sign-in: the TOTP secret (base32), when it was confirmed, and the last 30-second
+    # step a code was accepted for, so a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enrolled_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Membership.id")
@@ -90,8 +95,24 @@ class UserSession(Base):
     expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
     ended_at: Mapped[object | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Refreshed at most once a minute (security.load_user_from_session_token).
+    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """A one-use code for signing in without the authenticator app. The first characters find
+    the row; the rest is kept only as an argon2id hash, like a password."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    lookup: Mapped[str] = mapped_column(sa.String(8), nullable=False)
+    code_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
 
 class StaffInvitation(Base):

@@ -1,16 +1,22 @@
 """Signing in and out of the office pages, and choosing which school to work on."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from server.errors import CATALOG
 from server.extensions import db
 from server.office import office
 from server.office.access import choose_school
-from server.security import end_current_session, sign_in_limit, sign_in_with_password
-from server.services import audit
+from server.security import (SecondStep, end_current_session, pending_step_user, sign_in_limit,
+                             sign_in_with_password, sign_in_with_second_factor)
+from server.services import audit, second_factor
 from server.services.accounts import SignInRefused
+
+# Between the password and the code the cookie holds only this signed, short-lived token (and
+# where to go next); it grants nothing (security.SecondStep).
+STEP_KEY = "second_step"
+NEXT_KEY = "second_step_next"
 
 
 def _safe_next(target):
@@ -29,11 +35,68 @@ def sign_in():
     if request.method == "GET":
         return render_template("office/sign_in.html", next=request.args.get("next", ""))
     try:
-        sign_in_with_password(request.form.get("email", ""), request.form.get("password", ""), via="office")
+        outcome = sign_in_with_password(request.form.get("email", ""), request.form.get("password", ""), via="office")
     except SignInRefused as refused:
         status, message = CATALOG[refused.code]
         return render_template("office/sign_in.html", error=message, next=request.form.get("next", "")), status
+    if isinstance(outcome, SecondStep):
+        session[STEP_KEY] = outcome.token
+        session[NEXT_KEY] = request.form.get("next", "")
+        return redirect(url_for("office.sign_in_enrol" if outcome.enrol_secret else "office.sign_in_code"))
     return redirect(_safe_next(request.form.get("next")))
+
+
+@office.route("/sign-in/code", methods=["GET", "POST"])
+@sign_in_limit
+def sign_in_code():
+    token = session.get(STEP_KEY)
+    if not token:
+        return redirect(url_for("office.sign_in"))
+    if request.method == "GET":
+        return render_template("office/sign_in_code.html")
+    target = session.get(NEXT_KEY)
+    try:
+        _, recovery_codes = sign_in_with_second_factor(token, request.form.get("code", ""), via="office")
+    except SignInRefused as refused:
+        status, message = CATALOG[refused.code]
+        if refused.code == "second_factor_expired":
+            session.pop(STEP_KEY, None)
+            return render_template("office/sign_in.html", error=message, next=target or ""), status
+        return render_template(_step_template(token), error=message, **_enrolment(token)), status
+    if recovery_codes:
+        return render_template("office/recovery_codes.html", codes=recovery_codes, next=_safe_next(target))
+    return redirect(_safe_next(target))
+
+
+@office.get("/sign-in/add-app")
+def sign_in_enrol():
+    token = session.get(STEP_KEY)
+    if not token:
+        return redirect(url_for("office.sign_in"))
+    try:
+        enrolment = _enrolment(token)
+    except SignInRefused as refused:
+        session.pop(STEP_KEY, None)
+        status, message = CATALOG[refused.code]
+        return render_template("office/sign_in.html", error=message, next=""), status
+    return render_template("office/sign_in_enrol.html", **enrolment)
+
+
+def _step_template(token):
+    try:
+        _, secret = pending_step_user(token)
+    except SignInRefused:
+        return "office/sign_in_code.html"
+    return "office/sign_in_enrol.html" if secret else "office/sign_in_code.html"
+
+
+def _enrolment(token):
+    """What the enrolment page shows for a pending step that adds an app (empty otherwise)."""
+    user, secret = pending_step_user(token)
+    if secret is None:
+        return {}
+    uri = second_factor.provisioning_uri(user, secret)
+    return {"secret": secret, "qr_svg": second_factor.qr_svg(uri)}
 
 
 @office.post("/sign-out")

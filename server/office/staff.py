@@ -16,6 +16,8 @@ from server.office.access import office_page
 from server.office.forms_admin import can_manage, error_messages, found_or_404, load_form, refuse_unless_manager
 from server.office.links import invitation_link, password_link
 from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffDetailsSchema, StaffRolesSchema
+from server import permissions
+from server.services import second_factor, sign_in_settings
 from server.services import staff as staff_service
 from server.services import staff_invitations
 from server.vocabulary import ROLES, labels
@@ -174,6 +176,35 @@ def set_password(token):
     db.session.commit()
     return render_template("office/admin/set_password.html", person=user, done=True)
 
+@office.post("/staff/<uuid:user_id>/second-factor-reset")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_second_factor_reset(user_id):
+    user = _member(user_id)
+    try:
+        done = sign_in_settings.reset_second_factor(user, g.school, current_user._get_current_object())
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(user, errors=error_messages(error)), 422
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash(f"{user.full_name}'s two-step sign-in is reset: they are signed out everywhere and add a new "
+          "authenticator app when they next sign in." if done else "Two-step sign-in was already off.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
+@office.post("/staff/<uuid:user_id>/sessions/<int:session_id>/end")
+@office_page(*staff_service.ADMIN_READ_ROLES)
+def staff_session_end(user_id, session_id):
+    user = _member(user_id)
+    try:
+        ended = sign_in_settings.end_someones_session(user, session_id, g.school, current_user._get_current_object())
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash("That session has ended: the device is signed out." if ended else "That session had already ended.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
 
 def _member(user_uuid):
     return found_or_404(staff_service.member_of(g.school, user_uuid))
@@ -200,7 +231,11 @@ def _render_member(user, link=None, errors=None, values=None):
         role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
         assignments=assignments, link_days=staff_service.PASSWORD_LINK_DAYS,
         values=values or {"full_name": user.full_name, "email": user.email, "phone": user.phone or ""},
-        is_self=user.id == current_user.id)
+        is_self=user.id == current_user.id, second_factor_on=second_factor.has_second_factor(user),
+        may_reset=permissions.allows(current_user, g.school.id, "second_factor.reset"),
+        may_end_sessions=permissions.allows(current_user, g.school.id, "session.revoke_others"),
+        sessions=sign_in_settings.open_sessions(user) if person["account_managed_here"] else [],
+        end_url=lambda row: url_for("office.staff_session_end", user_id=user.uuid, session_id=row.id))
 
 
 def _assignments(user):

@@ -26,6 +26,30 @@ class MeSchema(StrictSchema):
         "description": "Hex AES-256 key that locks this person's unsent visits on a phone after sign-out."})
 
 
+class SignedInSchema(MeSchema):
+    recovery_codes = fields.List(fields.String(), dump_only=True, metadata={
+        "description": "Only just after adding an authenticator app: one-use codes for signing in "
+                       "without it. Shown once; keep them somewhere safe."})
+
+
+class SecondStepSchema(StrictSchema):
+    second_factor = fields.String(dump_only=True, metadata={
+        "description": "`code`: send a code from the authenticator app (or a recovery code). "
+                       "`enrol`: add the app first (scan `qr_svg` or type `secret`), then send its code."})
+    pending_token = fields.String(dump_only=True, metadata={
+        "description": "Send back with the code to /api/session/second-factor within five minutes. "
+                       "It grants nothing by itself."})
+    message = fields.String(dump_only=True)
+    secret = fields.String(dump_only=True, metadata={"description": "Only for `enrol`: the base32 secret."})
+    otpauth_uri = fields.String(dump_only=True, metadata={"description": "Only for `enrol`."})
+    qr_svg = fields.String(dump_only=True, metadata={"description": "Only for `enrol`: the QR code, an SVG element."})
+
+
+class SecondFactorSchema(StrictSchema):
+    pending_token = non_empty_text(2000, required=True)
+    code = non_empty_text(40, required=True, load_only=True)
+
+
 class CsrfSchema(StrictSchema):
     csrf_token = fields.String(dump_only=True)
 

@@ -57,6 +57,7 @@ def normalise_email(email):
 
 def authenticate(email, password, lockout_threshold, lockout_minutes):
     """The active user with this email and password, or SignInRefused("bad_credentials").
+    The caller calls `signed_in()` once every step of the sign-in has passed.
 
     Each attempt on an unlocked account is counted before its password is checked, in one SQL
     statement that returns the new count, so guesses racing through several workers and
@@ -80,8 +81,27 @@ def authenticate(email, password, lockout_threshold, lockout_minutes):
         raise SignInRefused("bad_credentials")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    _update_account(user, failed_logins=0, locked_until=None, last_login_at=now)
     return user
+
+
+def signed_in(user):
+    """The whole sign-in passed (password, and second factor when asked): the count of failed
+    attempts starts again. Not before, or each right password would buy more code guesses."""
+    _update_account(user, failed_logins=0, locked_until=None, last_login_at=utcnow())
+
+
+def check_second_step(user, passes, lockout_threshold, lockout_minutes):
+    """Count a second-factor attempt like a password attempt; `passes(user)` checks the code.
+    Raises SignInRefused("second_factor_refused") when it is wrong or the account is locked
+    (the same answer, so a guesser cannot tell)."""
+    now = utcnow()
+    attempt = _count_attempt(user, now)
+    if attempt is None:
+        raise SignInRefused("second_factor_refused")
+    if not passes(user):
+        if attempt >= lockout_threshold:
+            _update_account(user, failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
+        raise SignInRefused("second_factor_refused")
 
 
 def _count_attempt(user, now):

@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from server.dates import SCHOOLS_TIME_ZONE
+from server.dates import SCHOOLS_TIME_ZONE, long_date, short_date
 from server.extensions import db
 from server.models import AuditEvent, Membership, SafeguardingConcern, School
 from server.permissions import roles_with
@@ -113,7 +113,7 @@ def send_digests(now):
 
 
 def _digest_body(school, today, overdue, due_today):
-    lines = [f"What {school.name} owes on {today:%A} {today.day} {today:%B %Y}.", ""]
+    lines = [f"What {school.name} owes on {today:%A} {long_date(today)}.", ""]
     for title, entries in (("Overdue", overdue), ("Due today", due_today)):
         if not entries:
             continue
@@ -121,7 +121,7 @@ def _digest_body(school, today, overdue, due_today):
         for entry in entries:
             path = (f"/office/placements/{entry.placement_uuid}/record" if entry.placement_uuid
                     else f"/office/providers/{entry.provider_uuid}/record")
-            lines.append(f"- {KIND_LABELS[entry.due.kind]}, due {entry.due.due_on.day} {entry.due.due_on:%b}: "
+            lines.append(f"- {KIND_LABELS[entry.due.kind]}, due {short_date(entry.due.due_on)}: "
                          f"{alerts.link(path)}")
         lines.append("")
     lines.append(f"Everything due: {alerts.link('/office/')}")

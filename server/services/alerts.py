@@ -115,7 +115,7 @@ def concern_escalated(concern, raised_by, waited):
 
 def morning_digest(school_id, person, today, body):
     return _add(school_id, "morning_digest", person, f"digest:{school_id}:{today.isoformat()}",
-                f"Due today and overdue: {today.day} {today:%B}", body)
+                f"Due today and overdue: {long_date(today)}", body)
 
 
 def visit_sent_back(visit, reviewer):

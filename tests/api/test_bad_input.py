@@ -24,6 +24,8 @@ def visit_body(demo):
 JSON_WRITE_ROUTES = {
     ("POST", "/api/session"): (lambda: "/api/session",
                                lambda demo: {"email": demo.email("ap_leader"), "password": "demo-password-2026"}),
+    ("POST", "/api/session/second-factor"): (lambda: "/api/session/second-factor",
+                                             lambda demo: {"pending_token": "not-a-pending-step", "code": "123456"}),
     ("PUT", "/api/visits/<uuid:visit_id>"): (lambda: f"/api/visits/{uuid.uuid4()}", visit_body),
     ("POST", "/api/visits/discarded"): (lambda: "/api/visits/discarded",
                                         lambda demo: {"visit_ids": [str(uuid.uuid4())],

@@ -1,12 +1,12 @@
 """The real app starts under gunicorn with demo data, and a browser can reach it."""
 import requests
 
+from tests.conftest import sign_in_over_http
+
 
 def test_the_live_server_answers_health_and_sign_in(live_server):
     session = requests.Session()
-    token = session.get(live_server.url + "/api/csrf").json()["csrf_token"]
-    response = session.post(live_server.url + "/api/session", headers={"X-CSRFToken": token},
-                            json={"email": "ap.leader@riverside.example", "password": "demo-password-2026"})
+    response = sign_in_over_http(session, live_server.url, "ap.leader@riverside.example")
     assert response.status_code == 200
     assert session.get(live_server.url + "/api/me").json()["email"] == "ap.leader@riverside.example"
 

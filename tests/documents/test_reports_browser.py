@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from server.extensions import db
-from tests.conftest import screenshot
+from tests.conftest import office_code_step, screenshot
 from tests.documents.conftest import add_pupils_at
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +19,7 @@ def sign_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    office_code_step(page, email)
 
 
 def images_loaded(page, selector):

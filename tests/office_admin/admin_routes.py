@@ -172,7 +172,9 @@ OFFICE_FORMS = {
 }
 # The import's second step needs an upload of the same session first: see test_admin_pupil_import.py.
 # Joining through an invitation link is open to its invited owner alone: see test_staff_invitations.py.
-OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password", "join_school"}
+# Resetting a second factor and ending a session: tests/office_admin/test_sign_in_settings.py.
+OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password", "join_school", "staff_second_factor_reset",
+                                 "staff_session_end"}
 OBJECT_FORMS = ("staff_roles", "staff_details", "staff_password_link", "staff_deactivate", "staff_reactivate",
                 "staff_invitation_withdraw", "provider_edit",
                 "pupil_edit", "placement_edit", "placement_status")

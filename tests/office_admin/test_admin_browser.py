@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from tests.conftest import screenshot
+from tests.conftest import demo_totp_code, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +46,8 @@ def sign_in(page, base, email=AP_LEADER):
     goto(page, base + "/office/sign-in", "Sign in to the office")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
+    click(page, "button[type=submit]", "Enter your code")
+    page.fill("#code", demo_totp_code(email))
     click(page, "button[type=submit]", "To do")
 
 

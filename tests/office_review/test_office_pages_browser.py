@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from office_review.scenario import provider_check_answers
 from tests import payloads
-from tests.conftest import screenshot
+from tests.conftest import office_code_step, screenshot
 
 pytestmark = pytest.mark.e2e
 TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
@@ -50,7 +50,7 @@ def sign_in(page, url, email):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    office_code_step(page, email)
 
 
 def photos_loaded(page):

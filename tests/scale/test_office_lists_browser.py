@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from server.dev.synthetic import PASSWORD
 from server.extensions import db
 from server.models import Membership, User
-from tests.conftest import screenshot
+from tests.conftest import office_code_step, screenshot
 
 DESKTOP_1280 = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", "timezone_id": "Europe/London"}
 
@@ -23,6 +23,7 @@ def test_the_pupil_list_pages_at_a_large_school(schools, live_server, browser):
         page.fill("#email", email)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
+        office_code_step(page, email)
         page.wait_for_url(re.compile(r".*/office/.*"))
         page.goto(live_server.url + "/office/pupils?sort=year&page=2")
         pager = page.get_by_role("navigation", name="Pages of pupils")

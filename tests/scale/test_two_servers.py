@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests import payloads
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, sign_in_over_http
 
 SHARED_SECRET = "two-servers-share-this-secret-key-0123456789"
 
@@ -34,9 +34,7 @@ def two_servers(app, demo, database_uri, tmp_path, store_env):
 
 
 def _sign_in(http, server, email):
-    token = http.get(server.url + "/api/csrf", timeout=10).json()["csrf_token"]
-    response = http.post(server.url + "/api/session", headers={"X-CSRFToken": token}, timeout=10,
-                         json={"email": email, "password": "demo-password-2026"})
+    response = sign_in_over_http(http, server.url, email)
     assert response.status_code == 200, response.text
     return response.json()["csrf_token"]
 

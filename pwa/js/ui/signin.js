@@ -1,7 +1,9 @@
 /*
  * The sign-in screen. Emits app:sign-in {email, password}; the controller answers with
- * `showError()` or moves on. `lockedCount` tells whoever picks up the phone that locked
- * visits wait here, safe until the person who recorded them signs in.
+ * `showError()`, with `showSecondStep(step)` when the server asks for a code from an
+ * authenticator app (then emits app:sign-in-code {token, code}), with `showRecoveryCodes()`
+ * after someone adds an app here, or moves on. `lockedCount` tells whoever picks up the phone
+ * that locked visits wait here, safe until the person who recorded them signs in.
  */
 import { emit, h, heading } from './dom.js';
 
@@ -10,16 +12,26 @@ export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
   const emailInput = h('input', { id: 'signin-email', type: 'email', name: 'email', autocomplete: 'username', required: true, value: email, inputmode: 'email' });
   const password = h('input', { id: 'signin-password', type: 'password', name: 'password', autocomplete: 'current-password', required: true });
   const button = h('button', { type: 'submit', class: 'button primary wide' }, 'Sign in');
+  let step = null;   // the server's second step, once the password was right
+  let codeInput = null;
   const form = h('form', {
     class: 'card stack', novalidate: true,
     onsubmit: (event) => {
       event.preventDefault();
+      if (step) {
+        if (!codeInput.value.trim()) {
+          error.textContent = 'Enter the code from your authenticator app.';
+          return;
+        }
+        busy();
+        emit(form, 'sign-in-code', { token: step.pending_token, code: codeInput.value.trim() });
+        return;
+      }
       if (!emailInput.value.trim() || !password.value) {
         error.textContent = 'Enter your school email and password.';
         return;
       }
-      button.disabled = true;
-      button.textContent = 'Signing in…';
+      busy();
       emit(form, 'sign-in', { email: emailInput.value.trim(), password: password.value });
     },
   },
@@ -27,12 +39,61 @@ export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
   h('label', { for: 'signin-password' }, 'Password'), password,
   error, button);
 
-  form.showError = (text) => {
+  function busy() {
+    button.disabled = true;
+    button.textContent = 'Signing in…';
+  }
+
+  form.showError = (text, { startAgain = false } = {}) => {
+    if (startAgain && step) {
+      step = null;
+      form.replaceChildren(h('label', { for: 'signin-email' }, 'School email'), emailInput,
+        h('label', { for: 'signin-password' }, 'Password'), password, error, button);
+    }
     error.textContent = text;
     button.disabled = false;
-    button.textContent = 'Sign in';
-    password.value = '';
-    password.focus();
+    button.textContent = step ? 'Continue' : 'Sign in';
+    if (step) {
+      codeInput.value = '';
+      codeInput.focus();
+    } else {
+      password.value = '';
+      password.focus();
+    }
+  };
+
+  form.showSecondStep = (secondStep) => {
+    step = secondStep;
+    const enrol = step.second_factor === 'enrol';
+    codeInput = h('input', {
+      id: 'signin-code', type: 'text', name: 'code', autocomplete: 'one-time-code', required: true,
+      inputmode: enrol ? 'numeric' : 'text', autocapitalize: 'off', spellcheck: 'false', maxlength: '40',
+    });
+    const parts = [h('p', { class: 'lead', id: 'signin-code-hint' }, step.message)];
+    if (enrol) {
+      parts.push(
+        h('img', { class: 'qr', alt: 'QR code to add AP visits to an authenticator app',
+          src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(step.qr_svg)}` }),
+        h('p', {}, 'Key: ', h('code', { class: 'secret' }, step.secret.match(/.{1,4}/g).join(' '))));
+    } else {
+      parts.push(h('p', { class: 'hint' }, 'Lost your phone? Enter one of your recovery codes instead.'));
+    }
+    codeInput.setAttribute('aria-describedby', 'signin-code-hint');
+    error.textContent = '';
+    button.disabled = false;
+    button.textContent = 'Continue';
+    form.replaceChildren(...parts, h('label', { for: 'signin-code' }, enrol ? 'Code from the app' : 'Code'), codeInput, error, button);
+    codeInput.focus();
+  };
+
+  form.showRecoveryCodes = (codes, done) => {
+    const carryOn = h('button', { type: 'button', class: 'button primary wide', onclick: done }, 'I have kept them: continue');
+    form.replaceChildren(
+      h('p', { class: 'lead', role: 'status' }, 'Two-step sign-in is on.'),
+      h('p', {}, 'If you lose your phone, each of these codes signs you in once. Write them down and keep them away from this phone. They are shown only now.'),
+      h('ul', { class: 'recovery-codes' }, codes.map((code) => h('li', {}, h('code', {}, code)))),
+      carryOn);
+    carryOn.focus();
   };
 
   const locked = lockedCount > 0

@@ -1,0 +1,141 @@
+"""A person's own sign-in settings: "Two-step sign-in" (add an authenticator app, new recovery
+codes, turn an optional one off) and "My devices and sessions" (each signed-in session, its
+last use, and ending one). Open to everyone signed in, visiting staff included."""
+from functools import wraps
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from server.extensions import db
+from server.office import office
+from server.office.access import current_school
+from server.office.forms_admin import error_messages
+from server.security import sha256_of_token, sign_in_limit
+from server.services import second_factor, sign_in_settings
+
+# The secret being added, until a code from it confirms it. Only in this person's own signed
+# session cookie, and only for a few minutes of their attention.
+ENROL_KEY = "enrolling_secret"
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def own_page(view):
+    """Signed in, any role: the page is about the person, not a school."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        school = current_school()
+        g.school = school
+        g.roles = current_user.roles_in(school.id) if school else set()
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@office.get("/account/two-step")
+@own_page
+def two_step():
+    return _render_two_step()
+
+
+@office.post("/account/two-step/start")
+@own_page
+def two_step_start():
+    if not second_factor.has_second_factor(current_user):
+        session[ENROL_KEY] = second_factor.new_secret()
+    return redirect(url_for("office.two_step"))
+
+
+@office.post("/account/two-step/confirm")
+@sign_in_limit  # each guess at a code spends the sign-in budget
+@own_page
+def two_step_confirm():
+    secret = session.get(ENROL_KEY)
+    if not secret:
+        return redirect(url_for("office.two_step"))
+    try:
+        codes = sign_in_settings.enrol(_me(), secret, request.form.get("code", ""))
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_two_step(errors=error_messages(error)), 422
+    db.session.commit()
+    session.pop(ENROL_KEY, None)
+    return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+
+
+@office.post("/account/two-step/recovery-codes")
+@sign_in_limit  # each guess at a code spends the sign-in budget
+@own_page
+def two_step_recovery_codes():
+    try:
+        codes = sign_in_settings.renew_recovery_codes(_me(), request.form.get("code", ""))
+    except ValidationError as error:
+        db.session.commit()  # a code that was right is used up either way
+        return _render_two_step(errors=error_messages(error)), 422
+    db.session.commit()
+    return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+
+
+@office.post("/account/two-step/off")
+@sign_in_limit  # each guess at a code spends the sign-in budget
+@own_page
+def two_step_off():
+    try:
+        sign_in_settings.turn_off(_me(), request.form.get("code", ""))
+    except ValidationError as error:
+        db.session.commit()
+        return _render_two_step(errors=error_messages(error)), 422
+    db.session.commit()
+    flash("Two-step sign-in is off.")
+    return redirect(url_for("office.two_step"))
+
+
+def _render_two_step(errors=None):
+    secret = session.get(ENROL_KEY) if not second_factor.has_second_factor(current_user) else None
+    enrolment = {}
+    if secret:
+        enrolment = {"secret": secret,
+                     "qr_svg": second_factor.qr_svg(second_factor.provisioning_uri(current_user, secret))}
+    return render_template(
+        "office/account_two_step.html", errors=errors or {}, enrolled=second_factor.has_second_factor(current_user),
+        required=second_factor.requires_second_factor(current_user),
+        codes_left=second_factor.recovery_codes_left(current_user), **enrolment)
+
+
+@office.get("/account/sessions")
+@own_page
+def my_sessions():
+    return render_template(
+        "office/account_sessions.html", sessions=sign_in_settings.open_sessions(current_user),
+        current=sha256_of_token(current_user.session_token), enrolled=second_factor.has_second_factor(current_user),
+        codes_left=second_factor.recovery_codes_left(current_user),
+        end_url=lambda row: url_for("office.my_session_end", session_id=row.id))
+
+
+@office.post("/account/sessions/<int:session_id>/end")
+@own_page
+def my_session_end(session_id):
+    ended = sign_in_settings.end_own_session(_me(), session_id)
+    db.session.commit()
+    flash("That session has ended: the device is signed out." if ended else "That session had already ended.")
+    return redirect(url_for("office.my_sessions"))
+
+
+_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("SamsungBrowser/", "Samsung Internet"),
+             ("Chrome/", "Chrome"), ("Chromium/", "Chromium"), ("Safari/", "Safari"))
+_SYSTEMS = (("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"),
+            ("CrOS", "ChromeOS"), ("Mac OS X", "Mac"), ("Linux", "Linux"))
+
+
+@office.app_template_filter("device_name")
+def device_name(user_agent):
+    """"Chrome on Android" from a browser's User-Agent, enough to tell one's devices apart."""
+    text = user_agent or ""
+    browser = next((name for marker, name in _BROWSERS if marker in text), None)
+    system = next((name for marker, name in _SYSTEMS if marker in text), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown device"
