@@ -34,9 +34,3 @@ TERMS = codes("terms")
 # The most characters each text box of a visit takes (and people per answer): the phone counts
 # against the same numbers, so it never completes a visit the server would refuse.
 LIMITS = {name: value for name, value in _VOCABULARY["limits"].items() if name != "$comment"}
-
-# Roles that read pupil-level records; governors see aggregates only.
-PUPIL_LEVEL_ROLES = tuple(role for role in ROLES if role != "governor")
-# Roles that run the office side: manage records, review visits.
-OFFICE_ROLES = ("ap_leader", "headteacher", "admin", "dsl")
-SAFEGUARDING_ROLES = ("dsl", "ap_leader", "trust_lead")

@@ -16,14 +16,11 @@ from server.extensions import db
 from server.models import (InsetDay, KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
 from server.models.base import utcnow
+from server.permissions import schools_where
 from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms
 from server.services.school_calendar import school_today
 
-# Roles whose phones carry every open placement of their school; visiting staff carry only
-# the placements they are assigned to. Governors carry nothing (aggregates only).
-WHOLE_SCHOOL_ROLES = ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer")
-PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
 OPEN_STATUSES = ("planned", "active")
 MY_VISITS_DAYS = 60
 # What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
@@ -31,24 +28,22 @@ MY_VISITS_DAYS = 60
 PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action")
 
 
-def _school_ids(user, roles):
-    return sorted({m.school_id for m in user.memberships if m.role in roles})
-
-
 def _placement_filter(user):
-    whole = _school_ids(user, WHOLE_SCHOOL_ROLES)
-    assigned = _school_ids(user, ("visiting_staff",))
+    return sa.and_(Placement.status.in_(OPEN_STATUSES), _yours(user))
+
+
+def _yours(user):
+    # "phone.whole_school" carries every placement of the school; anyone else on the phone
+    # carries only the placements they are assigned to visit.
+    whole = schools_where(user, "phone.whole_school")
+    assigned = schools_where(user, "phone.use")
     mine = sa.select(PlacementStaff.placement_id).where(PlacementStaff.user_id == user.id)
-    return sa.and_(
-        Placement.status.in_(OPEN_STATUSES),
-        sa.or_(Placement.school_id.in_(whole),
-               sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine))),
-    )
+    return sa.or_(Placement.school_id.in_(whole), sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine)))
 
 
 def change_cursor(user):
     """The highest change number among everything this user's snapshot is built from."""
-    school_ids = _school_ids(user, PHONE_ROLES)
+    school_ids = schools_where(user, "phone.use")
     parts = [
         sa.select(sa.func.max(User.change_seq)).where(User.id == user.id),
         sa.select(sa.func.max(Membership.change_seq)).where(Membership.user_id == user.id),
@@ -74,7 +69,7 @@ def build_snapshot(user, since=None, due_as_of=None):
     today = school_today()
     if since is not None and since >= cursor and due_as_of == today:
         return {"cursor": cursor, "due_as_of": today, "unchanged": True, "generated_at": now}
-    school_ids = _school_ids(user, PHONE_ROLES)
+    school_ids = schools_where(user, "phone.use")
     schools = db.session.execute(
         sa.select(School).where(School.id.in_(school_ids)).order_by(School.name)
         .options(selectinload(School.key_contacts), selectinload(School.term_periods))

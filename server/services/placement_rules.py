@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import Membership, Placement, Pupil
+from server.permissions import roles_with
 from server.services import start_gates
 from server.services.providers import latest_risk_assessment
 
@@ -25,8 +26,6 @@ REGISTRATION_PUPIL_THRESHOLD = 5
 # seven sessions is about 18 hours, the DfE's working threshold for "full-time education".
 FULL_TIME_SESSIONS = 7
 OPEN_STATUSES = ("planned", "active")
-# Who may approve a part-time timetable (§9.5).
-PART_TIME_APPROVER_ROLES = ("headteacher", "ap_leader")
 
 
 def long_date(day):
@@ -120,7 +119,7 @@ def approval_blockers(placement):
 def _is_part_time_approver(user_id, school_id):
     return db.session.execute(
         sa.select(Membership.id).where(Membership.user_id == user_id, Membership.school_id == school_id,
-                                       Membership.role.in_(PART_TIME_APPROVER_ROLES)).limit(1)
+                                       Membership.role.in_(roles_with("placement.approve_part_time"))).limit(1)
     ).first() is not None
 
 

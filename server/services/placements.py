@@ -15,10 +15,10 @@ from sqlalchemy.orm import selectinload
 from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
+from server.permissions import roles_with
 from server.services import audit
-from server.services.placement_rules import PART_TIME_APPROVER_ROLES, activation_blockers, approval_blockers
+from server.services.placement_rules import activation_blockers, approval_blockers
 from server.services.school_settings import apply_changes, audit_value, touch
-from server.services.staff import VISITING_ROLES
 
 OPEN_STATUSES = ("planned", "active")
 # The status changes an AP leader makes; anything else is refused with the reason.
@@ -47,26 +47,20 @@ def placements_query(school, statuses=None, kind=None, provider_uuid=None):
     return query
 
 
-def find_placement(school, placement_uuid):
-    return db.session.execute(
-        sa.select(Placement).where(Placement.uuid == placement_uuid, Placement.school_id == school.id)
-    ).scalar_one_or_none()
-
-
 def approvers(school):
     """Who may approve a part-time timetable here (§9.5)."""
-    return _members(school, PART_TIME_APPROVER_ROLES)
+    return _members(school, "placement.approve_part_time")
 
 
 def visiting_staff_choices(school):
     """Who may be assigned to visit: active staff of this school (not governors)."""
-    return _members(school, VISITING_ROLES)
+    return _members(school, "phone.use")
 
 
-def _members(school, roles):
+def _members(school, permission):
     return db.session.execute(
         sa.select(User).where(User.active.is_(True), User.id.in_(
-            sa.select(Membership.user_id).where(Membership.school_id == school.id, Membership.role.in_(roles))))
+            sa.select(Membership.user_id).where(Membership.school_id == school.id, Membership.role.in_(roles_with(permission)))))
         .order_by(User.full_name, User.id)).scalars().all()
 
 

@@ -13,8 +13,8 @@ from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
 from server.models.base import utcnow
+from server.permissions import schools_where
 from server.services import audit
-from server.services.bootstrap import PHONE_ROLES
 from server.services.forms import check_answers, get_form
 from server.services.school_calendar import school_today
 
@@ -146,7 +146,7 @@ def log_discarded_visits(user, visit_uuids, confirmed_at):
 def _resolve_subject(user, payload):
     """The placement (or, for a provider check, the provider) visited, within the user's schools:
     (placement or None, provider id or None, school id)."""
-    schools = {m.school_id for m in user.memberships if m.role in PHONE_ROLES}
+    schools = schools_where(user, "phone.use")
     placement = provider = None
     if payload["placement_id"] is not None:
         placement = db.session.execute(
