@@ -41,6 +41,24 @@ def _yours(user):
     return sa.or_(Placement.school_id.in_(whole), sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine)))
 
 
+def refusal_to_send(user, placement, visit_date):
+    """Why `user` may not send a visit dated `visit_date` about `placement` (an error code), or
+    None when they may: the one rule for which visits a member of staff may send.
+
+    A visit may be sent for any placement this person's phone carries (above), and for one it
+    carried that has since ended, when the visit is dated on or before the end date: a visit
+    captured offline before the end still arrives, however late. A placement planned and then
+    cancelled keeps taking visits: nothing dates the cancellation, and a visit captured while it
+    was planned (a concern raised on it above all) must reach the school. The caller has already
+    answered 404 for a placement outside the person's schools."""
+    yours = db.session.execute(sa.select(Placement.id).where(Placement.id == placement.id, _yours(user))).first()
+    if yours is None:
+        return "placement_not_assigned"
+    if placement.status == "ended" and visit_date > placement.end_date:
+        return "placement_ended_before_visit"
+    return None
+
+
 def change_cursor(user):
     """The highest change number among everything this user's snapshot is built from."""
     school_ids = schools_where(user, "phone.use")
