@@ -58,10 +58,12 @@ def visiting_staff_choices(school):
 
 
 def _members(school, permission):
+    """Active staff of `school` holding `permission` there."""
+    holders = sa.select(Membership.user_id).where(Membership.school_id == school.id,
+                                                  Membership.role.in_(roles_with(permission)))
     return db.session.execute(
-        sa.select(User).where(User.active.is_(True), User.id.in_(
-            sa.select(Membership.user_id).where(Membership.school_id == school.id, Membership.role.in_(roles_with(permission)))))
-        .order_by(User.full_name, User.id)).scalars().all()
+        sa.select(User).where(User.active.is_(True), User.id.in_(holders)).order_by(User.full_name, User.id)
+    ).scalars().all()
 
 
 def _resolve(school, data):
