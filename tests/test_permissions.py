@@ -11,7 +11,7 @@ from flask import url_for
 
 from server.office.nav import NAV
 from server.permissions import PERMISSIONS, roles_with
-from server.vocabulary import ROLES
+from server.vocabulary import ROLES, labels
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "server"
@@ -116,4 +116,18 @@ def test_the_security_doc_shows_the_permission_table():
         if line.startswith("| `") and len(cells) == len(ROLES) + 1:
             rows[cells[0].strip("`")] = tuple(role for role, cell in zip(ROLES, cells[1:]) if cell == "✓")
     assert rows == {name: tuple(role for role in ROLES if role in roles_with(name)) for name in PERMISSIONS}, (
-        "docs/security.md's permission table differs from server/permissions.py")
+        "docs/security.md's permission table differs from server/permissions.py: paste in the output of "
+        "`python -m tests.test_permissions`")
+
+
+def markdown_table():
+    """The permission table as docs/security.md shows it."""
+    names = dict(labels("roles"), dsl="DSL")
+    lines = ["| permission | " + " | ".join(names[role] for role in ROLES) + " |", "|---|" + "---|" * len(ROLES)]
+    lines += [f"| `{name}` | " + " | ".join("✓" if role in roles else "" for role in ROLES) + " |"
+              for name, roles in PERMISSIONS.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
