@@ -22,6 +22,11 @@ CATALOG = {
     "form_answers_invalid": (422, "The visit's answers do not satisfy its form; see details."),
     "visit_date_in_future": (422, "The visit is dated after today in England. Check the visit's date."),
     "unknown_form": (422, "That form or form version is not known to the server."),
+    # Which visits a member of staff may send: services/bootstrap.py, refusal_to_send().
+    "placement_not_assigned": (422, "You are not assigned to visit this placement. Ask the AP leader to assign "
+                                    "you, then send the visit again."),
+    "placement_ended_before_visit": (422, "The placement ended before the visit's date. Check the visit's date "
+                                          "and placement."),
     "csrf_failed": (403, "The security token is missing or out of date. Reload and try again."),
     "not_signed_in": (401, "Sign in to continue."),
     # A locked account gets this answer too, so a guesser cannot tell a lock from a miss.

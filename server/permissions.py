@@ -5,6 +5,7 @@ lists roles for a decision. A role holds a permission in a school, never across 
 check takes the school it is about.
 
 The roles and what they are for are in `shared_schemas/vocabulary.json` and docs/DOMAIN.md.
+docs/security.md shows this table as a grid (a test keeps the two the same).
 """
 from server.vocabulary import ROLES
 
@@ -13,27 +14,44 @@ _ADMINISTRATION = ("ap_leader", "headteacher", "admin")
 _RECORD_READERS = ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")
 
 PERMISSIONS = {
-    # The phone: who may sign in on it, see the school's placements and send visits.
+    # The office's landing page: everyone on the staff lands there and finds their own links.
+    "office.open": ROLES,
+    # The phone: everyone but governors (aggregates only) signs in on it, sends visits and can be
+    # assigned to visit a placement.
     "phone.use": ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer",
                   "visiting_staff"),
-    # School administration: providers, pupils, placements, staff and settings.
+    # Whose phone carries every open placement of the school; visiting staff carry only theirs.
+    "phone.whole_school": ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer"),
+    # School administration (providers, pupils, placements, staff, settings): who runs the school's AP.
     "school.administer": _ADMINISTRATION,
-    "school.read_administration": _ADMINISTRATION + ("trust_lead",),
+    # Key contacts, term dates and LA settings: a trust lead overseeing deadlines reads them too.
+    "school.read_settings": _ADMINISTRATION + ("trust_lead",),
+    # Staff accounts (emails, phones, invitations) are the school's own business, not the trust's.
+    "staff.read": _ADMINISTRATION,
+    # Pupils, placements and providers: the DSL needs them for concerns, trust leads read across schools.
     "pupil.read": _ADMINISTRATION + ("trust_lead", "dsl"),
+    # Placement and provider records, their photos and evidence, and the to-do list built from them.
     "placement.read_record": _RECORD_READERS,
-    # Visits sent for review, and signing them off (never one's own).
+    # Signing off visits (never one's own) and recording provider changes: the senior leaders (§4.3).
     "visit.review": _SENIOR,
+    # Trust leads read the review queue across their schools but do not decide.
     "visit.read_review": _SENIOR + ("trust_lead",),
+    # Marking follow-up actions done (§8.6): those who run AP, and the DSL for safeguarding actions.
     "action.write": ("ap_leader", "headteacher", "admin", "dsl"),
-    # Safeguarding concerns: who reads them, and who acts on them (§6 of the policy).
+    # Safeguarding concerns: who reads them (§4.4), and who acts on them: the DSL alone.
     "concern.read": ("dsl", "ap_leader", "trust_lead"),
     "concern.act": ("dsl",),
-    # A part-time timetable (§9.5) and the mitigations that let a risky placement start (§7.8).
+    # A part-time timetable is approved by the head or the AP leader (§9.5).
     "placement.approve_part_time": _SENIOR,
+    # The mitigations that let a risky placement start (§7.8) are the headteacher's decision.
     "placement.approve_mitigations": ("headteacher",),
+    # The daily register (§4.5): the attendance officer, and those who run AP cover for them.
     "attendance.register": ("attendance_officer", "ap_leader", "headteacher", "admin"),
+    # Pupil-level documents (PDFs, CSV exports, the LA list): the record readers, never governors.
     "document.pupil": _RECORD_READERS,
+    # The governors' report holds no pupil: governors read it (§4.1), and so do the record readers.
     "report.read": _RECORD_READERS + ("governor",),
+    # Recording that the local authority has been told (§7.12): those who run the school's AP.
     "local_authority.notify": _ADMINISTRATION,
     # Alerts. Told at once of a concern: the DSL (a deputy DSL holds the DSL role). Told when the
     # DSL has not opened it in time: the headteacher and the trust's safeguarding lead.

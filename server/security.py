@@ -2,7 +2,8 @@
 
 Sessions are rows in `user_session`; the cookie carries a random token whose SHA-256 names the
 row, so signing out, expiry and deactivating a leaver end a session at once on every worker.
-Every query for school data goes through `school_ids_for()` or `get_scoped_or_404()`.
+Who may do what is `server/permissions.py`; an object named in a URL is loaded through
+`in_school_or_404()`, and a list through `permissions.schools_where()`.
 The phone's API and the office page sign in through `sign_in_with_password()` and, for anyone
 with a second factor or a role that needs one, `sign_in_with_second_factor()`, under one
 per-address budget (`sign_in_limit`). Between the two steps nothing is granted: no session row
@@ -14,14 +15,15 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
 
+from server import permissions
 from server.errors import ApiError
 from server.extensions import db, limiter, login_manager
-from server.models import Membership, User, UserSession
+from server.models import School, User, UserSession
 from server.models.base import utcnow
 from server.services import audit
 from server.services import second_factor
@@ -202,41 +204,33 @@ def end_sessions(*conditions):
         sa.update(UserSession).where(UserSession.ended_at.is_(None), *conditions).values(ended_at=utcnow()))
 
 
-def school_ids_for(user, roles=None):
-    """The schools where `user` holds any of `roles` (any role when None)."""
-    return sorted({m.school_id for m in user.memberships if roles is None or m.role in roles})
-
-
-def has_role(user, school_id, roles):
-    return any(m.school_id == school_id and m.role in roles for m in user.memberships)
-
-
-def require_roles(*roles):
-    """The signed-in user must hold one of `roles` in at least one school."""
+def require_permission(permission):
+    """The signed-in user must hold `permission` in at least one school; which school a request
+    is about is checked where its object is loaded (`in_school_or_404`)."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
                 raise ApiError("not_signed_in")
-            if not school_ids_for(current_user, roles):
+            if not permissions.schools_where(current_user, permission):
                 raise ApiError("forbidden")
             return view(*args, **kwargs)
-        wrapper.required_roles = roles
+        wrapper.permission = permission
         return wrapper
     return decorator
 
 
-def get_scoped_or_404(model, uuid, roles):
-    """Load an object of a school where the user holds one of `roles`. Another school's object
-    answers 404, exactly like one that does not exist, so ids reveal nothing."""
-    obj = db.session.execute(sa.select(model).where(model.uuid == uuid)).scalar_one_or_none()
-    if obj is None or obj.school_id not in school_ids_for(current_user, roles):
-        raise ApiError("not_found")
-    return obj
-
-
-def members_with_role(school_id, role):
-    return db.session.execute(
-        sa.select(User).join(Membership).where(Membership.school_id == school_id, Membership.role == role,
-                                               User.active.is_(True)).order_by(User.id)
-    ).scalars().all()
+def in_school_or_404(model, uuid, permission, *options):
+    """The `model` row with public id `uuid`, for a signed-in user who holds `permission` in its
+    school. A row that does not exist and a row of a school the user is not on the staff of
+    both answer 404, so ids reveal nothing; on an office page only rows of the school the page
+    is about are found. A member of the school whose roles there do not allow `permission`
+    gets 403. `options` are loader options for the query (what the caller will read)."""
+    row = db.session.execute(sa.select(model).where(model.uuid == uuid).options(*options)).scalar_one_or_none()
+    school_id = None if row is None else row.id if isinstance(row, School) else row.school_id
+    scope = [g.school.id] if "school" in g else current_user.school_ids
+    if school_id is None or school_id not in scope:
+        abort(404)
+    if not permissions.allows(current_user, school_id, permission):
+        abort(403)
+    return row

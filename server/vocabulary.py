@@ -45,8 +45,3 @@ LIMITS = labels("limits")
 # Yes / No / N/A: the fixed answers of yes_no and yes_no_na items.
 ANSWER_LABELS = labels("answer_options")
 
-# Roles that read pupil-level records; governors see aggregates only.
-PUPIL_LEVEL_ROLES = tuple(role for role in ROLES if role != "governor")
-# Roles that run the office side: manage records, review visits.
-OFFICE_ROLES = ("ap_leader", "headteacher", "admin", "dsl")
-SAFEGUARDING_ROLES = ("dsl", "ap_leader", "trust_lead")

@@ -1,12 +1,12 @@
 """School administration as JSON: the same operations as the office's settings, staff,
 providers, pupils and placements pages, through the same schemas and services.
 
-A school is named by its public id in the path. A school, provider, pupil or placement of a
-school the user has no role in answers 404; one where their role does not allow the operation
-answers 403. Reads of pupils and placements are audited.
+A school is named by its public id in the path. Each route asks one permission
+(server/permissions.py); a school, provider, pupil or placement of a school the user has no
+role in answers 404, one where their roles do not allow the operation 403 (`in_school_or_404`).
+Reads of pupils and placements are audited.
 """
 
-import sqlalchemy as sa
 from flask import request
 from flask_login import current_user
 
@@ -26,25 +26,10 @@ from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema,
 from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, PasswordLinkSchema, StaffCreateSchema,
                                         StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
 from server.schemas.base import CALENDAR_YEARS
-from server.security import require_roles, school_ids_for
+from server.security import in_school_or_404, require_permission
 from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
-from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
 
 TAGS = ["school administration"]
-
-
-def _allowed(school_id, roles):
-    """404 for a school the user has no role in, 403 when their roles there do not allow this."""
-    if school_id not in current_user.school_ids:
-        raise ApiError("not_found")
-    if school_id not in school_ids_for(current_user, roles):
-        raise ApiError("forbidden")
-
-
-def _school(school_uuid, roles):
-    school = db.session.execute(sa.select(School).where(School.uuid == school_uuid)).scalar_one_or_none()
-    _allowed(school.id if school else None, roles)
-    return school
 
 
 def _no_body():
@@ -53,57 +38,51 @@ def _no_body():
         raise ApiError("validation_failed", details={"_schema": ["This request takes no body."]})
 
 
-def _record(model, uuid, roles):
-    obj = db.session.execute(sa.select(model).where(model.uuid == uuid)).scalar_one_or_none()
-    _allowed(obj.school_id if obj else None, roles)
-    return obj
-
-
 # --- School settings ---------------------------------------------------------------------------
 
 @api.get("/admin/schools/<uuid:school_id>")
-@require_roles(*ADMIN_READ_ROLES)
+@require_permission("school.read_settings")
 @documented("A school's local authority settings", responses={200: SchoolSettingsSchema}, tags=TAGS)
 def admin_school(school_id):
-    return respond(SchoolSettingsSchema(), _school(school_id, ADMIN_READ_ROLES))
+    return respond(SchoolSettingsSchema(), in_school_or_404(School, school_id, "school.read_settings"))
 
 
 @api.put("/admin/schools/<uuid:school_id>")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Change the local authority settings", body=SchoolSettingsSchema, responses={200: SchoolSettingsSchema},
             tags=TAGS)
 def admin_school_update(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     school_settings.update_school(school, load_json(SchoolSettingsSchema()), current_user)
     db.session.commit()
     return respond(SchoolSettingsSchema(), school)
 
 
 @api.get("/admin/schools/<uuid:school_id>/key-contacts")
-@require_roles(*ADMIN_READ_ROLES)
+@require_permission("school.read_settings")
 @documented("The key contacts phones show", responses={200: KeyContactsSchema}, tags=TAGS)
 def admin_key_contacts(school_id):
-    school = _school(school_id, ADMIN_READ_ROLES)
+    school = in_school_or_404(School, school_id, "school.read_settings")
     return respond(KeyContactsSchema(), {"contacts": school.key_contacts})
 
 
 @api.put("/admin/schools/<uuid:school_id>/key-contacts")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Replace the key contacts (the DSL is required)", body=KeyContactsSchema,
             responses={200: KeyContactsSchema}, tags=TAGS)
 def admin_key_contacts_update(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     school_settings.save_key_contacts(school, load_json(KeyContactsSchema())["contacts"], current_user)
     db.session.commit()
     return respond(KeyContactsSchema(), {"contacts": school.key_contacts})
 
 
 @api.get("/admin/schools/<uuid:school_id>/term-dates/<int:academic_year>")
-@require_roles(*ADMIN_READ_ROLES)
+@require_permission("school.read_settings")
 @documented("One academic year's half terms (the usual dates when none are saved)",
             responses={200: TermYearSchema}, tags=TAGS)
 def admin_term_dates(school_id, academic_year):
-    school = _school(school_id, ADMIN_READ_ROLES)
+    school = in_school_or_404(School, school_id, "school.read_settings")
     if academic_year not in CALENDAR_YEARS:
         raise ApiError("not_found")
     saved = school_settings.term_year(school, academic_year)
@@ -113,11 +92,11 @@ def admin_term_dates(school_id, academic_year):
 
 
 @api.put("/admin/schools/<uuid:school_id>/term-dates")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Set one academic year's six half terms (and, if given, its INSET days)", body=TermYearSchema,
             responses={200: TermYearSchema}, tags=TAGS)
 def admin_term_dates_update(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     data = load_json(TermYearSchema())
     year = data["academic_year"]
     school_settings.save_term_year(school, year, data["halves"], current_user)
@@ -145,19 +124,19 @@ def _staff_member(school, user_uuid):
 
 
 @api.get("/admin/schools/<uuid:school_id>/staff")
-@require_roles(*ADMIN_READ_ROLES)
+@require_permission("staff.read")
 @documented("Everyone with a role in the school", responses={200: StaffMemberSchema(many=True)}, tags=TAGS)
 def admin_staff(school_id):
-    school = _school(school_id, ADMIN_READ_ROLES)
+    school = in_school_or_404(School, school_id, "staff.read")
     return respond(StaffMemberSchema(many=True), staff.members(school, current_user))
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Add a member of staff; a new account comes with its set-password link", body=StaffCreateSchema,
             responses={201: NewStaffSchema}, tags=TAGS)
 def admin_staff_create(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     how, record = staff.add_staff(school, load_json(StaffCreateSchema()), current_user)
     if how == "invited":
         answer = {"member": None, "password_link": None,
@@ -170,20 +149,20 @@ def admin_staff_create(school_id):
 
 
 @api.get("/admin/schools/<uuid:school_id>/staff/invitations")
-@require_roles(*ADMIN_READ_ROLES)
+@require_permission("staff.read")
 @documented("Invitations waiting for their owner to accept", responses={200: InvitationSchema(many=True)},
             tags=TAGS)
 def admin_staff_invitations(school_id):
-    school = _school(school_id, ADMIN_READ_ROLES)
+    school = in_school_or_404(School, school_id, "staff.read")
     return respond(InvitationSchema(many=True), staff_invitations.pending(school))
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff/invitations/<uuid:invitation_id>/withdraw")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Withdraw an invitation before it is accepted", responses={204: None}, tags=TAGS)
 def admin_staff_invitation_withdraw(school_id, invitation_id):
     _no_body()
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     invitation = staff_invitations.pending_by_uuid(school, invitation_id)
     if invitation is None:
         raise ApiError("not_found")
@@ -193,11 +172,11 @@ def admin_staff_invitation_withdraw(school_id, invitation_id):
 
 
 @api.put("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/roles")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Set a person's roles in the school (an empty list removes them)", body=StaffRolesSchema,
             responses={200: StaffMemberSchema, 204: None}, tags=TAGS)
 def admin_staff_roles(school_id, user_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     user = _staff_member(school, user_id)
     roles = load_json(StaffRolesSchema())["roles"]
     staff.set_roles(user, school, roles, current_user)
@@ -206,11 +185,11 @@ def admin_staff_roles(school_id, user_id):
 
 
 @api.put("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Correct a person's name, work email or mobile", body=StaffDetailsSchema,
             responses={200: StaffMemberSchema}, tags=TAGS)
 def admin_staff_details(school_id, user_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     user = _staff_member(school, user_id)
     staff.correct_details(user, school, load_json(StaffDetailsSchema()), current_user)
     db.session.commit()
@@ -218,12 +197,12 @@ def admin_staff_details(school_id, user_id):
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/deactivate")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("A leaver: the account stops working and every session ends at once",
             responses={200: StaffMemberSchema}, tags=TAGS)
 def admin_staff_deactivate(school_id, user_id):
     _no_body()
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     user = _staff_member(school, user_id)
     staff.deactivate(user, school, current_user)
     db.session.commit()
@@ -231,11 +210,11 @@ def admin_staff_deactivate(school_id, user_id):
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/reactivate")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Let a deactivated account sign in again", responses={200: StaffMemberSchema}, tags=TAGS)
 def admin_staff_reactivate(school_id, user_id):
     _no_body()
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     user = _staff_member(school, user_id)
     staff.reactivate(user, school, current_user)
     db.session.commit()
@@ -243,11 +222,11 @@ def admin_staff_reactivate(school_id, user_id):
 
 
 @api.post("/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/password-link")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("A new set-password link to hand to the person", responses={200: PasswordLinkSchema}, tags=TAGS)
 def admin_staff_password_link(school_id, user_id):
     _no_body()
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     link = password_link(_staff_member(school, user_id), school, current_user)
     db.session.commit()
     return respond(PasswordLinkSchema(), link)
@@ -256,36 +235,36 @@ def admin_staff_password_link(school_id, user_id):
 # --- Providers ---------------------------------------------------------------------------------
 
 @api.get("/admin/schools/<uuid:school_id>/providers")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("The school's providers", responses={200: ProviderRecordSchema(many=True)}, tags=TAGS)
 def admin_providers(school_id):
-    school = _school(school_id, PUPIL_READ_ROLES)
+    school = in_school_or_404(School, school_id, "pupil.read")
     return respond(ProviderRecordSchema(many=True), providers.list_providers(school))
 
 
 @api.post("/admin/schools/<uuid:school_id>/providers")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Add a provider", body=ProviderRecordSchema, responses={201: ProviderRecordSchema}, tags=TAGS)
 def admin_provider_create(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     provider = providers.create_provider(school, load_json(ProviderRecordSchema()), current_user)
     db.session.commit()
     return respond(ProviderRecordSchema(), provider, 201)
 
 
 @api.get("/admin/providers/<uuid:provider_id>")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("One provider", responses={200: ProviderRecordSchema}, tags=TAGS)
 def admin_provider(provider_id):
-    return respond(ProviderRecordSchema(), _record(Provider, provider_id, PUPIL_READ_ROLES))
+    return respond(ProviderRecordSchema(), in_school_or_404(Provider, provider_id, "pupil.read"))
 
 
 @api.put("/admin/providers/<uuid:provider_id>")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Change a provider (the whole record, reports and evidence included)", body=ProviderRecordSchema,
             responses={200: ProviderRecordSchema}, tags=TAGS)
 def admin_provider_update(provider_id):
-    provider = _record(Provider, provider_id, ADMIN_ROLES)
+    provider = in_school_or_404(Provider, provider_id, "school.administer")
     providers.update_provider(provider, load_json(ProviderRecordSchema()), current_user)
     db.session.commit()
     return respond(ProviderRecordSchema(), provider)
@@ -294,10 +273,10 @@ def admin_provider_update(provider_id):
 # --- Pupils ------------------------------------------------------------------------------------
 
 @api.get("/admin/schools/<uuid:school_id>/pupils")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("The school's pupils", responses={200: PupilRecordSchema(many=True)}, tags=TAGS)
 def admin_pupils(school_id):
-    school = _school(school_id, PUPIL_READ_ROLES)
+    school = in_school_or_404(School, school_id, "pupil.read")
     found = pupil_import.list_pupils(school)
     audit.record("pupil.list_read", school, school_id=school.id, via="api")
     db.session.commit()
@@ -305,41 +284,41 @@ def admin_pupils(school_id):
 
 
 @api.post("/admin/schools/<uuid:school_id>/pupils")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Add a pupil", body=PupilRecordSchema, responses={201: PupilRecordSchema}, tags=TAGS)
 def admin_pupil_create(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     pupil = pupil_import.create_pupil(school, load_json(PupilRecordSchema()), current_user, via="api")
     db.session.commit()
     return respond(PupilRecordSchema(), pupil, 201)
 
 
 @api.get("/admin/pupils/<uuid:pupil_id>")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("One pupil", responses={200: PupilRecordSchema}, tags=TAGS)
 def admin_pupil(pupil_id):
-    pupil = _record(Pupil, pupil_id, PUPIL_READ_ROLES)
+    pupil = in_school_or_404(Pupil, pupil_id, "pupil.read")
     audit.record("pupil.read", pupil, via="api")
     db.session.commit()
     return respond(PupilRecordSchema(), pupil)
 
 
 @api.put("/admin/pupils/<uuid:pupil_id>")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Change a pupil", body=PupilRecordSchema, responses={200: PupilRecordSchema}, tags=TAGS)
 def admin_pupil_update(pupil_id):
-    pupil = _record(Pupil, pupil_id, ADMIN_ROLES)
+    pupil = in_school_or_404(Pupil, pupil_id, "school.administer")
     pupil_import.update_pupil(pupil, load_json(PupilRecordSchema()), current_user, via="api")
     db.session.commit()
     return respond(PupilRecordSchema(), pupil)
 
 
 @api.post("/admin/schools/<uuid:school_id>/pupil-imports")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Import pupils from an MIS CSV export: a dry run, or apply (all or nothing)", body=PupilImportSchema,
             responses={200: ImportPlanSchema}, tags=TAGS)
 def admin_pupil_import(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     request_data = load_json(PupilImportSchema())
     try:
         csv_file = pupil_import.read_csv(request_data["csv_text"].encode("utf-8"))
@@ -361,11 +340,11 @@ def admin_pupil_import(school_id):
 # --- Placements --------------------------------------------------------------------------------
 
 @api.get("/admin/schools/<uuid:school_id>/placements")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("The school's placements, ended and cancelled ones too", responses={200: PlacementRecordSchema(many=True)},
             tags=TAGS)
 def admin_placements(school_id):
-    school = _school(school_id, PUPIL_READ_ROLES)
+    school = in_school_or_404(School, school_id, "pupil.read")
     found = placements.list_placements(school, include_closed=True)
     audit.record("placement.list_read", school, school_id=school.id, via="api")
     db.session.commit()
@@ -373,43 +352,43 @@ def admin_placements(school_id):
 
 
 @api.post("/admin/schools/<uuid:school_id>/placements")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Commission a placement (it starts as planned)", body=PlacementInSchema,
             responses={201: PlacementRecordSchema}, tags=TAGS)
 def admin_placement_create(school_id):
-    school = _school(school_id, ADMIN_ROLES)
+    school = in_school_or_404(School, school_id, "school.administer")
     placement = placements.create_placement(school, load_json(PlacementInSchema()), current_user)
     db.session.commit()
     return respond(PlacementRecordSchema(), placement, 201)
 
 
 @api.get("/admin/placements/<uuid:placement_id>")
-@require_roles(*PUPIL_READ_ROLES)
+@require_permission("pupil.read")
 @documented("One placement, with what stops it starting", responses={200: PlacementRecordSchema}, tags=TAGS)
 def admin_placement(placement_id):
-    placement = _record(Placement, placement_id, PUPIL_READ_ROLES)
+    placement = in_school_or_404(Placement, placement_id, "pupil.read")
     audit.record("placement.read", placement, via="api")
     db.session.commit()
     return respond(PlacementRecordSchema(), placement)
 
 
 @api.put("/admin/placements/<uuid:placement_id>")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Change the agreement, approvals and visiting staff", body=PlacementChangeSchema,
             responses={200: PlacementRecordSchema}, tags=TAGS)
 def admin_placement_update(placement_id):
-    placement = _record(Placement, placement_id, ADMIN_ROLES)
+    placement = in_school_or_404(Placement, placement_id, "school.administer")
     placements.update_placement(placement, load_json(PlacementChangeSchema()), current_user)
     db.session.commit()
     return respond(PlacementRecordSchema(), placement)
 
 
 @api.post("/admin/placements/<uuid:placement_id>/status")
-@require_roles(*ADMIN_ROLES)
+@require_permission("school.administer")
 @documented("Start (422 placement_not_ready lists what is missing), end or cancel a placement",
             body=PlacementStatusSchema, responses={200: PlacementRecordSchema}, tags=TAGS)
 def admin_placement_status(placement_id):
-    placement = _record(Placement, placement_id, ADMIN_ROLES)
+    placement = in_school_or_404(Placement, placement_id, "school.administer")
     placements.change_status(placement, load_json(PlacementStatusSchema()), current_user, school_today())
     db.session.commit()
     return respond(PlacementRecordSchema(), placement)

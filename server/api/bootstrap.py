@@ -5,8 +5,8 @@ from server.api import api
 from server.api.docs import documented
 from server.api.wire import load_query, respond
 from server.schemas.bootstrap import BootstrapQuerySchema, BootstrapSchema
-from server.security import require_roles
-from server.services.bootstrap import PHONE_ROLES, build_snapshot
+from server.security import require_permission
+from server.services.bootstrap import build_snapshot
 
 # Built once: building a schema deep-copies its fields, which costs more than using it.
 QUERY = BootstrapQuerySchema()
@@ -14,7 +14,7 @@ SNAPSHOT = BootstrapSchema()
 
 
 @api.get("/bootstrap")
-@require_roles(*PHONE_ROLES)
+@require_permission("phone.use")
 @documented("Placements, pupils, providers, forms and key contacts for this phone",
             query=BootstrapQuerySchema, responses={200: BootstrapSchema}, tags=["sync"])
 def bootstrap():

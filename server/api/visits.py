@@ -11,8 +11,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.schemas.visits import (MEDIA_TYPES, DiscardedReceiptSchema, DiscardedVisitsSchema, ReceiptSchema,
                                    VisitPayloadSchema)
-from server.security import require_roles
-from server.services.bootstrap import PHONE_ROLES
+from server.security import require_permission
 from server.services.photo_ingest import ingest_photo
 from server.services.sync import find_own_visit, ingest_visit, log_discarded_visits, receipt_for
 
@@ -36,7 +35,7 @@ def _committed(work):
 
 
 @api.put("/visits/<uuid:visit_id>")
-@require_roles(*PHONE_ROLES)
+@require_permission("phone.use")
 @documented("Send a visit and its photo manifest (idempotent by UUID)", body=VisitPayloadSchema,
             responses={200: ReceiptSchema, 201: ReceiptSchema}, tags=["sync"])
 def put_visit(visit_id):
@@ -47,7 +46,7 @@ def put_visit(visit_id):
 
 
 @api.put("/visits/<uuid:visit_id>/photos/<uuid:photo_id>")
-@require_roles(*PHONE_ROLES)
+@require_permission("phone.use")
 @documented("Send one photo's bytes; X-Content-SHA256 names their hash", body_content_type=MEDIA_TYPES,
             responses={200: ReceiptSchema, 201: ReceiptSchema}, tags=["sync"])
 def put_photo(visit_id, photo_id):
@@ -60,7 +59,7 @@ def put_photo(visit_id, photo_id):
 
 
 @api.get("/visits/<uuid:visit_id>")
-@require_roles(*PHONE_ROLES)
+@require_permission("phone.use")
 @documented("What the server holds of one of my visits", responses={200: ReceiptSchema}, tags=["sync"])
 def get_visit(visit_id):
     visit = find_own_visit(current_user, visit_id)
@@ -70,7 +69,7 @@ def get_visit(visit_id):
 
 
 @api.post("/visits/discarded")
-@require_roles(*PHONE_ROLES)
+@require_permission("phone.use")
 @documented("Record that the signed-in author discarded unsent visits on their phone",
             body=DiscardedVisitsSchema, responses={200: DiscardedReceiptSchema}, tags=["sync"])
 def record_discarded():

@@ -30,7 +30,7 @@ from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_for
 from server.services.second_factor import DEMO_TOTP_SECRET
 
 PASSWORD = "synthetic-password-2026"
-STAFF_ROLES = ("ap_leader", "dsl", "headteacher", "governor", "visiting_staff", "visiting_staff", "visiting_staff")
+STAFF_MIX = ("ap_leader", "dsl", "headteacher", "governor", "visiting_staff", "visiting_staff", "visiting_staff")
 SCHOOLS_PER_TRUST = 10
 PROVIDERS_PER_SCHOOL = 5
 CALM_SHARE = 0.85  # most visits need nothing more; the rest bring notes, actions and some concerns
@@ -279,7 +279,7 @@ class _Generator:
 
     def _staff(self, school_id, seq, password_hash):
         staff = {"visiting_staff": []}
-        for index, role in enumerate(STAFF_ROLES):
+        for index, role in enumerate(STAFF_MIX):
             user_id = self.ids("user_account")
             self.writer.add("user_account", {
                 "id": user_id, "uuid": uuid.uuid4(), "email": f"{role.replace('_', '.')}.{index}@school{school_id}.example",

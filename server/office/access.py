@@ -8,14 +8,16 @@ from functools import wraps
 from flask import abort, g, redirect, request, session, url_for
 from flask_login import current_user
 
+from server import permissions
 from server.extensions import db
 from server.models import School
 
 SCHOOL_KEY = "office_school_id"
 
 
-def office_page(*roles):
-    """The view needs a signed-in user holding one of `roles` in the current school."""
+def office_page(permission):
+    """The view needs a signed-in user holding `permission` (server/permissions.py) in the
+    current school."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
@@ -25,11 +27,10 @@ def office_page(*roles):
             if school is None:
                 abort(403)
             g.school = school
-            g.roles = current_user.roles_in(school.id)
-            if not g.roles.intersection(roles):
+            if not permissions.allows(current_user, school.id, permission):
                 abort(403)
             return view(*args, **kwargs)
-        wrapper.office_roles = roles
+        wrapper.permission = permission
         return wrapper
     return decorator
 
@@ -48,5 +49,8 @@ def choose_school(school_id):
         session[SCHOOL_KEY] = school_id
 
 
-def has_any_role(*roles):
-    return bool(g.get("roles", set()).intersection(roles))
+def may(permission):
+    """Whether the signed-in user holds `permission` in the school the page is about: what a page
+    offers (buttons, sections) follows the same table as what it accepts."""
+    school = g.get("school")
+    return school is not None and permissions.allows(current_user, school.id, permission)

@@ -30,7 +30,6 @@ def own_page(view):
     def wrapper(*args, **kwargs):
         school = current_school()
         g.school = school
-        g.roles = current_user.roles_in(school.id) if school else set()
         return view(*args, **kwargs)
     return wrapper
 

@@ -12,12 +12,11 @@ from server.extensions import db
 from server.models import Alert
 from server.office import office
 from server.office.access import office_page
-from server.permissions import roles_with
 from server.services import alert_delivery, alerts, audit
 
 
 @office.get("/alerts")
-@office_page(*roles_with("alert.read_failed"))
+@office_page("alert.read_failed")
 def alerts_failed():
     rows = alert_delivery.failed(g.school.id)
     rendered = render_template("office/alerts_failed.html", alerts=rows,
@@ -27,7 +26,7 @@ def alerts_failed():
 
 
 @office.post("/alerts/<uuid:alert_id>/retry")
-@office_page(*roles_with("alert.read_failed"))
+@office_page("alert.read_failed")
 def alert_retry(alert_id):
     alert = db.session.execute(sa.select(Alert).where(
         Alert.uuid == alert_id, Alert.school_id == g.school.id, Alert.status == "failed")).scalar_one_or_none()
@@ -40,7 +39,7 @@ def alert_retry(alert_id):
 
 
 @office.get("/mail-sent")
-@office_page(*roles_with("alert.read_failed"))
+@office_page("alert.read_failed")
 def mail_sent():
     """Only with the development file backend: the school's messages, newest first."""
     if current_app.config["MAIL_BACKEND"] != "file":
@@ -60,13 +59,13 @@ def mail_sent():
 
 
 @office.get("/my-alerts")
-@office_page(*roles_with("alert.choose_own"))
+@office_page("alert.choose_own")
 def my_alerts():
     return render_template("office/my_alerts.html", choices=alerts.choices_for(current_user, g.school.id))
 
 
 @office.post("/my-alerts")
-@office_page(*roles_with("alert.choose_own"))
+@office_page("alert.choose_own")
 def my_alerts_save():
     offered = {kind for kind, *_ in alerts.choices_for(current_user, g.school.id)}
     wanted = {kind for kind in request.form.getlist("receive") if kind in offered}

@@ -15,9 +15,6 @@ from server.schemas.base import CALENDAR_YEARS
 from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
 from server.vocabulary import labels
 
-REGISTER_ROLES = ("attendance_officer", "ap_leader", "headteacher", "admin")
-
-
 def _day_from(value):
     """The register day `value` names (today when it names none); None for a day outside any
     school's calendar, which has no register."""
@@ -29,7 +26,7 @@ def _day_from(value):
 
 
 @office.get("/attendance")
-@office_page(*REGISTER_ROLES)
+@office_page("attendance.register")
 def attendance():
     day = _day_from(request.args.get("date"))
     if day is None:
@@ -38,7 +35,7 @@ def attendance():
 
 
 @office.post("/attendance")
-@office_page(*REGISTER_ROLES)
+@office_page("attendance.register")
 def attendance_save():
     form = request.form
     marks = []

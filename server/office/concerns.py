@@ -2,22 +2,23 @@
 of their own), and one concern's page, where the DSL adds notes, records the outcome and, with a
 reason, reopens a closed concern. The AP leader and trust leads read; only the DSL writes.
 Every read is in the audit log."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 
 from server.dates import school_today
 from server.extensions import db
+from server.models import SafeguardingConcern
 from server.models.base import utcnow
 from server.office import office
-from server.office.access import has_any_role, office_page
+from server.office.access import may, office_page
 from server.office.form_input import form_errors, read_form
 from server.office.paging import choice, page_number, paginate
 from server.schemas.base import StrictSchema, optional_text
+from server.security import in_school_or_404
 from server.services import audit
 from server.services import concerns as concern_service
 from server.services.refusal import Refused
-from server.services.review import REVIEW_READER_ROLES
 
 
 class NoteSchema(StrictSchema):
@@ -34,7 +35,7 @@ class ReopenSchema(StrictSchema):
 
 
 @office.get("/concerns")
-@office_page(*concern_service.CONCERN_READER_ROLES)
+@office_page("concern.read")
 def dsl_queue():
     show = choice("show", ("open", "closed"), "open")
     order = concern_service.CLOSED_ORDER if show == "closed" else concern_service.OPEN_ORDER
@@ -51,13 +52,13 @@ def dsl_queue():
 
 
 @office.get("/concerns/<uuid:concern_id>")
-@office_page(*concern_service.CONCERN_READER_ROLES)
+@office_page("concern.read")
 def concern(concern_id):
     return _render(_concern_or_404(concern_id))
 
 
 @office.post("/concerns/<uuid:concern_id>/notes")
-@office_page(*concern_service.CONCERN_WRITER_ROLES)
+@office_page("concern.act")
 def concern_add_note(concern_id):
     found = _concern_or_404(concern_id)
     try:
@@ -72,7 +73,7 @@ def concern_add_note(concern_id):
 
 
 @office.post("/concerns/<uuid:concern_id>/close")
-@office_page(*concern_service.CONCERN_WRITER_ROLES)
+@office_page("concern.act")
 def concern_close(concern_id):
     found = _concern_or_404(concern_id)
     try:
@@ -87,7 +88,7 @@ def concern_close(concern_id):
 
 
 @office.post("/concerns/<uuid:concern_id>/reopen")
-@office_page(*concern_service.CONCERN_WRITER_ROLES)
+@office_page("concern.act")
 def concern_reopen(concern_id):
     found = _concern_or_404(concern_id)
     try:
@@ -102,10 +103,7 @@ def concern_reopen(concern_id):
 
 
 def _concern_or_404(concern_id):
-    found = concern_service.concern_in_school(concern_id, g.school.id)
-    if found is None:
-        abort(404)
-    return found
+    return in_school_or_404(SafeguardingConcern, concern_id, "concern.read", *concern_service.CONCERN_LOAD)
 
 
 def _render(found, note_errors=None, close_errors=None, reopen_errors=None, status=200):
@@ -114,8 +112,8 @@ def _render(found, note_errors=None, close_errors=None, reopen_errors=None, stat
     page = render_template(
         "office/concern.html", concern=found, people=people, escalations=concern_service.escalations(found), note_kinds=concern_service.NOTE_KINDS,
         entry_kinds=concern_service.ENTRY_KINDS, reopen_errors=reopen_errors or {},
-        may_write=has_any_role(*concern_service.CONCERN_WRITER_ROLES),
-        may_open_visit=has_any_role(*REVIEW_READER_ROLES),
+        may_write=may("concern.act"),
+        may_open_visit=may("visit.read_review"),
         note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
         today=school_today())
     db.session.commit()  # the audit entry of this read, after rendering: a commit expires every loaded row

@@ -6,24 +6,26 @@ safeguarding concern it shows, which only the roles that may read concerns see.
 A PDF is an ordinary download link: the browser fetches it beside the open page, which stays
 usable, and shows the file when it is ready.
 """
-from flask import Response, abort, g, render_template, url_for
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user
 
 from server.extensions import db
+from server.models import Placement, Visit
 from server.models.base import utcnow
 from server.office import office
-from server.office.access import has_any_role, office_page
+from server.office.access import may, office_page
 from server.office.nav import url_if
+from server.security import in_school_or_404
 from server.services import audit, review
 from server.services import concerns as concern_service
 from server.services import placement_record as placement_records
-from server.services.documents import PUPIL_DOCUMENT_ROLES, pdf_layout
+from server.services.documents import pdf_layout
 from server.services.documents import visit_pdf as visit_documents
 from server.services.documents.record_pdf import record_document
 
 
 @office.get("/placements/<uuid:placement_id>/record.pdf")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def placement_record_pdf(placement_id):
     placement, record, document = _record_document(placement_id)
     data = pdf_layout.render(document)
@@ -32,7 +34,7 @@ def placement_record_pdf(placement_id):
 
 
 @office.get("/placements/<uuid:placement_id>/record/print")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def placement_record_print(placement_id):
     placement, record, document = _record_document(placement_id)
     links = [(url_for("office.placement_record_pdf", placement_id=placement_id), "Download the PDF")]
@@ -45,12 +47,10 @@ def placement_record_print(placement_id):
 
 
 @office.get("/visits/<uuid:visit_id>/visit.pdf")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def visit_pdf(visit_id):
-    visit = review.visit_in_school(visit_id, g.school.id)
-    if visit is None:
-        abort(404)
-    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    visit = in_school_or_404(Visit, visit_id, "document.pupil", *review.VISIT_LOAD)
+    may_read_concerns = may("concern.read")
     data, concerns = visit_documents.visit_pdf(visit, may_read_concerns, current_user, utcnow())
     if data is None:
         abort(404)
@@ -63,12 +63,10 @@ def visit_pdf(visit_id):
 
 def _record_document(placement_id):
     """(placement, its PlacementRecord, the record as a Document), concerns only for their readers."""
-    placement = placement_records.placement_in_school(placement_id, g.school.id)
-    if placement is None:
-        abort(404)
+    placement = in_school_or_404(Placement, placement_id, "document.pupil", *placement_records.PLACEMENT_LOAD)
     now = utcnow()
     record = placement_records.build(placement, now.date(),
-                                     with_concerns=has_any_role(*concern_service.CONCERN_READER_ROLES))
+                                     with_concerns=may("concern.read"))
     return placement, record, record_document(record, current_user, now)
 
 

@@ -6,10 +6,11 @@ import io
 from flask import abort, current_app, g, request, send_file
 
 from server.extensions import db
+from server.models import EvidenceFile
 from server.office import office
 from server.office.access import office_page
+from server.security import in_school_or_404
 from server.services import audit, evidence_files
-from server.services.placement_record import RECORD_READER_ROLES
 
 UPLOAD_FIELD = "file"
 
@@ -29,11 +30,9 @@ def upload(field=UPLOAD_FIELD):
 
 
 @office.get("/evidence/<uuid:file_id>")
-@office_page(*RECORD_READER_ROLES)
+@office_page("placement.read_record")
 def evidence_download(file_id):
-    file = evidence_files.file_in_school(file_id, g.school.id)
-    if file is None:
-        abort(404)
+    file = in_school_or_404(EvidenceFile, file_id, "placement.read_record")
     try:
         data = evidence_files.read(file)
     except FileNotFoundError:

@@ -14,8 +14,7 @@ import re
 from flask import abort, request
 from marshmallow import fields
 
-from server.office.access import has_any_role
-from server.services.staff import ADMIN_ROLES
+from server.office.access import may
 
 _ROW_KEY = re.compile(r"^(?P<index>\d+)-(?P<name>.+)$")
 # Row fields the page fills in itself (a key contact's role, an evidence row's kept file): a row with
@@ -62,17 +61,11 @@ def error_messages(error):
 
 
 def can_manage():
-    return has_any_role(*ADMIN_ROLES)
+    return may("school.administer")
 
 
 def refuse_unless_manager():
     """Readers (trust leads, DSLs) see the pages; only those who run the school's AP change them."""
     if not can_manage():
         abort(403)
-
-
-def found_or_404(obj):
-    if obj is None:
-        abort(404)
-    return obj
 

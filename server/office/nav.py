@@ -1,28 +1,30 @@
-"""The office navigation: (endpoint, label, roles that see it). The layout shows an entry only
-when its page exists and the user holds one of its roles in the current school."""
-from flask import current_app, g, url_for
+"""The office navigation: (endpoint, label, permission). Each entry names the permission its
+page asks (server/permissions.py), so a link is shown exactly to those its page serves; the
+layout shows an entry only when its page exists and the user holds that permission in the
+current school. tests/test_permissions.py holds each entry to its page."""
+from flask import current_app, url_for
 
-ALL_STAFF = ("ap_leader", "dsl", "headteacher", "admin", "trust_lead", "attendance_officer", "visiting_staff")
+from server.office.access import may
 
 NAV = [
-    ("office.home", "To do", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
-    ("office.review_queue", "Review queue", ("ap_leader", "headteacher", "trust_lead")),
-    ("office.dsl_queue", "Concerns", ("dsl", "ap_leader", "trust_lead")),
-    ("office.placements", "Placements", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
-    ("office.pupils", "Pupils", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
-    ("office.attendance", "Attendance", ("attendance_officer", "ap_leader", "headteacher", "admin")),
-    ("office.providers", "Providers", ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")),
-    ("office.staff", "Staff", ("ap_leader", "headteacher", "admin")),
-    ("office.settings", "School settings", ("ap_leader", "headteacher", "admin")),
-    ("office.alerts_failed", "Alerts", ("ap_leader", "headteacher", "admin")),
-    ("office.reports", "Reports", ("ap_leader", "headteacher", "admin", "trust_lead", "governor")),
+    # The landing page serves everyone (office.open); it is a to-do list for those who have one.
+    ("office.home", "To do", "placement.read_record"),
+    ("office.review_queue", "Review queue", "visit.read_review"),
+    ("office.dsl_queue", "Concerns", "concern.read"),
+    ("office.placements", "Placements", "pupil.read"),
+    ("office.pupils", "Pupils", "pupil.read"),
+    ("office.attendance", "Attendance", "attendance.register"),
+    ("office.providers", "Providers", "pupil.read"),
+    ("office.staff", "Staff", "staff.read"),
+    ("office.settings", "School settings", "school.read_settings"),
+    ("office.alerts_failed", "Alerts", "alert.read_failed"),
+    ("office.reports", "Reports", "report.read"),
 ]
 
 
 def visible_nav():
-    roles = g.get("roles", set())
-    return [(endpoint, label) for endpoint, label, allowed in NAV
-            if endpoint in current_app.view_functions and roles.intersection(allowed)]
+    return [(endpoint, label) for endpoint, label, permission in NAV
+            if endpoint in current_app.view_functions and may(permission)]
 
 
 def url_if(endpoint, **values):

@@ -10,13 +10,12 @@ from server.office import office
 from server.office.access import office_page
 from server.services import audit
 from server.services.photo_store import get_photo_store
-from server.services.placement_record import RECORD_READER_ROLES
 
 SIZES = {"full": "storage_key", "thumb": "thumbnail_key"}
 
 
 @office.get("/photos/<uuid:photo_id>/<size>")
-@office_page(*RECORD_READER_ROLES)
+@office_page("placement.read_record")
 def photo(photo_id, size):
     if size not in SIZES:
         abort(404)

@@ -13,18 +13,17 @@ from server.extensions import db
 from server.models import Placement, Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
-                                       refuse_unless_manager)
+from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.office.pupils_admin import FLAGS
 from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema,
                                              PlacementRecordSchema, PlacementStatusSchema)
+from server.security import in_school_or_404
 from server.services import audit
 from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning, start_warnings
-from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
 
 KIND_HINTS = {
@@ -61,7 +60,7 @@ DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", 
 
 
 @office.get("/placements")
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def placements():
     status = choice("status", STATUS_FILTERS, "open")
     kind = choice("kind", PLACEMENT_KINDS)
@@ -83,9 +82,8 @@ def placements():
 
 
 @office.route("/placements/new", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("school.administer")
 def placement_new():
-    refuse_unless_manager()
     pupil = _pupil_from_query()
     if request.method == "GET":
         values = {"pupil_id": str(pupil.uuid) if pupil else None, "sessions": [], "staff": []}
@@ -101,7 +99,7 @@ def placement_new():
 
 
 @office.route("/placements/<uuid:placement_id>/edit", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def placement_edit(placement_id):
     placement = _placement(placement_id)
     if request.method == "GET":
@@ -122,9 +120,8 @@ def placement_edit(placement_id):
 
 
 @office.post("/placements/<uuid:placement_id>/status")
-@office_page(*PUPIL_READ_ROLES)
+@office_page("school.administer")
 def placement_status(placement_id):
-    refuse_unless_manager()
     placement = _placement(placement_id)
     try:
         data = load_form(PlacementStatusSchema())
@@ -149,7 +146,7 @@ def placement_status(placement_id):
 
 
 def _placement(placement_uuid):
-    return found_or_404(placement_service.find_placement(g.school, placement_uuid))
+    return in_school_or_404(Placement, placement_uuid, "pupil.read")
 
 
 def _pupil_from_query():

@@ -15,14 +15,13 @@ from server.models.base import utcnow
 from server.office import evidence as evidence_upload
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
-                                       refuse_unless_manager)
+from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
+from server.security import in_school_or_404
 from server.services import evidence_files
 from server.services import providers as provider_service
 from server.services.placement_rules import open_placements_by_provider, registration_warning
-from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 
 BLANK_REPORT_ROWS = 1
@@ -32,7 +31,7 @@ SORTS = {"name": ("Name", [Provider.name, Provider.id]),
 
 
 @office.get("/providers")
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def providers():
     today = school_today()
     status = choice("status", REGISTRATION_STATUSES)
@@ -50,9 +49,8 @@ def providers():
 
 
 @office.route("/providers/new", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("school.administer")
 def provider_new():
-    refuse_unless_manager()
     if request.method == "GET":
         return _render_form(None, {"registration_status": None, "full_time_pupils": 0, "reports": [], "evidence": []})
     try:
@@ -66,9 +64,9 @@ def provider_new():
 
 
 @office.route("/providers/<uuid:provider_id>/edit", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def provider_edit(provider_id):
-    provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+    provider = in_school_or_404(Provider, provider_id, "pupil.read")
     if request.method == "GET":
         return _render_form(provider, ProviderRecordSchema().dump(provider))
     refuse_unless_manager()
@@ -78,11 +76,11 @@ def provider_edit(provider_id):
         changes = provider_service.update_provider(provider, load_form(ProviderRecordSchema(), form), current_user)
     except ValidationError as error:
         db.session.rollback()
-        provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+        provider = in_school_or_404(Provider, provider_id, "pupil.read")
         return _render_form(provider, _posted(), error_messages(error)), 422
     except ApiError as error:  # a scan was refused: document_refused, document_too_large
         db.session.rollback()
-        provider = found_or_404(provider_service.find_provider(g.school, provider_id))
+        provider = in_school_or_404(Provider, provider_id, "pupil.read")
         return _render_form(provider, _posted(), {"_schema": [error.message]}, error.code), error.status
     db.session.commit()
     flash("Saved." if changes else "Nothing was changed.")

@@ -15,14 +15,13 @@ from server.office.access import office_page
 from server.office.forms_admin import error_messages, load_form
 from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, REQUIRED_IMPORT_FIELDS, PupilImportSchema
 from server.services import pupil_import as import_service
-from server.services.staff import ADMIN_ROLES
 
 SESSION_KEY = "pupil_import"
 SAMPLE_ROWS = 3
 
 
 @office.route("/pupils/import", methods=["GET", "POST"])
-@office_page(*ADMIN_ROLES)
+@office_page("school.administer")
 def pupil_import():
     if request.method == "GET":
         return render_template("office/admin/pupil_import_upload.html")
@@ -41,7 +40,7 @@ def pupil_import():
 
 
 @office.route("/pupils/import/<token>", methods=["GET", "POST"])
-@office_page(*ADMIN_ROLES)
+@office_page("school.administer")
 def pupil_import_step(token):
     csv_file = _kept_file(token)
     if request.method == "GET":

@@ -9,13 +9,12 @@ from server.extensions import db
 from server.models import Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import (can_manage, error_messages, form_payload, found_or_404, load_form,
-                                       refuse_unless_manager)
+from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_pupils import PupilRecordSchema
+from server.security import in_school_or_404
 from server.services import audit
 from server.services import pupil_import as pupil_service
-from server.services.staff import PUPIL_READ_ROLES
 from server.vocabulary import labels
 
 SORTS = {"name": ("Name", [Pupil.last_name, Pupil.first_name, Pupil.id]),
@@ -33,7 +32,7 @@ def year_options():
 
 
 @office.get("/pupils")
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def pupils():
     search = (request.args.get("q") or "").strip()[:100]
     years = dict(year_options())
@@ -52,9 +51,8 @@ def pupils():
 
 
 @office.route("/pupils/new", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("school.administer")
 def pupil_new():
-    refuse_unless_manager()
     if request.method == "GET":
         return _render_form(None, {})
     try:
@@ -68,9 +66,9 @@ def pupil_new():
 
 
 @office.route("/pupils/<uuid:pupil_id>/edit", methods=["GET", "POST"])
-@office_page(*PUPIL_READ_ROLES)
+@office_page("pupil.read")
 def pupil_edit(pupil_id):
-    pupil = found_or_404(pupil_service.find_pupil(g.school, pupil_id))
+    pupil = in_school_or_404(Pupil, pupil_id, "pupil.read")
     if request.method == "GET":
         audit.record("pupil.read", pupil)
         db.session.commit()
@@ -80,7 +78,7 @@ def pupil_edit(pupil_id):
         changes = pupil_service.update_pupil(pupil, load_form(PupilRecordSchema()), current_user)
     except ValidationError as error:
         db.session.rollback()
-        pupil = found_or_404(pupil_service.find_pupil(g.school, pupil_id))
+        pupil = in_school_or_404(Pupil, pupil_id, "pupil.read")
         return _render_form(pupil, _posted(), error_messages(error)), 422
     db.session.commit()
     flash("Saved." if changes else "Nothing was changed.")

@@ -3,29 +3,28 @@ follow-up action done, recording a material change at a provider (which asks for
 its risk assessment), recording a pre-placement check the school did on paper, with its
 scan, as the provider's risk assessment, and the headteacher approving the mitigations for a
 check whose findings gate the start (§7.8). Every read of a record is in the audit log."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from server.dates import school_today
 from server.errors import ApiError
 from server.extensions import db
-from server.models import Provider
+from server.models import FollowUpAction, Placement, Provider
 from server.models.base import utcnow
 from server.office import office
 from server.office import evidence
-from server.office.access import has_any_role, office_page
+from server.office.access import may, office_page
 from server.office.form_input import form_errors, read_form
 from server.schemas.admin_providers import ExistingCheckSchema
 from server.schemas.base import StrictSchema, optional_text
+from server.security import in_school_or_404
 from server.services import actions as action_service
 from server.services import audit, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
-from server.services.placement_record import RECORD_READER_ROLES
 from server.services.refusal import Refused
-from server.services.review import REVIEWER_ROLES
 from server.vocabulary import labels
 
 
@@ -42,19 +41,19 @@ class MitigationsSchema(StrictSchema):
 
 
 @office.get("/placements/<uuid:placement_id>/record")
-@office_page(*RECORD_READER_ROLES)
+@office_page("placement.read_record")
 def placement_record(placement_id):
     return _render_placement(_placement_or_404(placement_id))
 
 
 @office.get("/providers/<uuid:provider_id>/record")
-@office_page(*RECORD_READER_ROLES)
+@office_page("placement.read_record")
 def provider_record(provider_id):
     return _render_provider(_provider_or_404(provider_id))
 
 
 @office.post("/providers/<uuid:provider_id>/material-change")
-@office_page(*REVIEWER_ROLES)
+@office_page("visit.review")
 def provider_material_change(provider_id):
     provider = _provider_or_404(provider_id)
     try:
@@ -69,7 +68,7 @@ def provider_material_change(provider_id):
 
 
 @office.post("/providers/<uuid:provider_id>/mitigations")
-@office_page(*start_gates.MITIGATION_APPROVER_ROLES)
+@office_page("placement.approve_mitigations")
 def provider_mitigations(provider_id):
     provider = _provider_or_404(provider_id)
     try:
@@ -84,7 +83,7 @@ def provider_mitigations(provider_id):
 
 
 @office.post("/providers/<uuid:provider_id>/existing-check")
-@office_page(*REVIEWER_ROLES)
+@office_page("visit.review")
 def provider_existing_check(provider_id):
     provider = _provider_or_404(provider_id)
     try:
@@ -103,11 +102,9 @@ def provider_existing_check(provider_id):
 
 
 @office.post("/actions/<uuid:action_id>/done")
-@office_page(*action_service.ACTION_WRITER_ROLES)
+@office_page("action.write")
 def action_done(action_id):
-    action = action_service.action_in_school(action_id, g.school.id)
-    if action is None:
-        abort(404)
+    action = in_school_or_404(FollowUpAction, action_id, "action.write")
     try:
         data = read_form(ActionDoneSchema())
         action_service.mark_done(action, current_user, data["note"], utcnow())
@@ -125,17 +122,11 @@ def action_done(action_id):
 
 
 def _placement_or_404(placement_id):
-    placement = placement_records.placement_in_school(placement_id, g.school.id)
-    if placement is None:
-        abort(404)
-    return placement
+    return in_school_or_404(Placement, placement_id, "placement.read_record", *placement_records.PLACEMENT_LOAD)
 
 
 def _provider_or_404(provider_id):
-    provider = provider_records.provider_in_school(provider_id, g.school.id)
-    if provider is None:
-        abort(404)
-    return provider
+    return in_school_or_404(Provider, provider_id, "placement.read_record", *provider_records.PROVIDER_LOAD)
 
 
 def _provider_uuid(action):
@@ -144,15 +135,15 @@ def _provider_uuid(action):
 
 def _render_placement(placement, errors=None, status=200):
     today = school_today()
-    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    may_read_concerns = may("concern.read")
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
     audit.record("placement.record_read", placement, concerns=len(record.concerns))
     concern_service.record_read(record.concerns, current_user, "placement_record")
     page = render_template(
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
         errors=errors or {},
-        may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
-        may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"), may_read_concerns=may_read_concerns,
+        may_mark_done=may("action.write"),
+        may_review=may("visit.read_review"), may_read_concerns=may_read_concerns,
         kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
         review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
         ra_status=risk_assessments.status)
@@ -165,11 +156,11 @@ def _render_provider(provider, errors=None, status=200, error_code=None):
     record = provider_records.build(provider, today)
     return render_template(
         "office/provider_record.html", record=record, provider=provider, today=today, errors=errors or {},
-        error_code=error_code, form=request.form, may_record_change=has_any_role(*REVIEWER_ROLES),
-        may_approve_mitigations=has_any_role(*start_gates.MITIGATION_APPROVER_ROLES),
+        error_code=error_code, form=request.form, may_record_change=may("visit.review"),
+        may_approve_mitigations=may("placement.approve_mitigations"),
         awaiting_mitigation=start_gates.awaiting_mitigation,
-        may_mark_done=has_any_role(*action_service.ACTION_WRITER_ROLES),
-        may_review=has_any_role(*REVIEWER_ROLES, "trust_lead"),
+        may_mark_done=may("action.write"),
+        may_review=may("visit.read_review"),
         registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),
         kinds=labels("placement_kinds"), statuses=labels("placement_statuses"),
         review_statuses=labels("review_statuses"), ratings=labels("risk_ratings"),

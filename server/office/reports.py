@@ -18,13 +18,12 @@ from server.extensions import db
 from server.models import Placement, Pupil
 from server.models.base import utcnow
 from server.office import office
-from server.office.access import has_any_role, office_page
+from server.office.access import may, office_page
 from server.office.documents import pdf_response
 from server.office.form_input import form_errors
 from server.schemas.base import StrictSchema
 from server.services import audit
-from server.services.documents import (LA_NOTIFIER_ROLES, PUPIL_DOCUMENT_ROLES, REPORT_ROLES, charts, csv_exports,
-                                       governors_report, la_notifications, pdf_layout, periods)
+from server.services.documents import charts, csv_exports, governors_report, la_notifications, pdf_layout, periods
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
 from server.vocabulary import labels
@@ -45,10 +44,10 @@ def chart_svg(chart):
 
 
 @office.get("/reports")
-@office_page(*REPORT_ROLES)
+@office_page("report.read")
 def reports():
     period, errors = _period()
-    pupil_level = has_any_role(*PUPIL_DOCUMENT_ROLES)
+    pupil_level = may("document.pupil")
     placements = _placements_in(period) if pupil_level else []
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
                            placements=placements, exports=csv_exports.EXPORTS, kinds=labels("placement_kinds"),
@@ -56,7 +55,7 @@ def reports():
 
 
 @office.get("/reports/governors")
-@office_page(*REPORT_ROLES)
+@office_page("report.read")
 def governors_report_page():
     period, errors = _period()
     report = governors_report.build(g.school, period, school_today())
@@ -68,7 +67,7 @@ def governors_report_page():
 
 
 @office.get("/reports/governors.pdf")
-@office_page(*REPORT_ROLES)
+@office_page("report.read")
 def governors_report_pdf():
     period, errors = _period()
     if errors:
@@ -82,7 +81,7 @@ def governors_report_pdf():
 
 
 @office.get("/reports/governors.csv")
-@office_page(*REPORT_ROLES)
+@office_page("report.read")
 def governors_report_csv():
     period, errors = _period()
     if errors:
@@ -96,7 +95,7 @@ def governors_report_csv():
 
 
 @office.get("/reports/exports/<name>.csv")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def export_csv(name):
     if name not in csv_exports.EXPORTS:
         return render_template("error.html", status=404, message="There is no such export."), 404
@@ -110,14 +109,14 @@ def export_csv(name):
 
 
 @office.get("/reports/la-notifications")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def la_notifications_page():
     period, errors = _period()
     return _render_la(period, errors=errors, status=422 if errors else 200)
 
 
 @office.get("/reports/la-notifications.csv")
-@office_page(*PUPIL_DOCUMENT_ROLES)
+@office_page("document.pupil")
 def la_notifications_csv():
     period, errors = _period()
     if errors:
@@ -130,7 +129,7 @@ def la_notifications_csv():
 
 
 @office.post("/reports/la-notifications/informed")
-@office_page(*LA_NOTIFIER_ROLES)
+@office_page("local_authority.notify")
 def la_notifications_informed():
     form = {key: (request.form.getlist(key) if key == "placement" else value)
             for key, value in request.form.items() if key != "csrf_token"}
@@ -167,7 +166,7 @@ def _period():
 def _refuse_period(errors):
     """A download asked for with a bad period: the Reports page again, with the message."""
     period = periods.this_academic_year(g.school.id, school_today())
-    pupil_level = has_any_role(*PUPIL_DOCUMENT_ROLES)
+    pupil_level = may("document.pupil")
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
                            placements=_placements_in(period) if pupil_level else [], exports=csv_exports.EXPORTS,
                            kinds=labels("placement_kinds"), statuses=labels("placement_statuses")), 422
@@ -187,7 +186,7 @@ def _render_la(period, errors=None, status=200, posted=None):
     rows = la_notifications.notifications(g.school.id, period)
     page = render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
                            posted=posted, today=school_today(), school=g.school, kinds=labels("placement_kinds"),
-                           may_mark=has_any_role(*LA_NOTIFIER_ROLES))
+                           may_mark=may("local_authority.notify"))
     # Rendered before the commit, which would expire every row the page reads.
     audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
     db.session.commit()

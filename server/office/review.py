@@ -10,10 +10,11 @@ from server.extensions import db
 from server.models import Visit
 from server.models.base import utcnow
 from server.office import office
-from server.office.access import has_any_role, office_page
+from server.office.access import may, office_page
 from server.office.form_input import form_errors, read_form
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.base import StrictSchema, optional_text
+from server.security import in_school_or_404
 from server.services import concerns as concern_service
 from server.services import review
 from server.services.refusal import Refused
@@ -39,7 +40,7 @@ class SendBackSchema(StrictSchema):
 
 
 @office.get("/review")
-@office_page(*review.REVIEW_READER_ROLES)
+@office_page("visit.read_review")
 def review_queue():
     state = choice("show", review.QUEUE_STATES, "awaiting_review")
     kind = choice("kind", VISIT_KINDS)
@@ -53,14 +54,14 @@ def review_queue():
 
 
 @office.get("/review/<uuid:visit_id>")
-@office_page(*review.REVIEW_READER_ROLES)
+@office_page("visit.read_review")
 def visit_review(visit_id):
     visit = _visit_or_404(visit_id)
     return _render_visit(visit, request.args.get("version", type=int))
 
 
 @office.post("/review/<uuid:visit_id>/sign-off")
-@office_page(*review.REVIEWER_ROLES)
+@office_page("visit.review")
 def visit_sign_off(visit_id):
     visit = _visit_or_404(visit_id)
     try:
@@ -77,7 +78,7 @@ def visit_sign_off(visit_id):
 
 
 @office.post("/review/<uuid:visit_id>/send-back")
-@office_page(*review.REVIEWER_ROLES)
+@office_page("visit.review")
 def visit_send_back(visit_id):
     visit = _visit_or_404(visit_id)
     try:
@@ -92,22 +93,19 @@ def visit_send_back(visit_id):
 
 
 def _visit_or_404(visit_id):
-    visit = review.visit_in_school(visit_id, g.school.id)
-    if visit is None:
-        abort(404)
-    return visit
+    return in_school_or_404(Visit, visit_id, "visit.read_review", *review.VISIT_LOAD)
 
 
 def _render_visit(visit, version_number, errors=None, status=200):
     shown = review.layout(visit, version_number)
     if shown is None:
         abort(404)
-    may_read_concerns = has_any_role(*concern_service.CONCERN_READER_ROLES)
+    may_read_concerns = may("concern.read")
     if may_read_concerns and shown.concerns:
         concern_service.record_read(shown.concerns, current_user, "visit_review")
     page = render_template(
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
-        may_decide=has_any_role(*review.REVIEWER_ROLES), may_read_concerns=may_read_concerns,
+        may_decide=may("visit.review"), may_read_concerns=may_read_concerns,
         subject=review.subject_of(visit), decisions=review.decisions(visit), today=school_today())
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

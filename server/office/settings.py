@@ -13,11 +13,10 @@ from server.dates import academic_year_of, school_today
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
+from server.office.forms_admin import can_manage, error_messages, load_form
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.base import CALENDAR_YEARS
 from server.services import school_settings
-from server.services.staff import ADMIN_READ_ROLES
 from server.vocabulary import CONTACT_ROLES, labels
 
 # Schools have five INSET days a year, sometimes six: the form offers at least this many boxes.
@@ -25,15 +24,14 @@ INSET_BOXES = 6
 
 
 @office.get("/settings")
-@office_page(*ADMIN_READ_ROLES)
+@office_page("school.read_settings")
 def settings():
     return _render(request.args.get("year", type=int))
 
 
 @office.post("/settings/school")
-@office_page(*ADMIN_READ_ROLES)
+@office_page("school.administer")
 def settings_school():
-    refuse_unless_manager()
     try:
         data = load_form(SchoolSettingsSchema())
     except ValidationError as error:
@@ -45,9 +43,8 @@ def settings_school():
 
 
 @office.post("/settings/contacts")
-@office_page(*ADMIN_READ_ROLES)
+@office_page("school.administer")
 def settings_contacts():
-    refuse_unless_manager()
     try:
         data = load_form(KeyContactsSchema())
     except ValidationError as error:
@@ -59,9 +56,8 @@ def settings_contacts():
 
 
 @office.post("/settings/terms")
-@office_page(*ADMIN_READ_ROLES)
+@office_page("school.administer")
 def settings_terms():
-    refuse_unless_manager()
     year = request.form.get("academic_year", type=int)
     try:
         data = load_form(TermYearSchema())

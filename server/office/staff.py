@@ -13,7 +13,7 @@ from server.errors import ApiError
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, found_or_404, load_form, refuse_unless_manager
+from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
 from server.office.links import invitation_link, password_link
 from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffDetailsSchema, StaffRolesSchema
 from server import permissions
@@ -26,7 +26,7 @@ ROLE_LABELS = labels("roles")
 
 
 @office.route("/staff", methods=["GET", "POST"])
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("staff.read")
 def staff():
     if request.method == "GET":
         return _render_list()
@@ -47,10 +47,11 @@ def staff():
 
 
 @office.post("/staff/invitations/<uuid:invitation_id>/withdraw")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_invitation_withdraw(invitation_id):
-    refuse_unless_manager()
-    invitation = found_or_404(staff_invitations.pending_by_uuid(g.school, invitation_id))
+    invitation = staff_invitations.pending_by_uuid(g.school, invitation_id)
+    if invitation is None:
+        abort(404)
     staff_invitations.withdraw(invitation, current_user)
     db.session.commit()
     flash(f"The invitation for {invitation.full_name} is withdrawn.")
@@ -73,15 +74,14 @@ def join_school(token):
 
 
 @office.get("/staff/<uuid:user_id>")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("staff.read")
 def staff_member(user_id):
     return _render_member(_member(user_id))
 
 
 @office.post("/staff/<uuid:user_id>/roles")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_roles(user_id):
-    refuse_unless_manager()
     user = _member(user_id)
     try:
         data = load_form(StaffRolesSchema())
@@ -98,9 +98,8 @@ def staff_roles(user_id):
 
 
 @office.post("/staff/<uuid:user_id>/details")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_details(user_id):
-    refuse_unless_manager()
     user = _member(user_id)
     try:
         changes = staff_service.correct_details(user, g.school, load_form(StaffDetailsSchema()), current_user)
@@ -115,9 +114,8 @@ def staff_details(user_id):
 
 
 @office.post("/staff/<uuid:user_id>/password-link")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_password_link(user_id):
-    refuse_unless_manager()
     user = _member(user_id)
     try:
         link = password_link(user, g.school, current_user)
@@ -131,9 +129,8 @@ def staff_password_link(user_id):
 
 
 @office.post("/staff/<uuid:user_id>/deactivate")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_deactivate(user_id):
-    refuse_unless_manager()
     user = _member(user_id)
     try:
         staff_service.deactivate(user, g.school, current_user)
@@ -148,9 +145,8 @@ def staff_deactivate(user_id):
 
 
 @office.post("/staff/<uuid:user_id>/reactivate")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("school.administer")
 def staff_reactivate(user_id):
-    refuse_unless_manager()
     user = _member(user_id)
     try:
         staff_service.reactivate(user, g.school, current_user)
@@ -177,7 +173,7 @@ def set_password(token):
     return render_template("office/admin/set_password.html", person=user, done=True)
 
 @office.post("/staff/<uuid:user_id>/second-factor-reset")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("second_factor.reset")
 def staff_second_factor_reset(user_id):
     user = _member(user_id)
     try:
@@ -194,7 +190,7 @@ def staff_second_factor_reset(user_id):
 
 
 @office.post("/staff/<uuid:user_id>/sessions/<int:session_id>/end")
-@office_page(*staff_service.ADMIN_READ_ROLES)
+@office_page("session.revoke_others")
 def staff_session_end(user_id, session_id):
     user = _member(user_id)
     try:
@@ -207,7 +203,11 @@ def staff_session_end(user_id, session_id):
 
 
 def _member(user_uuid):
-    return found_or_404(staff_service.member_of(g.school, user_uuid))
+    # A person may be on several schools' staff: found only when on this one's.
+    person = staff_service.member_of(g.school, user_uuid)
+    if person is None:
+        abort(404)
+    return person
 
 
 def _role_choices():

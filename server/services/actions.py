@@ -11,14 +11,7 @@ from server.services import audit
 from server.services.refusal import Refused
 
 # Staff who keep the records may mark an action done; trust leads only read.
-ACTION_WRITER_ROLES = ("ap_leader", "headteacher", "admin", "dsl")
 NOTE_MAX_LENGTH = 2000
-
-
-def action_in_school(action_uuid, school_id):
-    return db.session.execute(
-        sa.select(FollowUpAction).where(FollowUpAction.uuid == action_uuid, FollowUpAction.school_id == school_id)
-    ).scalar_one_or_none()
 
 
 def open_provider_actions(provider_ids):

@@ -17,14 +17,11 @@ from server.extensions import db
 from server.models import (InsetDay, KeyContact, Membership, Placement, PlacementStaff, Provider, Pupil, School,
                            TermPeriod, User, Visit)
 from server.models.base import utcnow
+from server.permissions import schools_where
 from server.services.deadlines import placement_due_items
 from server.services.forms import all_forms
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
-# Roles whose phones carry every open placement of their school; visiting staff carry only
-# the placements they are assigned to. Governors carry nothing (aggregates only).
-WHOLE_SCHOOL_ROLES = ("ap_leader", "dsl", "headteacher", "trust_lead", "admin", "attendance_officer")
-PHONE_ROLES = WHOLE_SCHOOL_ROLES + ("visiting_staff",)
 MY_VISITS_DAYS = 60
 # What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
 # direction's review date are office work and stay on the office to-do list.
@@ -33,24 +30,40 @@ PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check",
                    "registration")
 
 
-def _school_ids(user, roles):
-    return sorted({m.school_id for m in user.memberships if m.role in roles})
-
-
 def _placement_filter(user):
-    whole = _school_ids(user, WHOLE_SCHOOL_ROLES)
-    assigned = _school_ids(user, ("visiting_staff",))
+    return sa.and_(Placement.status.in_(OPEN_PLACEMENT_STATUSES), _yours(user))
+
+
+def _yours(user):
+    # "phone.whole_school" carries every placement of the school; anyone else on the phone
+    # carries only the placements they are assigned to visit.
+    whole = schools_where(user, "phone.whole_school")
+    assigned = schools_where(user, "phone.use")
     mine = sa.select(PlacementStaff.placement_id).where(PlacementStaff.user_id == user.id)
-    return sa.and_(
-        Placement.status.in_(OPEN_PLACEMENT_STATUSES),
-        sa.or_(Placement.school_id.in_(whole),
-               sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine))),
-    )
+    return sa.or_(Placement.school_id.in_(whole), sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine)))
+
+
+def refusal_to_send(user, placement, visit_date):
+    """Why `user` may not send a visit dated `visit_date` about `placement` (an error code), or
+    None when they may: the one rule for which visits a member of staff may send.
+
+    A visit may be sent for any placement this person's phone carries (above), and for one it
+    carried that has since ended, when the visit is dated on or before the end date: a visit
+    captured offline before the end still arrives, however late. A placement planned and then
+    cancelled keeps taking visits: nothing dates the cancellation, and a visit captured while it
+    was planned (a concern raised on it above all) must reach the school. The caller has already
+    answered 404 for a placement outside the person's schools."""
+    yours = db.session.execute(sa.select(Placement.id).where(Placement.id == placement.id, _yours(user))).first()
+    if yours is None:
+        return "placement_not_assigned"
+    if placement.status == "ended" and visit_date > placement.end_date:
+        return "placement_ended_before_visit"
+    return None
 
 
 def change_cursor(user):
     """The highest change number among everything this user's snapshot is built from."""
-    school_ids = _school_ids(user, PHONE_ROLES)
+    school_ids = schools_where(user, "phone.use")
     parts = [
         sa.select(sa.func.max(User.change_seq)).where(User.id == user.id),
         sa.select(sa.func.max(Membership.change_seq)).where(Membership.user_id == user.id),
@@ -76,7 +89,7 @@ def build_snapshot(user, since=None, due_as_of=None):
     today = school_today()
     if since is not None and since >= cursor and due_as_of == today:
         return {"cursor": cursor, "due_as_of": today, "unchanged": True, "generated_at": now}
-    school_ids = _school_ids(user, PHONE_ROLES)
+    school_ids = schools_where(user, "phone.use")
     schools = db.session.execute(
         sa.select(School).where(School.id.in_(school_ids)).order_by(School.name)
         .options(selectinload(School.key_contacts), selectinload(School.term_periods))

@@ -12,11 +12,7 @@ from server.extensions import db
 from server.models import AuditEvent, ConcernNote, Placement, SafeguardingConcern, User, Visit
 from server.services import audit
 from server.services.refusal import Refused
-from server.vocabulary import SAFEGUARDING_ROLES
 
-# Who reads concerns: the DSL, the AP leader, trust leads. Only the DSL writes.
-CONCERN_READER_ROLES = SAFEGUARDING_ROLES
-CONCERN_WRITER_ROLES = ("dsl",)
 NOTE_KINDS = {"note": "Note", "dsl_action": "Action taken by the DSL", "correction": "Correction"}
 # Entries the record writes itself when the concern changes state; nobody types them as notes.
 STATE_KINDS = {"closed": "Closed with this outcome", "reopened": "Reopened"}
@@ -25,12 +21,16 @@ TEXT_MAX_LENGTH = 4000
 RECENTLY_CLOSED = 20
 
 
+# What the queue and a concern's page read of a concern, loaded with it
+# (security.in_school_or_404 takes these).
+CONCERN_LOAD = (selectinload(SafeguardingConcern.pupil), selectinload(SafeguardingConcern.raised_by),
+                selectinload(SafeguardingConcern.notes),
+                selectinload(SafeguardingConcern.visit).selectinload(Visit.provider),
+                selectinload(SafeguardingConcern.placement).selectinload(Placement.provider))
+
+
 def _with_context(query):
-    return query.options(
-        selectinload(SafeguardingConcern.pupil), selectinload(SafeguardingConcern.raised_by),
-        selectinload(SafeguardingConcern.notes),
-        selectinload(SafeguardingConcern.visit).selectinload(Visit.provider),
-        selectinload(SafeguardingConcern.placement).selectinload(Placement.provider))
+    return query.options(*CONCERN_LOAD)
 
 
 def queue_query(school_id, closed=False):
@@ -53,14 +53,6 @@ def open_count(school_id):
     return db.session.execute(
         sa.select(sa.func.count()).select_from(SafeguardingConcern)
         .where(SafeguardingConcern.school_id == school_id, SafeguardingConcern.closed_at.is_(None))).scalar()
-
-
-def concern_in_school(concern_uuid, school_id):
-    """The concern, if it belongs to this school; None otherwise (the caller answers 404)."""
-    return db.session.execute(_with_context(
-        sa.select(SafeguardingConcern)
-        .where(SafeguardingConcern.uuid == concern_uuid, SafeguardingConcern.school_id == school_id))
-    ).scalar_one_or_none()
 
 
 def people_by_id(ids):

@@ -186,13 +186,6 @@ def store(provider, data, filename, actor, now, limits):
 
 
 
-def file_in_school(file_uuid, school_id):
-    """This school's evidence file with that public id, or None (another school's is None too)."""
-    return db.session.execute(
-        sa.select(EvidenceFile).where(EvidenceFile.uuid == file_uuid, EvidenceFile.school_id == school_id)
-    ).scalar_one_or_none()
-
-
 def provider_file(provider, file_uuid):
     """`provider`'s own evidence file with that public id (a UUID or its text), or None."""
     try:

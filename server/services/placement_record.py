@@ -22,9 +22,6 @@ from server.services.placement_rules import activation_blockers
 from server.services.school_calendar import SchoolCalendar
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
-# Who reads placement and provider records (and their photos): not governors (aggregates only),
-# not visiting staff or the attendance officer, whose work is on the phone and the registers.
-RECORD_READER_ROLES = ("ap_leader", "dsl", "headteacher", "admin", "trust_lead")
 REVIEW_DECISIONS = {"visit.signed_off": "signed off", "visit.sent_back": "sent back"}
 
 
@@ -67,11 +64,8 @@ class PlacementRecord:
     people: dict = field(default_factory=dict)
 
 
-def placement_in_school(placement_uuid, school_id):
-    return db.session.execute(
-        sa.select(Placement).where(Placement.uuid == placement_uuid, Placement.school_id == school_id)
-        .options(selectinload(Placement.pupil), selectinload(Placement.provider), selectinload(Placement.school))
-    ).scalar_one_or_none()
+# What a record reads of its placement, loaded with it (security.in_school_or_404 takes these).
+PLACEMENT_LOAD = (selectinload(Placement.pupil), selectinload(Placement.provider), selectinload(Placement.school))
 
 
 def build(placement, today, with_concerns):

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from server.dates import long_date
 from server.extensions import db
 from server.models import Membership
+from server.permissions import roles_with
 from server.services import agreement, partners, start_gates, time_limits
 from server.services.providers import latest_risk_assessment
 # The §7.2 test lives in registration.py; these names are what record pages and lists call.
@@ -25,8 +26,6 @@ from server.services.registration import failure as registration_warning
 # The registration test (§7.2) counts full-time pupils, so it cannot be run without sessions.
 SESSIONS_REQUIRED = ("Choose the days and sessions attended: the registration test (§7.2) and the "
                      "attendance register need them.")
-# Who may approve a part-time timetable (§9.5).
-PART_TIME_APPROVER_ROLES = ("headteacher", "ap_leader")
 
 
 
@@ -79,7 +78,7 @@ def approval_blockers(placement):
 def _is_part_time_approver(user_id, school_id):
     return db.session.execute(
         sa.select(Membership.id).where(Membership.user_id == user_id, Membership.school_id == school_id,
-                                       Membership.role.in_(PART_TIME_APPROVER_ROLES)).limit(1)
+                                       Membership.role.in_(roles_with("placement.approve_part_time"))).limit(1)
     ).first() is not None
 
 

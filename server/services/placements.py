@@ -16,11 +16,11 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
 from server.models.base import utcnow
+from server.permissions import roles_with
 from server.services import audit, time_limits
-from server.services.placement_rules import (PART_TIME_APPROVER_ROLES, SESSIONS_REQUIRED, activation_blockers,
+from server.services.placement_rules import (SESSIONS_REQUIRED, activation_blockers,
                                             approval_blockers)
 from server.services.school_settings import apply_changes, audit_value, touch
-from server.services.staff import VISITING_ROLES
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
 # The status changes an AP leader makes; anything else is refused with the reason.
@@ -49,27 +49,23 @@ def placements_query(school, statuses=None, kind=None, provider_uuid=None):
     return query
 
 
-def find_placement(school, placement_uuid):
-    return db.session.execute(
-        sa.select(Placement).where(Placement.uuid == placement_uuid, Placement.school_id == school.id)
-    ).scalar_one_or_none()
-
-
 def approvers(school):
     """Who may approve a part-time timetable here (§9.5)."""
-    return _members(school, PART_TIME_APPROVER_ROLES)
+    return _members(school, "placement.approve_part_time")
 
 
 def visiting_staff_choices(school):
     """Who may be assigned to visit: active staff of this school (not governors)."""
-    return _members(school, VISITING_ROLES)
+    return _members(school, "phone.use")
 
 
-def _members(school, roles):
+def _members(school, permission):
+    """Active staff of `school` holding `permission` there."""
+    holders = sa.select(Membership.user_id).where(Membership.school_id == school.id,
+                                                  Membership.role.in_(roles_with(permission)))
     return db.session.execute(
-        sa.select(User).where(User.active.is_(True), User.id.in_(
-            sa.select(Membership.user_id).where(Membership.school_id == school.id, Membership.role.in_(roles))))
-        .order_by(User.full_name, User.id)).scalars().all()
+        sa.select(User).where(User.active.is_(True), User.id.in_(holders)).order_by(User.full_name, User.id)
+    ).scalars().all()
 
 
 def _resolve(school, data):

@@ -27,12 +27,9 @@ class ProviderRecord:
     unregistered_notice: str | None      # it is unregistered and passes the test
 
 
-def provider_in_school(provider_uuid, school_id):
-    return db.session.execute(
-        sa.select(Provider).where(Provider.uuid == provider_uuid, Provider.school_id == school_id)
-        .options(selectinload(Provider.reports), selectinload(Provider.evidence),
+# What a record reads of its provider, loaded with it (security.in_school_or_404 takes these).
+PROVIDER_LOAD = (selectinload(Provider.reports), selectinload(Provider.evidence),
                  selectinload(Provider.risk_assessments).selectinload(RiskAssessment.signed_off_by))
-    ).scalar_one_or_none()
 
 
 def build(provider, today):

@@ -33,13 +33,6 @@ def providers_query(school, registration_status=None):
     return query
 
 
-def find_provider(school, provider_uuid):
-    """This school's provider with that public id, or None."""
-    return db.session.execute(
-        sa.select(Provider).where(Provider.uuid == provider_uuid, Provider.school_id == school.id)
-    ).scalar_one_or_none()
-
-
 def _check_name_free(school, name, provider=None):
     clash = db.session.execute(
         sa.select(Provider.id).where(Provider.school_id == school.id, sa.func.lower(Provider.name) == name.lower(),

@@ -17,9 +17,6 @@ from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
 from server.vocabulary import ANSWER_LABELS
 
-REVIEWER_ROLES = ("ap_leader", "headteacher")
-# Trust leads read the queue and the visits across their schools, but do not decide.
-REVIEW_READER_ROLES = REVIEWER_ROLES + ("trust_lead",)
 COMMENT_MAX_LENGTH = 2000
 
 
@@ -76,15 +73,12 @@ def queue_rows(visits):
     return [QueueRow(visit, subject_of(visit), missing.get(visit.id, 0), visit.id in with_concern) for visit in visits]
 
 
-def visit_in_school(visit_uuid, school_id):
-    """The visit, if it belongs to this school; None otherwise (the caller answers 404)."""
-    return db.session.execute(
-        sa.select(Visit).where(Visit.uuid == visit_uuid, Visit.school_id == school_id)
-        .options(selectinload(Visit.versions).selectinload(VisitVersion.author), selectinload(Visit.photos),
-                 selectinload(Visit.author), selectinload(Visit.reviewed_by), selectinload(Visit.provider),
-                 selectinload(Visit.placement).selectinload(Placement.pupil),
-                 selectinload(Visit.placement).selectinload(Placement.provider))
-    ).scalar_one_or_none()
+# What the review page and a visit's PDF read of a visit, loaded with it
+# (security.in_school_or_404 takes these).
+VISIT_LOAD = (selectinload(Visit.versions).selectinload(VisitVersion.author), selectinload(Visit.photos),
+              selectinload(Visit.author), selectinload(Visit.reviewed_by), selectinload(Visit.provider),
+              selectinload(Visit.placement).selectinload(Placement.pupil),
+              selectinload(Visit.placement).selectinload(Placement.provider))
 
 
 # --- A visit laid out as its form shows it ----------------------------------------------------

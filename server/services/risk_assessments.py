@@ -93,7 +93,7 @@ def _joined(findings):
 def approve_mitigations(provider, approver, mitigations, now):
     """The headteacher approves what has been done about the current assessment's findings that
     gate the start (§7.8): who, when and what are kept and audited. The caller checks the role
-    (start_gates.MITIGATION_APPROVER_ROLES)."""
+    ("placement.approve_mitigations" in server/permissions.py)."""
     mitigations = (mitigations or "").strip()
     if not mitigations:
         raise Refused("Write the mitigations: what has been put in place for each finding.", field="mitigations")

@@ -21,19 +21,15 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, User, UserSession
 from server.models.base import utcnow
-from server.security import end_sessions, school_ids_for
+from server.permissions import roles_with, schools_where
+from server.security import end_sessions
 from server.services import audit, staff_invitations
 from server.services.accounts import hash_password, normalise_email
 from server.services.school_settings import apply_changes, touch
 from server.vocabulary import ROLES
 
-# Who runs school administration (providers, pupils, placements, staff, settings) ...
-ADMIN_ROLES = ("ap_leader", "headteacher", "admin")
-# ... who may read it ...
-ADMIN_READ_ROLES = ADMIN_ROLES + ("trust_lead",)
-# ... and who may also read pupils, placements and providers: the DSL needs them for concerns.
-PUPIL_READ_ROLES = ADMIN_READ_ROLES + ("dsl",)
-# Who may give (and so take away, and manage the accounts of) each role in a school. A role that
+# Who may give (and so take away, and manage the accounts of) each role in a school: the other
+# half of server/permissions.py, which says what each role may do once given. A role that
 # reads safeguarding records or approves part-time timetables (§9.5) is given only by the senior
 # leaders; the headteacher alone makes a headteacher. Trust-wide reading is the trust's decision,
 # not one school's (`flask create-user`), so no school role gives `trust_lead`. An account that
@@ -44,13 +40,11 @@ GIVEN_BY = {
     "ap_leader": ("headteacher", "ap_leader"),
     "dsl": ("headteacher", "ap_leader"),
     "trust_lead": (),
-    "attendance_officer": ADMIN_ROLES,
-    "visiting_staff": ADMIN_ROLES,
-    "governor": ADMIN_ROLES,
-    "admin": ADMIN_ROLES,
+    "attendance_officer": roles_with("school.administer"),
+    "visiting_staff": roles_with("school.administer"),
+    "governor": roles_with("school.administer"),
+    "admin": roles_with("school.administer"),
 }
-# Whose phones can visit a placement: anyone on the staff except governors (aggregates only).
-VISITING_ROLES = tuple(role for role in ROLES if role != "governor")
 PASSWORD_LINK_DAYS = 7
 _PASSWORD_LINK_SALT = "set-password"
 
@@ -91,7 +85,7 @@ def account_managed_by(actor, user):
 
 def why_not_managed(actor, user):
     """None when `actor` may manage `user`'s account, else the reason, for the page."""
-    if not user.school_ids or not set(user.school_ids) <= set(school_ids_for(actor, ADMIN_ROLES)):
+    if not user.school_ids or not set(user.school_ids) <= set(schools_where(actor, "school.administer")):
         return "another_school"
     if any(user.roles_in(school_id) - set(_grantable_in(actor, school_id)) for school_id in user.school_ids):
         return "senior_role"
@@ -154,7 +148,7 @@ def set_roles(user, school, roles, actor):
     before = sorted(user.roles_in(school.id))
     wanted = set(roles)
     _check_grantable(actor, school, set(before) | wanted)
-    if user.id == actor.id and not wanted & set(ADMIN_ROLES):
+    if user.id == actor.id and not wanted & set(roles_with("school.administer")):
         raise ValidationError("You cannot take away your own last role that runs the school's AP.", "roles")
     for membership in [m for m in user.memberships if m.school_id == school.id and m.role not in wanted]:
         user.memberships.remove(membership)
@@ -164,7 +158,7 @@ def set_roles(user, school, roles, actor):
         return {}
     # Removing a membership stamps nothing: touching the account moves the person's pull cursor.
     touch(user)
-    if not wanted & set(VISITING_ROLES):
+    if not wanted & set(roles_with("phone.use")):
         _remove_assignments(user, school_id=school.id)
     changes = {"roles": [before, sorted(wanted)]}
     audit.record("user.roles_changed", user, school_id=school.id, actor=actor, changes=changes)

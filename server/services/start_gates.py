@@ -11,7 +11,6 @@ Plain functions of values, no database.
 
 POLICY_SECTION = "§7.8"
 # Only the headteacher approves mitigations for a check whose findings gate the start.
-MITIGATION_APPROVER_ROLES = ("headteacher",)
 MITIGATIONS_MAX_LENGTH = 5000
 # Checks not done in person; they count only where there are no premises to see.
 REMOTE_MODES = ("phone", "online")

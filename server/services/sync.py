@@ -14,8 +14,9 @@ from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
 from server.models.base import utcnow
+from server.permissions import schools_where
 from server.services import alerts, audit, completeness
-from server.services.bootstrap import PHONE_ROLES
+from server.services.bootstrap import refusal_to_send
 from server.services.forms import check_answers, get_form
 
 
@@ -50,7 +51,7 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         if payload["base_version"] != visit.current_version:
             raise ApiError("visit_version_conflict", details={
                 "current_version": visit.current_version, "stored": stored_version(visit)})
-    placement, provider_id, school_id = _resolve_subject(user, payload)
+    placement, provider_id, school_id = _resolve_subject(user, payload, visit)
     _check_against_form(payload)
     now = utcnow()
     # Look everything up before adding anything, so the session flushes (and takes the change
@@ -143,16 +144,21 @@ def log_discarded_visits(user, visit_uuids, confirmed_at):
     return logged
 
 
-def _resolve_subject(user, payload):
+def _resolve_subject(user, payload, visit):
     """The placement (or, for a provider check, the provider) visited, within the user's schools:
-    (placement or None, provider id or None, school id)."""
-    schools = {m.school_id for m in user.memberships if m.role in PHONE_ROLES}
+    (placement or None, provider id or None, school id). A new visit, or a correction that moves
+    to another placement, must be one its author may send (bootstrap.refusal_to_send)."""
+    schools = schools_where(user, "phone.use")
     placement = provider = None
     if payload["placement_id"] is not None:
         placement = db.session.execute(
             sa.select(Placement).where(Placement.uuid == payload["placement_id"])).scalar_one_or_none()
         if placement is None or placement.school_id not in schools:
             raise ApiError("not_found", details={"placement_id": str(payload["placement_id"])})
+        refusal = None if visit is not None and visit.placement_id == placement.id else (
+            refusal_to_send(user, placement, payload["visit_date"]))
+        if refusal:
+            raise ApiError(refusal, details={"placement_id": str(payload["placement_id"])})
     if payload["provider_id"] is not None:
         provider = db.session.execute(
             sa.select(Provider).where(Provider.uuid == payload["provider_id"])).scalar_one_or_none()

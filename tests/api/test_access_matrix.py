@@ -13,7 +13,6 @@ from server.vocabulary import ROLES
 from tests import payloads
 from tests.office_admin.admin_routes import API_ROUTES as ADMIN_API_ROUTES
 
-PHONE_ROLES = tuple(role for role in ROLES if role != "governor")
 ANYONE = "anyone"  # answered the same for every caller, signed in or not
 
 

@@ -10,7 +10,7 @@ from server.extensions import db
 from server.models import Placement, Provider, Pupil
 from server.services.school_settings import usual_term_dates
 from server.services import staff_invitations
-from server.services.staff import ADMIN_READ_ROLES, ADMIN_ROLES, PUPIL_READ_ROLES
+from server.permissions import roles_with
 
 TODAY_PLUS = "2027-01-11"
 # A complete service-level agreement (§7.11) and QA frequency (§8.1), as a form or the API sends
@@ -28,6 +28,11 @@ PARTNERS_CONSULTED = {**{f"{key}_consulted_name": "A. Partner" for key in (
     **{f"{key}_consulted_on": "2026-09-01" for key in ("local_authority", "virtual_school", "social_worker")}}
 READY_TO_START = COMPLETE_AGREEMENT | PARTNERS_CONSULTED
 
+# Who the tables expect each route to serve: read from the one permission table.
+ADMINISTRATORS = roles_with("school.administer")
+SETTINGS_READERS = roles_with("school.read_settings")
+STAFF_READERS = roles_with("staff.read")
+PUPIL_READERS = roles_with("pupil.read")
 
 
 def provider(demo, school="riverside", name="Oakfield Independent School"):
@@ -123,24 +128,24 @@ CSV = "MIS id,First name,Surname,DOB,Year\nX1,Ada,Lovel,01/02/2012,9\n"
 
 # Office pages (GET): name → (path builder(demo, school), roles that may open it).
 OFFICE_PAGES = {
-    "settings": (lambda d, s: "/office/settings", ADMIN_READ_ROLES),
-    "staff": (lambda d, s: "/office/staff", ADMIN_READ_ROLES),
-    "staff_member": (lambda d, s: f"/office/staff/{staff_target(d, s).uuid}", ADMIN_READ_ROLES),
-    "providers": (lambda d, s: "/office/providers", PUPIL_READ_ROLES),
-    "provider_new": (lambda d, s: "/office/providers/new", ADMIN_ROLES),
-    "provider_edit": (lambda d, s: f"/office/providers/{provider(d, s).uuid}/edit", PUPIL_READ_ROLES),
-    "pupils": (lambda d, s: "/office/pupils", PUPIL_READ_ROLES),
-    "pupil_new": (lambda d, s: "/office/pupils/new", ADMIN_ROLES),
-    "pupil_edit": (lambda d, s: f"/office/pupils/{pupil(d, s).uuid}/edit", PUPIL_READ_ROLES),
-    "pupil_import": (lambda d, s: "/office/pupils/import", ADMIN_ROLES),
-    "placements": (lambda d, s: "/office/placements", PUPIL_READ_ROLES),
-    "placement_new": (lambda d, s: f"/office/placements/new?pupil={pupil(d, s).uuid}", ADMIN_ROLES),
-    "placement_edit": (lambda d, s: f"/office/placements/{d.placements(s)[0].uuid}/edit", PUPIL_READ_ROLES),
+    "settings": (lambda d, s: "/office/settings", SETTINGS_READERS),
+    "staff": (lambda d, s: "/office/staff", STAFF_READERS),
+    "staff_member": (lambda d, s: f"/office/staff/{staff_target(d, s).uuid}", STAFF_READERS),
+    "providers": (lambda d, s: "/office/providers", PUPIL_READERS),
+    "provider_new": (lambda d, s: "/office/providers/new", ADMINISTRATORS),
+    "provider_edit": (lambda d, s: f"/office/providers/{provider(d, s).uuid}/edit", PUPIL_READERS),
+    "pupils": (lambda d, s: "/office/pupils", PUPIL_READERS),
+    "pupil_new": (lambda d, s: "/office/pupils/new", ADMINISTRATORS),
+    "pupil_edit": (lambda d, s: f"/office/pupils/{pupil(d, s).uuid}/edit", PUPIL_READERS),
+    "pupil_import": (lambda d, s: "/office/pupils/import", ADMINISTRATORS),
+    "placements": (lambda d, s: "/office/placements", PUPIL_READERS),
+    "placement_new": (lambda d, s: f"/office/placements/new?pupil={pupil(d, s).uuid}", ADMINISTRATORS),
+    "placement_edit": (lambda d, s: f"/office/placements/{d.placements(s)[0].uuid}/edit", PUPIL_READERS),
 }
 # Pages about one object: another school's object is not found.
 OBJECT_PAGES = ("staff_member", "provider_edit", "pupil_edit", "placement_edit")
 
-# Office forms (POST), all for ADMIN_ROLES: name → request builder(demo, role, school) → (path, form data).
+# Office forms (POST), all for ADMINISTRATORS: name → request builder(demo, role, school) → (path, form data).
 OFFICE_FORMS = {
     "settings_school": lambda d, r, s: ("/office/settings/school",
                                         {"local_authority": f"Council {r}", "la_notifications_email": "la@x.example"}),
@@ -188,81 +193,81 @@ def _school_path(d, s, rest=""):
 
 API_ROUTES = {
     ("GET", "/api/admin/schools/<uuid:school_id>"): (
-        lambda d, r, s: {"path": _school_path(d, s)}, ADMIN_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s)}, SETTINGS_READERS, 200),
     ("PUT", "/api/admin/schools/<uuid:school_id>"): (
-        lambda d, r, s: {"path": _school_path(d, s), "json": {"local_authority": f"Council {r}"}}, ADMIN_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s), "json": {"local_authority": f"Council {r}"}}, ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/key-contacts"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/key-contacts")}, ADMIN_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/key-contacts")}, SETTINGS_READERS, 200),
     ("PUT", "/api/admin/schools/<uuid:school_id>/key-contacts"): (
         lambda d, r, s: {"path": _school_path(d, s, "/key-contacts"),
                          "json": {"contacts": [{"role": "dsl", "name": f"DSL {r}", "phone": "01632 960999"}]}},
-        ADMIN_ROLES, 200),
+        ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/term-dates/<int:academic_year>"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/term-dates/2030")}, ADMIN_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/term-dates/2030")}, SETTINGS_READERS, 200),
     ("PUT", "/api/admin/schools/<uuid:school_id>/term-dates"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/term-dates"), "json": term_json()}, ADMIN_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/term-dates"), "json": term_json()}, ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/staff"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/staff")}, ADMIN_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/staff")}, STAFF_READERS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/staff/invitations"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/staff/invitations")}, ADMIN_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/staff/invitations")}, STAFF_READERS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff/invitations/<uuid:invitation_id>/withdraw"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/invitations/{invitation(d, s).uuid}/withdraw")},
-        ADMIN_ROLES, 204),
+        ADMINISTRATORS, 204),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff"): (
         lambda d, r, s: {"path": _school_path(d, s, "/staff"),
                          "json": {"full_name": "New Person", "email": f"new.{r}@{s}.example",
-                                  "roles": ["visiting_staff"]}}, ADMIN_ROLES, 201),
+                                  "roles": ["visiting_staff"]}}, ADMINISTRATORS, 201),
     ("PUT", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/roles"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/roles"),
-                         "json": {"roles": ["visiting_staff", "attendance_officer"]}}, ADMIN_ROLES, 200),
+                         "json": {"roles": ["visiting_staff", "attendance_officer"]}}, ADMINISTRATORS, 200),
     ("PUT", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}"),
                          "json": {"full_name": f"Corrected by {r}", "email": staff_target(d, s).email,
-                                  "phone": None}}, ADMIN_ROLES, 200),
+                                  "phone": None}}, ADMINISTRATORS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/deactivate"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/deactivate")},
-        ADMIN_ROLES, 200),
+        ADMINISTRATORS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/reactivate"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/reactivate")},
-        ADMIN_ROLES, 200),
+        ADMINISTRATORS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/staff/<uuid:user_id>/password-link"): (
         lambda d, r, s: {"path": _school_path(d, s, f"/staff/{staff_target(d, s).uuid}/password-link")},
-        ADMIN_ROLES, 200),
+        ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/providers"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/providers")}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/providers")}, PUPIL_READERS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/providers"): (
         lambda d, r, s: {"path": _school_path(d, s, "/providers"), "json": provider_json(f"Provider {r}")},
-        ADMIN_ROLES, 201),
+        ADMINISTRATORS, 201),
     ("GET", "/api/admin/providers/<uuid:provider_id>"): (
-        lambda d, r, s: {"path": f"/api/admin/providers/{provider(d, s).uuid}"}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": f"/api/admin/providers/{provider(d, s).uuid}"}, PUPIL_READERS, 200),
     ("PUT", "/api/admin/providers/<uuid:provider_id>"): (
         lambda d, r, s: {"path": f"/api/admin/providers/{provider(d, s).uuid}",
-                         "json": provider_json("Oakfield Independent School")}, ADMIN_ROLES, 200),
+                         "json": provider_json("Oakfield Independent School")}, ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/pupils"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/pupils")}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/pupils")}, PUPIL_READERS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/pupils"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/pupils"), "json": pupil_json(r)}, ADMIN_ROLES, 201),
+        lambda d, r, s: {"path": _school_path(d, s, "/pupils"), "json": pupil_json(r)}, ADMINISTRATORS, 201),
     ("GET", "/api/admin/pupils/<uuid:pupil_id>"): (
-        lambda d, r, s: {"path": f"/api/admin/pupils/{pupil(d, s).uuid}"}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": f"/api/admin/pupils/{pupil(d, s).uuid}"}, PUPIL_READERS, 200),
     ("PUT", "/api/admin/pupils/<uuid:pupil_id>"): (
-        lambda d, r, s: {"path": f"/api/admin/pupils/{pupil(d, s).uuid}", "json": pupil_json(r)}, ADMIN_ROLES, 200),
+        lambda d, r, s: {"path": f"/api/admin/pupils/{pupil(d, s).uuid}", "json": pupil_json(r)}, ADMINISTRATORS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/pupil-imports"): (
         lambda d, r, s: {"path": _school_path(d, s, "/pupil-imports"),
                          "json": {"csv_text": CSV, "apply": True, "mapping": {
                              "mis_id": "MIS id", "first_name": "First name", "last_name": "Surname",
-                             "date_of_birth": "DOB", "year_group": "Year"}}}, ADMIN_ROLES, 200),
+                             "date_of_birth": "DOB", "year_group": "Year"}}}, ADMINISTRATORS, 200),
     ("GET", "/api/admin/schools/<uuid:school_id>/placements"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/placements")}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": _school_path(d, s, "/placements")}, PUPIL_READERS, 200),
     ("POST", "/api/admin/schools/<uuid:school_id>/placements"): (
-        lambda d, r, s: {"path": _school_path(d, s, "/placements"), "json": placement_json(d, s)}, ADMIN_ROLES, 201),
+        lambda d, r, s: {"path": _school_path(d, s, "/placements"), "json": placement_json(d, s)}, ADMINISTRATORS, 201),
     ("GET", "/api/admin/placements/<uuid:placement_id>"): (
-        lambda d, r, s: {"path": f"/api/admin/placements/{d.placements(s)[0].uuid}"}, PUPIL_READ_ROLES, 200),
+        lambda d, r, s: {"path": f"/api/admin/placements/{d.placements(s)[0].uuid}"}, PUPIL_READERS, 200),
     ("PUT", "/api/admin/placements/<uuid:placement_id>"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}",
-                         "json": planned_change_json(d, None)}, ADMIN_ROLES, 200),
+                         "json": planned_change_json(d, None)}, ADMINISTRATORS, 200),
     ("POST", "/api/admin/placements/<uuid:placement_id>/status"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}/status",
-                         "json": {"status": "cancelled"}}, ADMIN_ROLES, 200),
+                         "json": {"status": "cancelled"}}, ADMINISTRATORS, 200),
 }
 
 

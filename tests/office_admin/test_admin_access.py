@@ -4,8 +4,7 @@ forms posted without their CSRF token. A refused request changes nothing."""
 import pytest
 
 from server.vocabulary import ROLES
-from server.services.staff import ADMIN_ROLES
-from tests.office_admin.admin_routes import (API_ROUTES, OBJECT_FORMS, OBJECT_PAGES, OFFICE_FORMS,
+from tests.office_admin.admin_routes import (ADMINISTRATORS, API_ROUTES, OBJECT_FORMS, OBJECT_PAGES, OFFICE_FORMS,
                                              OFFICE_FORMS_TESTED_ELSEWHERE, OFFICE_PAGES, admin_api_routes,
                                              admin_office_endpoints)
 
@@ -35,12 +34,12 @@ def test_another_schools_object_is_not_found(office_as, demo, page):
 
 @pytest.mark.parametrize("form", sorted(OFFICE_FORMS))
 def test_each_form_is_refused_to_roles_that_do_not_run_the_schools_ap(office_as, demo, unchanged, form):
-    for role in (role for role in ROLES if role not in ADMIN_ROLES):
+    for role in (role for role in ROLES if role not in ADMINISTRATORS):
         path, data = OFFICE_FORMS[form](demo, role, "riverside")
         with unchanged():
             response = office_as(role).post(path, data=data, content_type="multipart/form-data")
             assert response.status_code == 403, f"{role} posting {form}: {response.status_code}"
-    for role in ADMIN_ROLES:
+    for role in ADMINISTRATORS:
         path, data = OFFICE_FORMS[form](demo, role, "riverside")
         response = office_as(role).post(path, data=data, content_type="multipart/form-data")
         assert response.status_code in (200, 302), f"{role} posting {form}: {response.get_data(as_text=True)[:400]}"

@@ -1,6 +1,8 @@
-"""Who may open each page and send each form, for every role in both demo schools. Riverside's
-records answer 404 to Hillcrest's staff (exactly like a record that does not exist), a role
-without the page answers 403, and a refused form changes nothing."""
+"""Who may open each page and send each form, for every role in both demo schools, generated from
+the permission table: each page and form names the permission it asks (and the test checks the
+view asks exactly that), and the roles that hold it in server/permissions.py are the ones it
+serves. Riverside's records answer 404 to Hillcrest's staff (exactly like a record that does not
+exist), a role without the permission answers 403, and a refused form changes nothing."""
 import io
 from datetime import date, timedelta
 
@@ -9,6 +11,7 @@ import sqlalchemy as sa
 
 from rollup.factories import make_action, make_concern, make_visit
 from server.extensions import db
+from server.permissions import roles_with
 from server.models import ConcernNote, FollowUpAction, RiskAssessment, SafeguardingConcern, Visit
 from server.models.base import utcnow
 from server.services import evidence_files
@@ -16,12 +19,11 @@ from server.services.photo_store import get_photo_store
 from server.vocabulary import ROLES
 from tests import payloads
 
-REVIEW_READERS = {"ap_leader", "headteacher", "trust_lead"}
-REVIEWERS = {"ap_leader", "headteacher"}
-RECORD_READERS = {"ap_leader", "dsl", "headteacher", "admin", "trust_lead"}
-CONCERN_READERS = {"dsl", "ap_leader", "trust_lead"}
-ACTION_WRITERS = {"ap_leader", "headteacher", "admin", "dsl"}
-EVERYONE = set(ROLES)
+
+def asked_by(app, method, url):
+    """The permission the view behind `url` asks (office_page / require_permission)."""
+    endpoint, _ = app.url_map.bind("localhost").match(url.split("?")[0], method=method)
+    return app.view_functions[endpoint].permission
 
 
 @pytest.fixture
@@ -46,26 +48,40 @@ def riverside(app, demo):
 
 
 def pages(r):
-    """(url, roles that may open it, is it one school's object?)"""
+    """(url, the permission it asks, is it one school's object?)"""
     return [
-        ("/office/", EVERYONE, False),
-        ("/office/review", REVIEW_READERS, False),
-        (f"/office/review/{r['visit'].uuid}", REVIEW_READERS, True),
-        (f"/office/placements/{r['placement'].uuid}/record", RECORD_READERS, True),
-        (f"/office/providers/{r['provider'].uuid}/record", RECORD_READERS, True),
-        ("/office/concerns", CONCERN_READERS, False),
-        (f"/office/concerns/{r['concern'].uuid}", CONCERN_READERS, True),
-        (f"/office/photos/{r['photo'].uuid}/thumb", RECORD_READERS, True),
-        (f"/office/photos/{r['photo'].uuid}/full", RECORD_READERS, True),
-        (f"/office/evidence/{r['scan'].uuid}", RECORD_READERS, True),
+        ("/office/", "office.open", False),
+        ("/office/review", "visit.read_review", False),
+        (f"/office/review/{r['visit'].uuid}", "visit.read_review", True),
+        (f"/office/placements/{r['placement'].uuid}/record", "placement.read_record", True),
+        (f"/office/providers/{r['provider'].uuid}/record", "placement.read_record", True),
+        ("/office/concerns", "concern.read", False),
+        (f"/office/concerns/{r['concern'].uuid}", "concern.read", True),
+        (f"/office/photos/{r['photo'].uuid}/thumb", "placement.read_record", True),
+        (f"/office/photos/{r['photo'].uuid}/full", "placement.read_record", True),
+        (f"/office/evidence/{r['scan'].uuid}", "placement.read_record", True),
+        (f"/office/placements/{r['placement'].uuid}/record.pdf", "document.pupil", True),
+        (f"/office/visits/{r['visit'].uuid}/visit.pdf", "document.pupil", True),
+        ("/office/attendance", "attendance.register", False),
+        ("/office/reports", "report.read", False),
+        ("/office/reports/governors", "report.read", False),
+        ("/office/reports/la-notifications", "document.pupil", False),
     ]
+
+
+def test_each_page_and_form_here_names_the_permission_its_view_asks(app, riverside):
+    for url, permission, _ in pages(riverside):
+        assert asked_by(app, "GET", url) == permission, url
+    for url, _, permission, _ in forms(riverside):
+        assert asked_by(app, "POST", url) == permission, url
 
 
 @pytest.mark.parametrize("school", ["riverside", "hillcrest"])
 @pytest.mark.parametrize("role", ROLES)
 def test_each_page_answers_by_role_and_school(riverside, office_as, role, school):
     client = office_as(role, school)
-    for url, allowed, is_object in pages(riverside):
+    for url, permission, is_object in pages(riverside):
+        allowed = roles_with(permission)
         response = client.get(url)
         if role not in allowed:
             expected = 403
@@ -88,28 +104,28 @@ def test_signed_out_visitors_are_sent_to_sign_in(riverside, office):
 
 
 def forms(r):
-    """(url, data, roles that may send it, did it change anything?)"""
+    """(url, data, the permission it asks, did it change anything?)"""
     def visit_status(key):
         return lambda: db.session.get(Visit, r[key].id).review_status != "awaiting_review"
 
     return [
-        (f"/office/review/{r['visit'].uuid}/sign-off", {"version": "1"}, REVIEWERS, visit_status("visit")),
+        (f"/office/review/{r['visit'].uuid}/sign-off", {"version": "1"}, "visit.review", visit_status("visit")),
         (f"/office/review/{r['other_visit'].uuid}/send-back", {"version": "1", "comment": "Add the lesson."},
-         REVIEWERS, visit_status("other_visit")),
-        (f"/office/providers/{r['provider'].uuid}/material-change", {"reason": "New owner."}, REVIEWERS,
+         "visit.review", visit_status("other_visit")),
+        (f"/office/providers/{r['provider'].uuid}/material-change", {"reason": "New owner."}, "visit.review",
          lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
              RiskAssessment.provider_id == r["provider"].id,
              RiskAssessment.review_requested_at.is_not(None))).scalar() > 0),
         (f"/office/providers/{r['provider'].uuid}/existing-check",
          {"assessed_on": "2026-09-01", "assessed_by": "Former AP lead", "rating": "low",
-          "file": (io.BytesIO(payloads.jpeg_bytes()), "check.jpg")}, REVIEWERS,
+          "file": (io.BytesIO(payloads.jpeg_bytes()), "check.jpg")}, "visit.review",
          lambda: db.session.execute(sa.select(sa.func.count()).select_from(RiskAssessment).where(
              RiskAssessment.assessed_by.is_not(None))).scalar() > 0),
-        (f"/office/actions/{r['action'].uuid}/done", {"note": "Done."}, ACTION_WRITERS,
+        (f"/office/actions/{r['action'].uuid}/done", {"note": "Done."}, "action.write",
          lambda: db.session.get(FollowUpAction, r["action"].id).done_at is not None),
-        (f"/office/concerns/{r['concern'].uuid}/notes", {"kind": "note", "text": "Spoke to the family."}, {"dsl"},
+        (f"/office/concerns/{r['concern'].uuid}/notes", {"kind": "note", "text": "Spoke to the family."}, "concern.act",
          lambda: db.session.execute(sa.select(sa.func.count()).select_from(ConcernNote)).scalar() > 0),
-        (f"/office/concerns/{r['concern'].uuid}/close", {"outcome": "Monitored."}, {"dsl"},
+        (f"/office/concerns/{r['concern'].uuid}/close", {"outcome": "Monitored."}, "concern.act",
          lambda: db.session.get(SafeguardingConcern, r["concern"].id).closed_at is not None),
     ]
 
@@ -118,7 +134,8 @@ def forms(r):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_form_is_refused_to_other_roles_and_schools_and_changes_nothing(riverside, office_as, role, school):
     client = office_as(role, school)
-    for url, data, allowed, changed in forms(riverside):
+    for url, data, permission, changed in forms(riverside):
+        allowed = roles_with(permission)
         response = client.post(url, data=data)
         db.session.expire_all()
         if role in allowed and school == "riverside":

@@ -7,14 +7,5 @@ One job per module: `model` (the blocks a document is made of), `pdf_layout` (bl
 and a visit say), `csv_exports`, `governors_report`, `la_notifications`, `periods` (the period a
 report covers). Nothing here commits; the office views audit and commit once per request.
 """
-from server.services.placement_record import RECORD_READER_ROLES
-
-# Pupil-level documents (PDFs, CSV exports, the LA list) go to the people who read placement
-# records. Governors are not among them: they see aggregates only (§4.1).
-PUPIL_DOCUMENT_ROLES = RECORD_READER_ROLES
-# The governors' report holds no pupil: governors read it, and so does everyone who reads records.
-REPORT_ROLES = PUPIL_DOCUMENT_ROLES + ("governor",)
-# Who records that the local authority has been told (§7.12).
-LA_NOTIFIER_ROLES = ("ap_leader", "headteacher", "admin")
 # The Government Security Classification marking printed on every page of a pupil-level PDF.
 MARKING = "OFFICIAL-SENSITIVE"
