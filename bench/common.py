@@ -231,7 +231,7 @@ same machine, with the absolute numbers beside it. The machine each section ran 
 
 # --- The sync protocol under load (sync_ingest, sync_latency) -------------------------------------
 
-SYNC_DATABASE = "ap_bench_sync"
+SYNC_DATABASE = os.environ.get("BENCH_SYNC_DATABASE", "ap_bench_sync")
 
 PUT_VISIT_LUA = """
 -- PUT a new visit (a fresh UUID each time) as one signed-in member of staff.
