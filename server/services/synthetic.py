@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import sqlalchemy as sa
 
 from server.extensions import db
-from server.models import ChangeCounter
+from server.models.tracking import reserve_change_seqs
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
 from server.services.school_calendar import school_today
@@ -98,7 +98,7 @@ def synthesize(size, seed=2026, today=None, photo_store=None, progress=None):
     connection = db.session.connection()
     writer = BulkWriter(connection)
     ids = IdAllocator(connection)
-    base_seq = (connection.execute(sa.select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar() or 0) + 1
+    base_seq = reserve_change_seqs(connection, size.schools)
     generator = _Generator(rng, today, writer, ids, templates_by_form(rng, size.photos), size, photo_store)
     password_hash = _password_hash()
     for number in range(size.schools):
@@ -106,7 +106,6 @@ def synthesize(size, seed=2026, today=None, photo_store=None, progress=None):
         if progress and (number + 1) % max(1, size.schools // 20) == 0:
             progress(f"{number + 1}/{size.schools} schools")
     writer.flush()
-    _advance_change_counter(connection, base_seq + size.schools)
     reset_id_sequences(connection, writer.tables_written)
     return dict(writer.counts)
 
@@ -211,12 +210,6 @@ class IdAllocator:
 def _password_hash():
     from server.services.accounts import hash_password
     return hash_password(PASSWORD)
-
-
-def _advance_change_counter(connection, value):
-    table = ChangeCounter.__table__
-    if connection.execute(sa.update(table).where(table.c.id == 1).values(value=value)).rowcount == 0:
-        connection.execute(sa.insert(table).values(id=1, value=value))
 
 
 def _at(day, hour=10, minute=0):
