@@ -43,7 +43,7 @@ def database_exists(name):
     return found is not None
 
 
-def fresh_database(name):
+def fresh_database(name, root=PROJECT_ROOT):
     """An empty PostgreSQL database called `name` (dropped first if it exists), migrated to head."""
     engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
@@ -51,16 +51,17 @@ def fresh_database(name):
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     url = database_url(name)
-    flask("db", "upgrade", database=url)
+    flask("db", "upgrade", database=url, root=root)
     return url
 
 
-def flask(*args, database):
-    """Run a `flask --app server` command against `database`; its output is returned."""
+def flask(*args, database, root=PROJECT_ROOT):
+    """Run a `flask --app server` command against `database` (with the code in `root`); its output
+    is returned."""
     data_dir = SCRATCH / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, DATABASE_URL=database, DATA_DIR=str(data_dir), APP_ENV="development")
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=PROJECT_ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], cwd=root, env=env,
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -84,7 +85,8 @@ def free_port():
 class Server:
     """gunicorn serving the real app with the production config file, on a free port."""
 
-    def __init__(self, database, workers=2, **env):
+    def __init__(self, database, workers=2, root=PROJECT_ROOT, **env):
+        self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         SCRATCH.mkdir(parents=True, exist_ok=True)
@@ -97,7 +99,7 @@ class Server:
         log = open(SCRATCH / f"gunicorn-{self.port}.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "server/gunicorn_conf.py", "server:create_app()"],
-            cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -231,7 +233,7 @@ same machine, with the absolute numbers beside it. The machine each section ran 
 
 # --- The sync protocol under load (sync_ingest, sync_latency) -------------------------------------
 
-SYNC_DATABASE = "ap_bench_sync"
+SYNC_DATABASE = os.environ.get("BENCH_SYNC_DATABASE", "ap_bench_sync")
 
 PUT_VISIT_LUA = """
 -- PUT a new visit (a fresh UUID each time) as one signed-in member of staff.
@@ -256,11 +258,11 @@ wrk.headers["Cookie"] = os.getenv("BENCH_COOKIE") or ""
 """
 
 
-def prepare_sync_database():
+def prepare_sync_database(name=SYNC_DATABASE, root=PROJECT_ROOT):
     """A fresh database with 20 synthetic schools and their placements, and no visits yet."""
-    url = fresh_database(SYNC_DATABASE)
+    url = fresh_database(name, root=root)
     flask("synthesize", "--schools", "20", "--placements-per-school", "10", "--visits-per-placement", "0",
-          database=url)
+          database=url, root=root)
     return url
 
 
@@ -307,13 +309,13 @@ class SyncRun:
 
 
 @contextmanager
-def signed_in_sync_server():
-    """A fresh sync database served by gunicorn (2 workers), signed in as one visiting member of
-    staff, as a SyncRun."""
+def signed_in_sync_server(name=SYNC_DATABASE, root=PROJECT_ROOT, workers=2):
+    """A fresh sync database served by gunicorn (with the code in `root`), signed in as one visiting
+    member of staff, as a SyncRun."""
     from server.dev.synthetic import PASSWORD
-    url = prepare_sync_database()
+    url = prepare_sync_database(name, root)
     email, placements = visiting_staff(url)
-    with Server(url, workers=2) as server:
+    with Server(url, workers=workers, root=root) as server:
         http, csrf = sign_in(server.url, email, PASSWORD)
         yield SyncRun(url, server, email, placements[0], {
             "BENCH_BODY": visit_body(placements[0]), "BENCH_COOKIE": cookie_header(http), "BENCH_CSRF": csrf,

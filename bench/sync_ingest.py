@@ -1,64 +1,157 @@
-"""Sync ingest: visits accepted per second through the real protocol (PUT /api/visits/<uuid>,
-gunicorn with 2 workers on PostgreSQL, wrk on loopback), against the same rows (visit, its
-version, its audit entry) inserted straight into PostgreSQL with INSERT ... ON CONFLICT DO
-NOTHING through psycopg, one transaction per visit, at the same concurrency.
-Target: the protocol accepts at least 30% of the direct rate.
+"""Sync ingest: visits accepted per second through the real protocol (PUT /api/visits/<uuid>, a
+fresh UUID each, gunicorn with the production config on PostgreSQL, wrk on loopback), before and
+after: the code of BENCH_BEFORE_REF (default `main`, exported with `git archive` into the
+scratch folder) and this tree, each on its own database, in alternating rounds so both see the
+same load on a shared machine.
 
-Two reference rows show how far any one-visit-per-request protocol on this stack could go: the
-same gunicorn answering GET /readyz (no session; a SELECT 1 and the other readiness checks) and
-GET /api/me (the session check every signed-in request makes, and nothing else), at the same
-concurrency.
+Beside visits per second and latency: the server CPU per accepted visit (utime + stime from
+/proc of the gunicorn master and every worker), how it split across workers (all keep-alive
+connections landing on one worker shows here), and the PostgreSQL CPU per visit (/proc of the
+backends serving the database). The peer's row is ODK Central's backend measured elsewhere on
+the same kind of machine (issue 17), for reference only.
 """
-import json
 import os
-import threading
-import time
-import uuid
-from datetime import datetime, timezone
+import statistics
+import subprocess
+from pathlib import Path
 
-import psycopg
 import sqlalchemy as sa
 
-from bench.common import GET_LUA, PUT_VISIT_LUA, signed_in_sync_server, table, verdict, visit_body, wrk, write_section
+from bench.common import (PROJECT_ROOT, PUT_VISIT_LUA, SCRATCH, SYNC_DATABASE, signed_in_sync_server, table, wrk,
+                          write_section)
 
 CONNECTIONS = 8
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
-TARGET = 0.30
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+BEFORE_REF = os.environ.get("BENCH_BEFORE_REF", "main")
+# ODK Central (Node, 2 processes), 8 keep-alive clients, same kind of 2-core machine: issue 17.
+PEER = {"rate": 132, "p95_ms": 108, "server_cpu_ms": 7, "db_cpu_ms": 8}
+GOAL_RATE = 2 * PEER["rate"]
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def run():
-    with signed_in_sync_server() as sync:
-        url, server, env = sync.database, sync.server, sync.env
-        before = _visits(url)
-        figures = wrk(server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=env)
-        accepted = _visits(url) - before
-        references = {path: wrk(server.url + path, GET_LUA, SECONDS, CONNECTIONS, env=env)
-                      for path in ("/readyz", "/api/me")}
-    protocol_rate = accepted / figures["seconds"]
-    direct_rate, direct_count = _direct_inserts(url, sync.placement, sync.email)
-    ratio = protocol_rate / direct_rate
-    body = (
-        f"{CONNECTIONS} concurrent connections for {SECONDS} s each way, one visit per transaction, on the same "
-        "PostgreSQL. The protocol path includes the session check, CSRF, marshmallow, the form checker, the "
-        "change counter and the audit entry; the direct path inserts the same three rows.\n\n"
-        + table(["path", "visits", "visits / s", "ratio to direct", "target"], [
-            ["PUT /api/visits/<uuid> (gunicorn, 2 workers × 8 threads)", f"{accepted:,}", f"{protocol_rate:.0f}",
-             f"{ratio:.2f}", f"≥ {TARGET:.2f} {verdict(ratio >= TARGET)}"],
-            ["INSERT … ON CONFLICT DO NOTHING (psycopg)", f"{direct_count:,}", f"{direct_rate:.0f}", "1.00", ""],
-        ])
-        + "\n\nFor reference, requests per second the same gunicorn answers that store nothing:\n\n"
-        + table(["request", "requests / s", "ratio to direct"], [
-            [name, f"{rate:.0f}", f"{rate / direct_rate:.2f}"] for name, rate in (
-                ("GET /readyz (no session; SELECT 1)", _rate(references["/readyz"])),
-                ("GET /api/me (the session check alone)", _rate(references["/api/me"])))])
-        + f"\n\nwrk: {figures['requests']:.0f} requests, {figures['errors']:.0f} errors or non-2xx answers; "
-        f"p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms."
+    before_root = _export(BEFORE_REF)
+    sides = {"before": (before_root, f"{SYNC_DATABASE}_before"), "after": (PROJECT_ROOT, SYNC_DATABASE)}
+    results = {name: [] for name in sides}
+    with signed_in_sync_server(*reversed(sides["before"])) as before, \
+            signed_in_sync_server(*reversed(sides["after"])) as after:
+        runs = {"before": before, "after": after}
+        for name in runs:  # warm both: first requests build caches and open connections
+            wrk(runs[name].server.url, PUT_VISIT_LUA, 3, CONNECTIONS, env=_fresh_uuids(runs[name].env))
+        for _ in range(ROUNDS):
+            for name, sync in runs.items():
+                results[name].append(_round(sync))
+    body = _report(results, _commit(BEFORE_REF), _commit("HEAD"))
+    write_section("sync_ingest", "Sync ingest: visits accepted per second, before and after", body)
+
+
+def _round(sync):
+    database = sa.engine.make_url(sync.database).database
+    workers = _gunicorn_processes(sync.server.process.pid)
+    backends = _backends(sync.database, database)
+    visits_before = _visits(sync.database)
+    cpu_before = {pid: _cpu_seconds(pid) for pid in workers + backends}
+    figures = wrk(sync.server.url, PUT_VISIT_LUA, SECONDS, CONNECTIONS, env=_fresh_uuids(sync.env))
+    backends = sorted(set(backends) | set(_backends(sync.database, database)))
+    accepted = _visits(sync.database) - visits_before
+    spent = {pid: _cpu_seconds(pid) - cpu_before.get(pid, 0.0) for pid in workers + backends}
+    worker_cpu = [spent[pid] for pid in workers]
+    return {
+        "rate": accepted / figures["seconds"], "p50_ms": figures["p50_ms"], "p95_ms": figures["p95_ms"],
+        "errors": figures["errors"], "accepted": accepted,
+        "server_cpu_ms": 1000 * sum(worker_cpu) / max(accepted, 1),
+        "db_cpu_ms": 1000 * sum(spent[pid] for pid in backends) / max(accepted, 1),
+        "busiest_share": max(worker_cpu) / max(sum(worker_cpu), 1e-9),
+        "processes": len(workers),
+    }
+
+
+def _fresh_uuids(env):
+    """wrk's UUIDs come from a seeded generator: a new seed per run, or a round would resend the
+    visits of the one before (identical resends, 200, nothing stored)."""
+    return dict(env, BENCH_SEED=str(int.from_bytes(os.urandom(4), "big")))
+
+
+def _report(results, before_commit, after_commit):
+    def median(name, key):
+        return statistics.median(r[key] for r in results[name])
+
+    rows = []
+    for name, label in (("before", f"before (`{BEFORE_REF}`, {before_commit})"),
+                        ("after", f"after (this tree, {after_commit})")):
+        rows.append([label, f"{median(name, 'rate'):.0f}", f"{median(name, 'rate') / PEER['rate']:.2f}",
+                     f"{median(name, 'p50_ms'):.0f}", f"{median(name, 'p95_ms'):.0f}",
+                     f"{median(name, 'server_cpu_ms'):.1f}", f"{median(name, 'db_cpu_ms'):.1f}",
+                     f"{median(name, 'busiest_share') * 100:.0f}%",
+                     f"{sum(r['accepted'] for r in results[name]):,}",
+                     f"{sum(r['errors'] for r in results[name]):.0f}"])
+    rows.append(["ODK Central (measured elsewhere, issue 17)", f"{PEER['rate']}", "1.00", "", f"{PEER['p95_ms']}",
+                 f"{PEER['server_cpu_ms']}", f"{PEER['db_cpu_ms']}", "", "", ""])
+    speedup = median("after", "rate") / median("before", "rate")
+    cpu_ratio = median("after", "server_cpu_ms") / median("before", "server_cpu_ms")
+    rounds = "\n".join(
+        f"- round {i + 1}: before {b['rate']:.0f}/s (p95 {b['p95_ms']:.0f} ms), "
+        f"after {a['rate']:.0f}/s (p95 {a['p95_ms']:.0f} ms)"
+        for i, (b, a) in enumerate(zip(results["before"], results["after"])))
+    return (
+        f"{CONNECTIONS} keep-alive connections, every PUT a new visit; {ROUNDS} alternating rounds of {SECONDS} s "
+        "per side, medians shown. Each side is its own gunicorn (its own `server/gunicorn_conf.py`) on its own "
+        "PostgreSQL database of the same cluster. CPU per visit: the gunicorn processes' (master and workers) and "
+        "the database backends' utime + stime over the round, divided by the visits accepted. \"Busiest worker\": "
+        "that worker's share of all worker CPU (100% means one worker did everything).\n\n"
+        + table(["server", "visits / s", "× peer", "p50 ms", "p95 ms", "server CPU ms / visit",
+                 "PostgreSQL CPU ms / visit", "busiest worker", "visits", "errors"], rows)
+        + f"\n\nAfter ÷ before: {speedup:.2f}× the visits per second, {cpu_ratio:.2f}× the server CPU per visit. "
+        f"Goal (issue 17): {GOAL_RATE} visits / s (2× the peer) with a p95 under {PEER['p95_ms']} ms.\n\n"
+        + rounds
     )
-    write_section("sync_ingest", "Sync ingest: visits accepted per second", body)
 
 
-def _rate(figures):
-    return figures["requests"] / figures["seconds"]
+def _export(ref):
+    """The tree of `ref`, exported (not checked out: the working tree is left alone)."""
+    target = SCRATCH / "before"
+    subprocess.run(["rm", "-rf", str(target)], check=True)
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=PROJECT_ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
+
+
+def _commit(ref):
+    return subprocess.run(["git", "rev-parse", "--short", ref], cwd=PROJECT_ROOT, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def _gunicorn_processes(master):
+    """The gunicorn master and its workers."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    children.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return [master] + children
+
+
+def _cpu_seconds(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def _backends(url, database):
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        pids = connection.execute(sa.text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+            {"name": database}).scalars().all()
+    engine.dispose()
+    return list(pids)
 
 
 def _visits(url):
@@ -67,51 +160,3 @@ def _visits(url):
         count = connection.execute(sa.text("SELECT count(*) FROM visit")).scalar()
     engine.dispose()
     return count
-
-
-def _direct_inserts(url, placement_uuid, email):
-    """(visits per second, visits) inserting the rows the protocol writes, straight into PostgreSQL."""
-    conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo) as connection:
-        school_id, placement_id, provider_id, author_id = connection.execute(
-            "SELECT p.school_id, p.id, p.provider_id, u.id FROM placement p, user_account u "
-            "WHERE p.uuid = %s AND u.email = %s", (placement_uuid, email)).fetchone()
-    payload = json.loads(visit_body(placement_uuid))
-    answers = json.dumps(payload["answers"])
-    deadline = time.monotonic() + SECONDS
-    counts = [0] * CONNECTIONS
-
-    def insert_visits(slot):
-        with psycopg.connect(conninfo) as connection:
-            while time.monotonic() < deadline:
-                now = datetime.now(timezone.utc).replace(tzinfo=None)
-                visit_uuid = uuid.uuid4()
-                with connection.transaction():
-                    visit_id = connection.execute(
-                        "INSERT INTO visit (uuid, school_id, kind, placement_id, provider_id, author_id, visit_date, "
-                        "current_version, received_at, complete, review_status, created_at, updated_at, change_seq) "
-                        "VALUES (%s, %s, 'qa_visit', %s, %s, %s, %s, 1, %s, true, 'awaiting_review', %s, %s, 0) "
-                        "ON CONFLICT (uuid) DO NOTHING RETURNING id",
-                        (visit_uuid, school_id, placement_id, provider_id, author_id, now.date(), now, now, now),
-                    ).fetchone()[0]
-                    connection.execute(
-                        "INSERT INTO visit_version (visit_id, version, form_id, form_version, mode, visit_date, answers, "
-                        "photo_manifest, author_id, device_started_at, device_completed_at, received_at, content_sha256) "
-                        "VALUES (%s, 1, 'qa_visit', 1, 'in_person', %s, %s, '[]', %s, %s, %s, %s, %s) "
-                        "ON CONFLICT (visit_id, version) DO NOTHING",
-                        (visit_id, now.date(), answers, author_id, now, now, now, visit_uuid.hex * 2))
-                    connection.execute(
-                        "INSERT INTO audit_event (at, actor_id, school_id, action, object_type, object_id, details) "
-                        "VALUES (%s, %s, %s, 'visit.created', 'visit', %s, '{\"version\": 1}') ON CONFLICT DO NOTHING",
-                        (now, author_id, school_id, str(visit_uuid)))
-                counts[slot] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=insert_visits, args=(slot,)) for slot in range(CONNECTIONS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    return sum(counts) / elapsed, sum(counts)
-

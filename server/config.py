@@ -47,7 +47,9 @@ def load_config():
         "APP_ENV": env,
         "SECRET_KEY": secret_key or "dev-only-not-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No liveness ping per request (server/database.py pings only a connection that sat idle);
+        # connections are replaced after half an hour, before proxies and firewalls drop them.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         "DATA_DIR": str(data_dir),
         "PHOTO_DIR": os.environ.get("PHOTO_DIR", str(data_dir / "photos")),
         # Photos in a local folder (one server) or S3-compatible object storage (several).

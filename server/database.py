@@ -6,6 +6,8 @@ lock when they begin (BEGIN IMMEDIATE). Without the last, two requests that both
 write can deadlock and one fails with "database is locked" instead of waiting its turn.
 Commands outside a request (seeding, backups) run alone and begin normally.
 """
+import time
+
 import sqlalchemy as sa
 from flask import has_request_context, request
 
@@ -20,8 +22,13 @@ def write_outside_requests():
     _writer_process = True
 
 
+# A pooled connection unused for longer than this is checked before a request gets it.
+IDLE_PING_SECONDS = 30
+
+
 def configure_engine(engine):
     if engine.dialect.name != "sqlite":
+        _ping_only_idle_connections(engine)
         return
 
     @sa.event.listens_for(engine, "connect")
@@ -37,6 +44,31 @@ def configure_engine(engine):
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _ping_only_idle_connections(engine):
+    """A busy server's connections were in use a moment ago, so a ping on every checkout (pool_pre_ping)
+    is a round trip per request that finds nothing. Only a connection that sat idle, which a database
+    restart, a failover or a firewall may have dropped, is pinged; a dead one is replaced before the
+    request sees it. A connection that drops mid-request fails that request with a 503 (which phones
+    retry), and the pool then replaces every connection it held."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, connection_record):
+        connection_record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, connection_record, connection_proxy):
+        idle_since = connection_record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:
+            # The pool throws this connection away and checks out (or opens) another.
+            raise sa.exc.DisconnectionError() from error
 
 
 def _may_write():

@@ -13,7 +13,6 @@ from server.dev.synthetic import templates_by_form
 from server.extensions import db
 from server.models import AttendanceRecord, Visit
 from server.models.base import utcnow
-from server.schemas.visits import VisitPayloadSchema
 from server.services.school_calendar import calendar_for, weekday_code
 from server.services.sync import ingest_visit
 
@@ -72,7 +71,7 @@ def _visit(author, placement, kind, day, templates, signed_off_by=None, concern=
         "base_version": None,
     }
     visit_uuid = uuid.uuid4()
-    ingest_visit(author, visit_uuid, VisitPayloadSchema().load(raw), raw)
+    ingest_visit(author, visit_uuid, raw)
     if signed_off_by is not None:
         visit = db.session.execute(sa.select(Visit).where(Visit.uuid == visit_uuid)).scalar_one()
         visit.review_status, visit.reviewed_by_id, visit.reviewed_at = "signed_off", signed_off_by.id, utcnow()

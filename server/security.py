@@ -46,11 +46,12 @@ def sha256_of_token(token):
 
 @login_manager.user_loader
 def load_user_from_session_token(token):
-    # One query for the session, its person and their roles: every signed-in request needs all three.
+    # The session, its person and their roles: every signed-in request needs all three.
+    # One statement, on the unique index of token_sha256: a join, not a second SELECT for the roles.
     row = db.session.execute(
         sa.select(UserSession).where(UserSession.token_sha256 == sha256_of_token(token))
-        .options(joinedload(UserSession.user).selectinload(User.memberships))
-    ).scalar_one_or_none()
+        .options(joinedload(UserSession.user).joinedload(User.memberships))
+    ).unique().scalar_one_or_none()
     now = utcnow()
     if row is None or row.ended_at is not None or row.expires_at <= now or not row.user.active:
         return None

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.api import api
 from server.api.docs import documented
-from server.api.wire import load_json, respond
+from server.api.wire import load_json, read_json, respond
 from server.errors import ApiError
 from server.extensions import db
 from server.schemas.visits import (MEDIA_TYPES, DiscardedReceiptSchema, DiscardedVisitsSchema, ReceiptSchema,
@@ -16,7 +16,6 @@ from server.services.photo_ingest import ingest_photo
 from server.services.sync import find_own_visit, ingest_visit, log_discarded_visits, receipt_for
 
 # Built once: building a schema deep-copies its fields, which costs more than using it.
-VISIT_PAYLOAD = VisitPayloadSchema()
 RECEIPT = ReceiptSchema()
 
 
@@ -39,9 +38,8 @@ def _committed(work):
 @documented("Send a visit and its photo manifest (idempotent by UUID)", body=VisitPayloadSchema,
             responses={200: ReceiptSchema, 201: ReceiptSchema}, tags=["sync"])
 def put_visit(visit_id):
-    payload = load_json(VISIT_PAYLOAD)
-    raw = request.get_json()
-    receipt, created = _committed(lambda: ingest_visit(current_user, visit_id, payload, raw))
+    body = read_json()
+    receipt, created = _committed(lambda: ingest_visit(current_user, visit_id, body))
     return respond(RECEIPT, receipt, 201 if created else 200)
 
 

@@ -5,8 +5,13 @@ from server.errors import ApiError
 
 
 def load_json(schema):
-    """The request's JSON body, validated by `schema`. Refuses the wrong content type, an
-    oversized body and malformed JSON before marshmallow sees anything."""
+    """The request's JSON body, validated by `schema` (see read_json)."""
+    return schema.load(read_json())
+
+
+def read_json():
+    """The request's JSON body as sent. Refuses the wrong content type, an oversized body and
+    malformed JSON before marshmallow sees anything."""
     if not request.is_json:
         raise ApiError("unsupported_media_type", details={"expected": "application/json"})
     length = request.content_length
@@ -18,7 +23,7 @@ def load_json(schema):
     payload = request.get_json(silent=True)
     if payload is None:
         raise ApiError("malformed_json")
-    return schema.load(payload)
+    return payload
 
 
 def load_query(schema):

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from server import permissions
 from server.dates import school_today
 from server.extensions import db
-from server.models import ChangeCounter
+from server.models.tracking import reserve_change_seqs
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
 from server.services.second_factor import DEMO_TOTP_SECRET
@@ -100,7 +100,7 @@ def synthesize(size, seed=2026, today=None, photo_store=None, progress=None):
     connection = db.session.connection()
     writer = BulkWriter(connection)
     ids = IdAllocator(connection)
-    base_seq = (connection.execute(sa.select(ChangeCounter.value).where(ChangeCounter.id == 1)).scalar() or 0) + 1
+    base_seq = reserve_change_seqs(connection, size.schools)
     generator = _Generator(rng, today, writer, ids, templates_by_form(rng, size.photos), size, photo_store)
     password_hash = _password_hash()
     for number in range(size.schools):
@@ -108,7 +108,6 @@ def synthesize(size, seed=2026, today=None, photo_store=None, progress=None):
         if progress and (number + 1) % max(1, size.schools // 20) == 0:
             progress(f"{number + 1}/{size.schools} schools")
     writer.flush()
-    _advance_change_counter(connection, base_seq + size.schools)
     reset_id_sequences(connection, writer.tables_written)
     return dict(writer.counts)
 
@@ -220,12 +219,6 @@ def _second_factor(role, at):
 def _password_hash():
     from server.services.accounts import hash_password
     return hash_password(PASSWORD)
-
-
-def _advance_change_counter(connection, value):
-    table = ChangeCounter.__table__
-    if connection.execute(sa.update(table).where(table.c.id == 1).values(value=value)).rowcount == 0:
-        connection.execute(sa.insert(table).values(id=1, value=value))
 
 
 def _at(day, hour=10, minute=0):

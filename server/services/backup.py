@@ -38,6 +38,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models.base import UTCDateTime
+from server.models.tracking import move_change_seq_past_rows
 
 FORMAT = "ap-visits-backup"
 FORMAT_VERSION = 1
@@ -213,6 +214,7 @@ def restore_backup(source, photo_store):
                 raise BackupError(f"{table.name}: restored {writer.counts.get(table.name, 0)} rows, "
                                   f"the manifest says {entry['rows']}.")
         reset_id_sequences(connection, writer.tables_written)
+        move_change_seq_past_rows(connection)
         for key in manifest["photos"]:
             photo_store.put(key, (folder / "photos" / key).read_bytes())
     return manifest

@@ -7,6 +7,7 @@ a deadline passes at midnight with no row changing. So the snapshot says which d
 its due items were worked out for (`due_as_of`), and only `since=cursor` together with
 `due_as_of=` today answers "unchanged", without building anything.
 """
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -25,6 +26,12 @@ from server.vocabulary import OPEN_PLACEMENT_STATUSES
 MY_VISITS_DAYS = 60
 # What a phone shows as owed: the deadlines a visit meets. Attendance, provider evidence and the
 # direction's review date are office work and stay on the office to-do list.
+# How long a snapshot waits for writers that hold change numbers below its cursor (see settle_cursor).
+SETTLE_SECONDS = 2.0
+SETTLE_POLL_SECONDS = 0.005
+IN_FLIGHT_WRITERS = sa.text(
+    "SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE NOT EXISTS ("
+    "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = xid(x) AND a.datname <> current_database())")
 # A §7.2 registration failure is shown too: whoever visits should know the provider must not be used.
 PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action",
                    "registration")
@@ -82,6 +89,36 @@ def change_cursor(user):
     return max(values)
 
 
+def settle_cursor(cursor):
+    """`cursor`, once no change numbered at or below it can still commit; 0 (a whole snapshot next
+    time) if that takes longer than SETTLE_SECONDS.
+
+    PostgreSQL hands out change numbers in the order transactions ask, not the order they commit
+    (server/models/tracking.py). A writer that took a number at or below `cursor` and has not yet
+    committed took its transaction id before its number, and so before the number `cursor` was
+    taken and committed: it is among the transactions in flight now. Wait for those to end and
+    then read the snapshot, which then holds their changes. Visit writes last milliseconds.
+    SQLite numbers changes in commit order, so its cursor is settled already.
+    Writers in other databases of the same PostgreSQL are left out; one whose database cannot be
+    seen is waited for."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return cursor
+    in_flight = db.session.execute(IN_FLIGHT_WRITERS).scalars().all()
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while in_flight:
+        in_flight = db.session.execute(
+            sa.text("SELECT x::text FROM unnest(CAST(:xids AS xid8[])) AS x WHERE pg_xact_status(x) = 'in progress'"),
+            {"xids": in_flight}).scalars().all()
+        if not in_flight:
+            break
+        if time.monotonic() > deadline:
+            return 0
+        time.sleep(SETTLE_POLL_SECONDS)
+    # What the session loaded before now (the user's roles) may predate those commits.
+    db.session.expire_all()
+    return cursor
+
+
 def build_snapshot(user, since=None, due_as_of=None):
     """`since` and `due_as_of`: the cursor and the day of the snapshot the phone holds."""
     cursor = change_cursor(user)
@@ -89,6 +126,7 @@ def build_snapshot(user, since=None, due_as_of=None):
     today = school_today()
     if since is not None and since >= cursor and due_as_of == today:
         return {"cursor": cursor, "due_as_of": today, "unchanged": True, "generated_at": now}
+    cursor = settle_cursor(cursor)
     school_ids = schools_where(user, "phone.use")
     schools = db.session.execute(
         sa.select(School).where(School.id.in_(school_ids)).order_by(School.name)

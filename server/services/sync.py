@@ -15,9 +15,13 @@ from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Place
                            SafeguardingConcern, Visit, VisitVersion)
 from server.models.base import utcnow
 from server.permissions import schools_where
+from server.schemas.visits import VisitPayloadSchema
 from server.services import alerts, audit, completeness
 from server.services.bootstrap import refusal_to_send
 from server.services.forms import check_answers, get_form
+
+# Built once: building a schema deep-copies its fields, which costs more than using it.
+VISIT_PAYLOAD = VisitPayloadSchema()
 
 
 @dataclass
@@ -38,10 +42,13 @@ def content_sha256(raw_payload):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def ingest_visit(user, visit_uuid, payload, raw_payload):
-    """Store a visit sent by `user`. Returns (receipt, created: bool)."""
+def ingest_visit(user, visit_uuid, body):
+    """Store a visit sent by `user` as `body`, the JSON the phone sent. Returns (receipt, created: bool).
+    The body is validated here, once: marshmallow, then the form checker on the body itself. What is
+    stored (answers, manifest, content hash) is the body as sent."""
+    payload = VISIT_PAYLOAD.load(body)
     _check_not_in_future(payload["visit_date"])
-    digest = content_sha256(raw_payload)
+    digest = content_sha256(body)
     hold_visit_uuid(visit_uuid)
     visit = find_own_visit(user, visit_uuid)
     if visit is not None:
@@ -52,7 +59,7 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
             raise ApiError("visit_version_conflict", details={
                 "current_version": visit.current_version, "stored": stored_version(visit)})
     placement, provider_id, school_id = _resolve_subject(user, payload, visit)
-    _check_against_form(payload)
+    _check_against_form(payload, body)
     now = utcnow()
     # Look everything up before adding anything, so the session flushes (and takes the change
     # counter) once, at the end.
@@ -74,8 +81,8 @@ def ingest_visit(user, visit_uuid, payload, raw_payload):
         version = VisitVersion(
             visit=visit, version=visit.current_version, replaces_id=previous.id if previous else None,
             form_id=payload["form_id"], form_version=payload["form_version"], mode=payload["mode"],
-            visit_date=payload["visit_date"], answers=raw_payload["answers"],
-            photo_manifest=raw_payload.get("photos") or [], author_id=user.id,
+            visit_date=payload["visit_date"], answers=body["answers"],
+            photo_manifest=body.get("photos") or [], author_id=user.id,
             device_started_at=payload["started_at"], device_completed_at=payload["completed_at"],
             received_at=now, content_sha256=digest)
         db.session.add(version)
@@ -171,17 +178,12 @@ def _resolve_subject(user, payload, visit):
     return None, provider.id, provider.school_id
 
 
-def _check_against_form(payload):
+def _check_against_form(payload, body):
     form = get_form(payload["form_id"], payload["form_version"])
     if form is None:
         raise ApiError("unknown_form", details={"form_id": payload["form_id"], "form_version": payload["form_version"]})
-    errors = check_answers(form, {
-        "form_id": payload["form_id"], "form_version": payload["form_version"], "mode": payload["mode"],
-        "answers": payload["answers"],
-        "photos": [{"item_key": p["item_key"]} for p in payload["photos"]],
-        "actions": [{"item_key": a["item_key"]} for a in payload["actions"]],
-        "concern": {"text": payload["concern"]["text"]} if payload["concern"] else None,
-    })
+    # The body as sent is already the shape the form checker reads (the phone runs the same checker).
+    errors = check_answers(form, body)
     if errors:
         raise ApiError("form_answers_invalid", details={"errors": errors})
 

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import User
 from server.services.sync import ingest_visit
-from server.schemas.visits import VisitPayloadSchema
 from server.vocabulary import ROLES
 from tests import payloads
 from tests.office_admin.admin_routes import API_ROUTES as ADMIN_API_ROUTES
@@ -22,7 +21,7 @@ def _visit_by(demo, role, school):
     image = payloads.jpeg_bytes()
     body = payloads.qa_visit(demo.placements(school)[0].uuid, photos=[payloads.manifest_entry(image)])
     visit_id = uuid.uuid4()
-    ingest_visit(author, visit_id, VisitPayloadSchema().load(body), body)
+    ingest_visit(author, visit_id, body)
     db.session.commit()
     return visit_id, body["photos"][0], image
 
