@@ -34,13 +34,13 @@ def create_app(test_config=None):
     from server.api import api
     from server.health import health
     from server.office import office
-    from server.office.nav import url_if, visible_nav
+    from server.office.nav import url_if_allowed, visible_nav
     from server.pwa_shell import pwa_shell
     app.register_blueprint(health)
     app.register_blueprint(api)
     app.register_blueprint(office)
     app.register_blueprint(pwa_shell)
-    app.jinja_env.globals.update(visible_nav=visible_nav, url_if=url_if)
+    app.jinja_env.globals.update(visible_nav=visible_nav, url_if_allowed=url_if_allowed)
     from server.vocabulary import label
     app.add_template_filter(label, "label")
 

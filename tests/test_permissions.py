@@ -69,6 +69,26 @@ def test_a_nav_link_is_shown_exactly_to_the_roles_its_page_serves(app, office_as
             assert path not in shown, f"{role} is shown {label} but the page refuses them"
 
 
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_links_inside_pages_are_shown_only_to_those_their_pages_serve(app, demo, office_as, role):
+    """Pages offer links to other pages ("Edit agreement", "Placement record" on the register...)
+    through url_if_allowed: a link shown to someone its page then refuses (403) is a broken promise.
+    Walks every page the navigation shows this role, and the records it may open."""
+    client = office_as(role)
+    placement = demo.placements()[0]
+    pages = {"/office/"} | _nav_links(client.get("/office/").get_data(as_text=True))
+    pages |= {f"/office/placements/{placement.uuid}/record", f"/office/providers/{placement.provider.uuid}/record"}
+    for page in sorted(pages):
+        answer = client.get(page)
+        if answer.status_code != 200:
+            continue
+        main = answer.get_data(as_text=True).split("<main", 1)[1]
+        for href in sorted(set(re.findall(r'href="(/office/[^"#?]+)"', main)) - pages):
+            assert client.get(href).status_code != 403, f"{role} is shown {href} on {page} but it refuses them"
+
+
 def _role_lists(tree):
     """(line, where) of every tuple, list or set literal made only of role codes."""
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}

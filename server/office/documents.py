@@ -14,7 +14,7 @@ from server.models import Placement, Visit
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
-from server.office.nav import url_if
+from server.office.nav import url_if_allowed
 from server.security import in_school_or_404
 from server.services import audit, review
 from server.services import concerns as concern_service
@@ -38,7 +38,7 @@ def placement_record_pdf(placement_id):
 def placement_record_print(placement_id):
     placement, record, document = _record_document(placement_id)
     links = [(url_for("office.placement_record_pdf", placement_id=placement_id), "Download the PDF")]
-    record_url = url_if("office.placement_record", placement_id=placement_id)
+    record_url = url_if_allowed("office.placement_record", placement_id=placement_id)
     if record_url:
         links.insert(0, (record_url, "‹ Back to the placement record"))
     page = render_template("office/documents_document.html", document=document, links=links)

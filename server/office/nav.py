@@ -27,6 +27,8 @@ def visible_nav():
             if endpoint in current_app.view_functions and may(permission)]
 
 
-def url_if(endpoint, **values):
-    """The URL of a page, or None when that page does not exist in this build."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+def url_if_allowed(endpoint, **values):
+    """The URL of a page when the signed-in person may open it in this school, else None: a link
+    inside a page, like the navigation, is shown only to those its page serves."""
+    permission = getattr(current_app.view_functions[endpoint], "permission", None)
+    return url_for(endpoint, **values) if permission is None or may(permission) else None
