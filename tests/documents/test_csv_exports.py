@@ -84,12 +84,9 @@ def test_providers_without_a_check_in_the_period_still_have_a_row(riverside_reco
     assert all(row[4] == "No check in this period" for row in rows[1:])
 
 
-def test_an_export_streams_its_rows(riverside_record, app, demo):
+def test_an_export_streams_its_rows(riverside_record, office_as):
     """The response is a stream: the browser's download starts at once and shows progress."""
-    client = app.test_client()
-    client.post("/office/sign-in", data={"email": demo.email("ap_leader"), "password": demo.password,
-                                         "csrf_token": client.get("/api/csrf").get_json()["csrf_token"]})
-    response = client.get("/office/reports/exports/placements.csv")
+    response = office_as("ap_leader").client.get("/office/reports/exports/placements.csv")
     assert response.status_code == 200 and response.is_streamed
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "private, no-store"
