@@ -2,7 +2,7 @@
 through a real SMTP server, and the link in the message opens the concern once the DSL signs in."""
 import pytest
 
-from tests.conftest import LiveServer, free_port, screenshot
+from tests.conftest import LiveServer, free_port, office_code_step, screenshot
 from tests.e2e.conftest import Phone, answer_qa_visit, complete_visit, start_qa_visit, sync_now, wait_for_state
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +39,7 @@ def test_a_concern_raised_on_the_phone_reaches_the_dsls_mailbox_and_opens_after_
     page.get_by_label("Email").fill("dsl@riverside.example")
     page.get_by_label("Password").fill("demo-password-2026")
     page.get_by_role("button", name="Sign in").click()
+    office_code_step(page, "dsl@riverside.example")
     page.get_by_role("heading", name="Safeguarding concern", exact=False).first.wait_for()
     assert CONCERN in page.content()
     screenshot(page, "concern-opened-from-alert")
