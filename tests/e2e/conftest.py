@@ -26,8 +26,10 @@ class Phone:
         page.get_by_label("School email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        page.locator("#signin-code, .screen-title:text('Your pupils')").first.wait_for()
-        if page.locator("#signin-code").count():  # every role that reads safeguarding records
+        # The code step (every role that reads safeguarding records) or the pupils list.
+        page.wait_for_function("""() => document.querySelector('#signin-code')
+            || [...document.querySelectorAll('h2')].some((h) => h.textContent === 'Your pupils')""")
+        if page.locator("#signin-code").count():
             page.locator("#signin-code").fill(demo_totp_code(email))
             page.get_by_role("button", name="Continue").click()
         page.get_by_role("heading", name="Your pupils").wait_for()
