@@ -328,6 +328,19 @@ def start_session(client, user):
 
 
 @pytest.fixture
+def staff(api, demo):
+    """The visiting member of staff's phone, signed in through the API."""
+    api.sign_in(demo.email("visiting_staff"))
+    return api
+
+
+@pytest.fixture
+def placement(demo):
+    """The first Riverside placement, the one the visiting member of staff visits."""
+    return demo.placements("riverside")[0]
+
+
+@pytest.fixture
 def office_as(app, demo):
     """office_as("dsl") → a fresh OfficeClient signed in as that role of Riverside (or school=...)."""
     def sign_in(role, school="riverside"):

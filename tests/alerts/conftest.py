@@ -114,13 +114,3 @@ def start_worker(database_uri, tmp_path, smtp_server):
     for worker in workers:
         worker.stop()
 
-
-@pytest.fixture
-def staff(api, demo):
-    api.sign_in(demo.email("visiting_staff"))
-    return api
-
-
-@pytest.fixture
-def placement(demo):
-    return demo.placements("riverside")[0]
