@@ -4,7 +4,7 @@ Every date rule on the server reads today from `school_today()`, never the serve
 (on a UTC host it is still yesterday for an hour after midnight in summer), and every page,
 letter and document writes a date in words through `long_date()`.
 """
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
@@ -34,6 +34,13 @@ def in_england(value):
         return value.astimezone(SCHOOLS_TIME_ZONE)
     except OverflowError:
         return None
+
+
+def england_day(moment):
+    """The day an aware datetime falls on in England: a request made at 00:30 on a summer night
+    was made that day, not the day before as its UTC date says."""
+    local = in_england(moment)
+    return local.date() if local else None
 
 
 def long_date(day):

@@ -43,3 +43,16 @@ def test_dates_have_one_home():
               for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
               if DATE_RULE_COPIES.search(line)]
     assert not copies, "use server/dates.py instead of:\n" + "\n".join(copies)
+
+
+# A stored time's England day is `england_day(moment)`: its `.date()` is the UTC day, the day
+# before for an hour after midnight in summer.
+UTC_DAY_OF_A_TIME = re.compile(r"\b(?:\w+_at|now|produced_at|moment)\.date\(\)")
+
+
+def test_a_stored_times_day_is_englands_day():
+    found = [f"{path.relative_to(PROJECT_ROOT)}:{number}: {line.strip()}"
+             for path in sorted((PROJECT_ROOT / "server").rglob("*.py")) if "migrations" not in path.parts
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             if UTC_DAY_OF_A_TIME.search(line)]
+    assert not found, "use england_day() (server/dates.py) instead of:\n" + "\n".join(found)

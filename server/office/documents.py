@@ -9,6 +9,7 @@ usable, and shows the file when it is ready.
 from flask import Response, abort, render_template, url_for
 from flask_login import current_user
 
+from server.dates import england_day
 from server.extensions import db
 from server.models import Placement, Visit
 from server.models.base import utcnow
@@ -65,7 +66,7 @@ def _record_document(placement_id):
     """(placement, its PlacementRecord, the record as a Document), concerns only for their readers."""
     placement = in_school_or_404(Placement, placement_id, "document.pupil", *placement_records.PLACEMENT_LOAD)
     now = utcnow()
-    record = placement_records.build(placement, now.date(),
+    record = placement_records.build(placement, england_day(now),
                                      with_concerns=may("concern.read"))
     return placement, record, record_document(record, current_user, now)
 

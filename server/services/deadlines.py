@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from server.dates import long_date, short_date
+from server.dates import england_day, long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
 from server.services import agreement, registration, start_gates, time_limits
@@ -383,7 +383,7 @@ def risk_assessment_due(assessments, today, needed_from):
     items.append(DueItem("risk_assessment", "Risk assessment review (every 12 months)", current.valid_until,
                          today > current.valid_until))
     if current.review_requested_at is not None:
-        due = current.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
+        due = england_day(current.review_requested_at) + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
         reason = f": {current.review_reason}" if current.review_reason else ""
         items.append(DueItem("risk_assessment", f"Risk assessment review after a material change{reason}",
                              due, today > due))

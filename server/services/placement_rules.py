@@ -12,7 +12,7 @@ No Flask request globals: the record pages, the placement service and the API al
 """
 import sqlalchemy as sa
 
-from server.dates import long_date
+from server.dates import england_day, long_date
 from server.extensions import db
 from server.models import Membership
 from server.permissions import roles_with
@@ -95,5 +95,5 @@ def _risk_assessment_blockers(placement, today):
     if latest.review_requested_at is not None:
         reason = f": {latest.review_reason}" if latest.review_reason else ""
         blockers.append(f"A review of the risk assessment for {provider.name} was requested on "
-                        f"{long_date(latest.review_requested_at.date())}{reason}. It must be reviewed first (§7.9).")
+                        f"{long_date(england_day(latest.review_requested_at))}{reason}. It must be reviewed first (§7.9).")
     return blockers

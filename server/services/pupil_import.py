@@ -96,9 +96,11 @@ def pupils_query(school, search="", year_group=None, flag=None):
     `year_group` one year, `flag` a pupil flag column (ehcp, looked_after...) that is set."""
     query = sa.select(Pupil).where(Pupil.school_id == school.id)
     if search:
-        like = f"%{search.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Pupil.first_name + " " + Pupil.last_name).like(like),
-                                   sa.func.lower(Pupil.mis_id).like(like)))
+        # A typed % or _ is a character to find, not a wildcard.
+        typed = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{typed}%"
+        query = query.where(sa.or_(sa.func.lower(Pupil.first_name + " " + Pupil.last_name).like(like, escape="\\"),
+                                   sa.func.lower(Pupil.mis_id).like(like, escape="\\")))
     if year_group is not None:
         query = query.where(Pupil.year_group == year_group)
     if flag is not None:

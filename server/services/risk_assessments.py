@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from server.dates import medium_date
+from server.dates import england_day, medium_date
 from server.extensions import db
 from server.models import RiskAssessment
 from server.services import audit, evidence_files, start_gates
@@ -178,8 +178,8 @@ def status(assessment, today):
         return ("needs_mitigation", f"Not valid yet: {assessment.gate_findings}. Mitigations need the "
                 f"headteacher's approval before a placement starts ({start_gates.POLICY_SECTION})")
     if assessment.review_requested_at is not None:
-        due = assessment.review_requested_at.date() + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
-        requested = assessment.review_requested_at.date()
+        requested = england_day(assessment.review_requested_at)
+        due = requested + timedelta(days=MATERIAL_CHANGE_REVIEW_DAYS)
         return "review_requested", f"Review requested on {medium_date(requested)}; due by {medium_date(due)}"
     if today > assessment.valid_until:
         return "expired", f"Expired on {medium_date(assessment.valid_until)}"

@@ -193,3 +193,12 @@ def test_the_upload_step_refuses_what_is_not_a_pupil_csv(office_as, demo, unchan
                                    content_type="multipart/form-data")
             assert response.status_code == 422
             assert words in page_text(response)
+
+
+@pytest.mark.parametrize("search", ["%", "_", "\\"])
+def test_a_wildcard_in_the_pupil_search_is_a_plain_character(office_as, demo, search):
+    # "%" matched every pupil and "_" any one letter: a search finds what was typed.
+    everyone = page_text(office_as("ap_leader").get("/office/pupils"))
+    found = page_text(office_as("ap_leader").get("/office/pupils", query_string={"q": search}))
+    assert "Brennan" in everyone
+    assert "Brennan" not in found

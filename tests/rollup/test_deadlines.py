@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from rollup.factories import (at, make_action, make_evidence, make_placement, make_provider, make_risk_assessment,
                               make_school, make_user, make_visit)
 from server.extensions import db
+from server.services import risk_assessments
 from server.services.deadlines import placement_due_items, review_history
 from server.services.school_calendar import SchoolCalendar, load_calendars
 
@@ -303,6 +304,19 @@ def test_a_material_change_makes_the_risk_assessment_due_for_review_within_two_w
     change = next(item for item in found if "material change" in item["label"])
     assert (change["due_on"], change["overdue"]) == (date(2026, 11, 16), True)
     assert "New site" in change["label"]
+
+
+def test_a_review_requested_just_after_midnight_in_summer_counts_from_englands_day(school):
+    # 23:30 UTC on 1 July is 00:30 on 2 July in England: the fortnight runs from 2 July.
+    provider = make_provider(school)
+    assessment = make_risk_assessment(provider, date(2026, 6, 1))
+    assessment.review_requested_at = at(date(2026, 7, 1), 23, 30)
+    placement = make_placement(school, provider=provider, start=date(2026, 6, 8))
+    found = items(placement, date(2026, 7, 10), "risk_assessment")
+    change = next(item for item in found if "material change" in item["label"])
+    assert change["due_on"] == date(2026, 7, 16)
+    assert risk_assessments.status(assessment, date(2026, 7, 10)) == (
+        "review_requested", "Review requested on 2 Jul 2026; due by 16 Jul 2026")
 
 
 def test_a_provider_without_a_risk_assessment_is_overdue_once_the_placement_has_started(school):

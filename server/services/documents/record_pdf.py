@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from server.dates import england_day
 from server.extensions import db
 from server.models import AttendanceRecord
 from server.services import review
@@ -36,7 +37,7 @@ def record_document(record, produced_by, produced_at):
     """The Document of a PlacementRecord, produced by `produced_by` (a User) at `produced_at`."""
     placement = record.placement
     pupil = placement.pupil
-    today = produced_at.date()
+    today = england_day(produced_at)
     visits = sorted(record.visits, key=lambda v: (v.visit_date, v.received_at, v.id))
     people = people_by_id(list(record.people) + [v.reviewed_by_id for v in visits])
     kind = labels("placement_kinds").get(placement.kind, placement.kind)

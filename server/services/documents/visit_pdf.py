@@ -5,6 +5,7 @@ own as a PDF. The placement record uses the same blocks for each of its visits.
 The answers come from `review.layout`, the layout the office review page shows, so a printed
 visit and the reviewed visit list the same items in the same order.
 """
+from server.dates import england_day
 from server.extensions import db
 from server.models import School
 from server.services import review
@@ -135,7 +136,7 @@ def visit_document(visit, with_concerns, produced_by, produced_at):
     elif visit.provider is not None:
         about.add(Facts([("Provider", visit.provider.name),
                          ("Registration", labels("registration_statuses").get(visit.provider.registration_status))]))
-    today = produced_at.date()
+    today = england_day(produced_at)
     body = Section(shown.form_title, visit_blocks(visit, shown, shown.actions, concerns, people, today))
     document = Document(title=visit_heading(visit), subtitle=review.subject_of(visit),
                         school_name=produced_for(visit), produced_by=produced_by.full_name, produced_at=produced_at,

@@ -6,7 +6,7 @@ year 1, from before phone times were bounded) cannot be moved into UK time, so i
 the ISO text the database holds instead of stopping the page or document."""
 from datetime import date, datetime
 
-from server.dates import in_england, long_date, medium_date
+from server.dates import england_day, in_england, long_date, medium_date
 from server.vocabulary import labels
 
 PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_worker", "Social worker"),
@@ -15,10 +15,7 @@ PUPIL_FLAGS = (("ehcp", "EHCP"), ("looked_after", "Looked after"), ("has_social_
 
 def uk_day(value):
     """The day a date or time falls on in the UK; None for a time that cannot be put in UK time."""
-    if isinstance(value, datetime):
-        local = in_england(value)
-        return local.date() if local else None
-    return value
+    return england_day(value) if isinstance(value, datetime) else value
 
 
 def day(value):
