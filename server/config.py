@@ -110,6 +110,8 @@ def load_config():
         "ALERT_RETRY_SECONDS": float(os.environ.get("ALERT_RETRY_SECONDS", "30")),
         # How long a worker holds a claimed alert before another may take it (a worker that died).
         "ALERT_CLAIM_SECONDS": _int("ALERT_CLAIM_SECONDS", 120),
+        # An alert still unsent this long after it was due means no worker is sending (/healthz/alerts).
+        "ALERT_LATE_MINUTES": _int("ALERT_LATE_MINUTES", 10),
         # Escalation of a concern no DSL has opened: after this much school time (England's
         # clock, school days only); and the morning digest, from this time each school day.
         "ESCALATE_AFTER_MINUTES": _int("ESCALATE_AFTER_MINUTES", 120),

@@ -18,7 +18,7 @@ SERVER = ROOT / "server"
 # Routes anyone may reach: signing in and out, the links a person is handed, the phone's shell.
 PUBLIC = {"office.sign_in", "office.sign_out", "office.set_password", "office.join_school", "office.switch_school",
           "office.static", "api.csrf_token", "api.me", "api.openapi", "api.sign_in", "api.sign_out",
-          "health.healthz", "health.readyz", "pwa_shell.index", "pwa_shell.asset", "pwa_shell.vocabulary",
+          "health.healthz", "health.readyz", "health.alert_health", "pwa_shell.index", "pwa_shell.asset", "pwa_shell.vocabulary",
           "pwa_shell.service_worker", "api.sign_in_second_factor", "office.sign_in_code", "office.sign_in_enrol",
           "office.accessibility_statement"}
 # Pages about the signed-in person themselves, not a school's records (office/account.py's own_page):

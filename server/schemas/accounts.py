@@ -54,6 +54,12 @@ class CsrfSchema(StrictSchema):
     csrf_token = fields.String(dump_only=True)
 
 
+class AlertHealthSchema(StrictSchema):
+    status = fields.String(dump_only=True, metadata={"description": "`ok`, or `late` when any alert is late or failed"})
+    late = fields.Integer(dump_only=True, metadata={"description": "Alerts unsent more than ALERT_LATE_MINUTES after due"})
+    failed = fields.Integer(dump_only=True, metadata={"description": "Alerts the worker gave up on, not yet retried"})
+
+
 class HealthSchema(StrictSchema):
     status = fields.String(dump_only=True, metadata={"description": "Always `ok`: the process answers."})
 

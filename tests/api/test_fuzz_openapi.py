@@ -55,7 +55,10 @@ def fuzz(operation, mode, who_calls):
 def test_no_request_to_any_operation_is_a_server_error_for_any_role(app, demo):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     who_calls = callers(app, demo)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Alert health's 503 is its answer (an alert the fuzzed visits raised has waited for a
+    # worker the test does not run), not a fault; tests/api/test_readiness.py covers it.
+    operations = [operation for operation in (result.ok() for result in schema.get_all_operations())
+                  if operation.path != "/healthz/alerts"]
     assert len(operations) > 20
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

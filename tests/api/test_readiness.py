@@ -72,3 +72,26 @@ def test_liveness_asks_no_session_and_sets_no_cookie(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok"}
     assert "Set-Cookie" not in response.headers
+
+
+def _alert(demo, number, status, due):
+    from server.models import Alert
+    db.session.add(Alert(school_id=demo.school().id, kind="concern_raised", recipient_id=demo.user("dsl").id,
+                         subject_id=f"health-{number}", subject="A concern", body="A concern was raised.",
+                         status=status, next_attempt_at=due))
+    db.session.commit()
+
+
+def test_alert_health_says_when_no_worker_is_sending_a_concern_alert(client, demo):
+    from datetime import timedelta
+
+    from server.models.base import utcnow
+    assert client.get("/healthz/alerts").get_json() == {"status": "ok", "late": 0, "failed": 0}
+    _alert(demo, 1, "pending", utcnow() - timedelta(minutes=2))    # due a moment ago: the worker is on it
+    _alert(demo, 2, "sent", utcnow() - timedelta(hours=3))
+    assert client.get("/healthz/alerts").status_code == 200
+    _alert(demo, 3, "pending", utcnow() - timedelta(minutes=25))   # nobody has sent it
+    response = client.get("/healthz/alerts")
+    assert (response.status_code, response.get_json()) == (503, {"status": "late", "late": 1, "failed": 0})
+    _alert(demo, 4, "failed", utcnow() - timedelta(hours=1))
+    assert client.get("/healthz/alerts").get_json() == {"status": "late", "late": 1, "failed": 1}
