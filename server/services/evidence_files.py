@@ -12,6 +12,7 @@ request globals; callers pass the person, the time and the limits. Nothing here 
 """
 import hashlib
 import io
+import logging
 import re
 import uuid
 import warnings
@@ -20,6 +21,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy.orm import Session
 
 from server.errors import ApiError
 from server.extensions import db
@@ -29,6 +31,8 @@ from server.services import audit
 from server.services.photo_store import get_photo_store
 
 KEY_PREFIX = "evidence"
+# The keys stored during the session's transaction, until it commits (see _forget_uncommitted).
+UNCOMMITTED_KEYS = "uncommitted_evidence_keys"
 EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
 NAME_MAX_LENGTH = 200
@@ -178,12 +182,30 @@ def store(provider, data, filename, actor, now, limits):
                         uuid=new_uuid())
     file.storage_key = f"{KEY_PREFIX}/{provider.school.uuid}/{file.uuid}"
     get_photo_store().put(file.storage_key, kept)
+    db.session.info.setdefault(UNCOMMITTED_KEYS, []).append(file.storage_key)
     db.session.add(file)
     db.session.flush()
     audit.record("evidence.uploaded", file, actor=actor, provider=str(provider.uuid),
                  content_type=content_type, sha256=file.sha256, bytes=file.byte_size)
     return file
 
+
+@sa.event.listens_for(Session, "after_commit")
+def _kept(session):
+    session.info.pop(UNCOMMITTED_KEYS, None)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session, transaction):
+    """A file stored in a transaction that ends without committing (a later row of the same form
+    refused, say) has no row naming it: delete it rather than keep an orphan scan."""
+    if transaction.parent is not None:
+        return
+    for key in session.info.pop(UNCOMMITTED_KEYS, ()):
+        try:
+            get_photo_store().delete(key)
+        except Exception:  # the request's answer stands; the orphan is only wasted space
+            logging.getLogger(__name__).exception("could not delete uncommitted evidence file %s", key)
 
 
 def provider_file(provider, file_uuid):

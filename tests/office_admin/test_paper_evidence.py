@@ -357,6 +357,32 @@ def test_a_refused_scan_on_an_evidence_row_saves_nothing(app, office_as, demo, u
     assert no_evidence_kept(app)
 
 
+def test_a_good_scan_stored_before_another_rows_scan_is_refused_leaves_no_file_behind(app, office_as, demo, unchanged):
+    # Row 1's scan passed its checks and was stored before row 2's was refused: the refusal
+    # saves nothing, so it must take the stored bytes with it.
+    oakfield = provider(demo)
+    form = edit_form(oakfield, **{"evidence-0-upload": (io.BytesIO(pdf_bytes("Insurance")), "insurance.pdf"),
+                                  "evidence-1-kind": "other", "evidence-1-description": "Fire certificate",
+                                  "evidence-1-expires_on": "2027-08-31",
+                                  "evidence-1-upload": (io.BytesIO(SVG), "fire.pdf")})
+    with unchanged():
+        response = office_as("ap_leader").post(f"/office/providers/{oakfield.uuid}/edit",
+                                               content_type="multipart/form-data", data=form)
+    assert response.status_code == 422 and error_code(response) == "document_refused"
+    assert no_evidence_kept(app)
+
+
+def test_a_form_refused_after_its_scan_was_stored_leaves_no_file_behind(app, office_as, demo, unchanged):
+    oakfield = provider(demo)
+    with unchanged():
+        response = office_as("ap_leader").post(
+            f"/office/providers/{oakfield.uuid}/edit", content_type="multipart/form-data",
+            data=edit_form(oakfield, **{"evidence-0-upload": (io.BytesIO(pdf_bytes("Insurance")), "insurance.pdf"),
+                                        "evidence-0-expires_on": "not a date"}))
+    assert response.status_code == 422
+    assert no_evidence_kept(app)
+
+
 def test_an_evidence_row_cannot_name_another_providers_or_schools_file(app, office_as, demo, kept_scan, unchanged):
     file, _ = kept_scan  # Moorside's, at Riverside
     for school in ("riverside", "hillcrest"):
