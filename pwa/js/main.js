@@ -58,6 +58,7 @@ const state = {
   schoolId: null,      // the school of the screen shown: whose DSL the button calls
   focusAfterDraw: null, // the form item to show once the form is drawn
   lockMessage: '',     // why the app asks for the password rather than the PIN
+  lock: null,          // session.lockState() when the screen was last drawn
 };
 
 // Back in the app after this long away, the key leaves memory and the PIN is asked again.
@@ -107,7 +108,7 @@ async function refreshCounts() {
 }
 
 function drawChrome(routeName) {
-  const signedIn = isOpen();
+  const signedIn = isOpen() && state.lock === 'open';
   show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting, attention: state.attention }) : null);
   show($('banners'), ...renderBanners({ ...state, route: routeName, formOpen: Boolean(state.editor) }));
   show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0, dsl: dslContact() }) : null);
@@ -154,6 +155,7 @@ async function screenFor(route) {
     return renderSignIn({ lockedCount: await session.othersWaiting(null) });
   }
   const lock = await session.lockState(owner());
+  state.lock = lock;
   if (lock === 'choose-pin') return renderChoosePin({ minLength: PIN_MIN_LENGTH, tries: session.PIN_TRIES });
   if (lock === 'pin' && route.name !== 'signin') return renderUnlock({ userName: state.session.user.full_name });
   if (route.name === 'signin' || lock !== 'open') {
@@ -498,7 +500,8 @@ sync.events.addEventListener('done', async (event) => {
 /** Redraw when showing one of `names`; anything else (an open form) just gets its chrome updated. */
 async function redrawIfShowing(names) {
   const route = router.current();
-  if (names.includes(route.name)) draw();
+  // A PIN half typed is never wiped by a sync finishing behind it.
+  if (names.includes(route.name) && !$('main').querySelector('.screen.pin')) draw();
   else {
     await refreshCounts();
     drawChrome(route.name);
