@@ -98,7 +98,9 @@ def test_the_browsers_files_never_hold_a_pupils_name_or_what_was_typed(playwrigh
     finally:
         context.close()
     # With the browser closed every file is complete; the wrapped key was destroyed at sign-out.
+    # Nowhere in the profile (history, session files, caches) either.
     assert browser_stores(profile) == {}
+    assert [hits(profile, text) for text in SECRETS] == [{}, {}]
 
 
 def test_the_pin_opens_the_app_offline_and_five_wrong_pins_leave_only_an_online_sign_in(phone, live_server):
