@@ -156,7 +156,7 @@ def test_the_pin_opens_the_app_offline_and_five_wrong_pins_leave_only_an_online_
     assert phone.idb("keys")[0]["failures"] == 0
 
 
-def test_the_server_ending_the_session_destroys_the_key_on_the_phone(phone, live_server, app):
+def test_the_server_ending_the_session_destroys_the_key_on_the_phone(phone, live_server):
     page = phone.open().sign_in().page
     start_qa_visit(phone)
     phone.answer("spoke_with_staff", "yes")
