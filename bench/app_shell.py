@@ -130,6 +130,9 @@ def run():
         "visit until its first question is visible. Bytes are response bodies as gunicorn sent them (it does not "
         "compress; the gzip column is what a compressing proxy would send). Repeat-load API calls are the app "
         "checking for new data (`/api/me`, `/api/bootstrap?since=`), not the shell."
+        + (" The repeat load's shell request is the browser's own update check of `/sw.js` (served `no-cache` "
+           "by design), which falls inside the measured second because the reload waits for the PIN."
+           if [path for path, _ in repeat["shell"]] == ["/sw.js"] else "")
     )
     write_section("app_shell", "The app shell: bytes on first and repeat load, cold start throttled", body)
 
