@@ -1,13 +1,22 @@
 /*
  * The only module that touches IndexedDB. Everything the phone keeps lives here: the signed-in
  * session, the bootstrap snapshot, visits (drafts to confirmed), photo bytes, locked records of
- * signed-out people and their keys.
+ * signed-out people and the signed-in person's PIN-wrapped key.
+ *
+ * Nothing about a pupil reaches IndexedDB readable. The snapshot, visits and photos are sealed
+ * (lock.js) with the signed-in person's offline key, which this module holds in memory only
+ * (`useKey`, `forgetKey`): every write seals before its transaction opens and every read
+ * opens the rows after it commits (a transaction must not wait on WebCrypto). Without the key
+ * in memory, reading a sealed row throws `PhoneLocked`. Only ids, owners and the visit a photo
+ * belongs to stay readable, for the indexes; `meta` holds no pupil data.
  *
  * One upgrade ladder (UPGRADES): step N turns a version N database into version N+1, so a
  * phone that skipped releases climbs every step in order. iOS drops IndexedDB connections when
  * an app sits in the background; every call reopens and retries once when that happens.
  * Photo bytes are ArrayBuffers, never Blobs (WebKit has lost Blobs in IndexedDB before).
  */
+
+import { lockRecord, unlockRecord } from './lock.js';
 
 const DB_NAME = 'ap-visits';
 
@@ -16,7 +25,7 @@ const UPGRADES = [
   (db) => {
     db.createObjectStore('meta');                                   // small named values
     db.createObjectStore('snapshot');                               // 'current' → bootstrap
-    db.createObjectStore('keys', { keyPath: 'owner' });             // owner → non-extractable CryptoKey
+    db.createObjectStore('keys', { keyPath: 'owner' });             // owner → offline key wrapped by their PIN
     const visits = db.createObjectStore('visits', { keyPath: 'id' });
     visits.createIndex('by_owner', 'owner');
     const photos = db.createObjectStore('photos', { keyPath: 'id' });
@@ -87,7 +96,57 @@ function done(request) {
   });
 }
 
-// --- meta: small named values --------------------------------------------------------------
+// --- the key in memory ------------------------------------------------------------------------
+
+/** Reading a sealed record while no key is in memory (the app waits for the PIN). */
+export class PhoneLocked extends Error {
+  constructor() {
+    super('this phone is locked: enter the PIN or sign in');
+    this.name = 'PhoneLocked';
+  }
+}
+
+let unlocked = null;   // { owner, key }: the signed-in person's non-extractable offline key
+
+export function useKey(owner, key) {
+  unlocked = { owner, key };
+}
+
+export function forgetKey() {
+  unlocked = null;
+}
+
+export function isUnlocked(owner) {
+  return Boolean(unlocked && (owner === undefined || unlocked.owner === owner));
+}
+
+function theKey() {
+  if (!unlocked) throw new PhoneLocked();
+  return unlocked;
+}
+
+async function sealVisit(visit) {
+  const { owner, key } = theKey();
+  return { id: visit.id, owner: visit.owner, sealed: await lockRecord(key, owner, 'visits', visit) };
+}
+
+async function sealPhoto(photo) {
+  const { owner, key } = theKey();
+  return { id: photo.id, visit_id: photo.visit_id, owner, sealed: await lockRecord(key, owner, 'photos', photo) };
+}
+
+/** The record in a stored row. A row without `sealed` was written by an older version of the
+ * app and is still readable: `sealLegacy()` seals those as soon as a key is in memory. */
+async function open1(row) {
+  if (!row || !row.sealed) return row;
+  return unlockRecord(theKey().key, row.sealed);
+}
+
+function openAll(rows) {
+  return Promise.all(rows.map(open1));
+}
+
+// --- meta: small named values (no pupil data) -------------------------------------------------
 
 export function getMeta(name) {
   return transact(['meta'], 'readonly', ({ meta }) => done(meta.get(name)));
@@ -103,56 +162,91 @@ export function deleteMeta(name) {
 
 // --- the bootstrap snapshot ----------------------------------------------------------------
 
-export function getSnapshot() {
-  return transact(['snapshot'], 'readonly', ({ snapshot }) => done(snapshot.get('current')));
+export async function getSnapshot() {
+  const row = await transact(['snapshot'], 'readonly', ({ snapshot }) => done(snapshot.get('current')));
+  if (!row || !row.sealed) return row;
+  if (row.owner !== theKey().owner) return undefined;   // another person's: never theirs to read
+  return unlockRecord(theKey().key, row.sealed);
 }
 
-export function putSnapshot(value) {
-  return transact(['snapshot'], 'readwrite', ({ snapshot }) => done(snapshot.put(value, 'current')));
+export async function putSnapshot(value) {
+  const { owner, key } = theKey();
+  const row = { owner, sealed: await lockRecord(key, owner, 'snapshot', value, 'current') };
+  return transact(['snapshot'], 'readwrite', ({ snapshot }) => done(snapshot.put(row, 'current')));
 }
 
-// --- keys ----------------------------------------------------------------------------------
+// --- the PIN-wrapped key ----------------------------------------------------------------------
 
-export function getKey(owner) {
-  return transact(['keys'], 'readonly', ({ keys }) => done(keys.get(owner))).then((row) => row?.key);
+/** `{owner, wrapped, salt, iv, iterations, failures}` (lock.wrapOfflineKey), or undefined. */
+export function getKeyRow(owner) {
+  return transact(['keys'], 'readonly', ({ keys }) => done(keys.get(owner)));
 }
 
-export function putKey(owner, key) {
-  return transact(['keys'], 'readwrite', ({ keys }) => done(keys.put({ owner, key })));
+export function putKeyRow(row) {
+  return transact(['keys'], 'readwrite', ({ keys }) => done(keys.put(row)));
+}
+
+export function deleteKeyRow(owner) {
+  return transact(['keys'], 'readwrite', ({ keys }) => done(keys.delete(owner)));
+}
+
+/**
+ * Count a PIN try before it is made (a try cut short by closing the app still counts), in one
+ * transaction so two tabs cannot both spend the last one. The row after counting, or undefined.
+ */
+export function countPinTry(owner) {
+  return transact(['keys'], 'readwrite', async ({ keys }) => {
+    const row = await done(keys.get(owner));
+    if (!row || !row.wrapped) return undefined;
+    row.failures = (row.failures || 0) + 1;
+    await done(keys.put(row));
+    return row;
+  });
+}
+
+export function resetPinTries(owner) {
+  return transact(['keys'], 'readwrite', async ({ keys }) => {
+    const row = await done(keys.get(owner));
+    if (row) await done(keys.put({ ...row, failures: 0 }));
+  });
 }
 
 // --- visits and photos ---------------------------------------------------------------------
 
-export function getVisit(id) {
-  return transact(['visits'], 'readonly', ({ visits }) => done(visits.get(id)));
+export async function getVisit(id) {
+  return open1(await transact(['visits'], 'readonly', ({ visits }) => done(visits.get(id))));
 }
 
-export function visitsOf(owner) {
-  return transact(['visits'], 'readonly', ({ visits }) => done(visits.index('by_owner').getAll(owner)));
+export async function visitsOf(owner) {
+  return openAll(await transact(['visits'], 'readonly', ({ visits }) => done(visits.index('by_owner').getAll(owner))));
 }
 
-export function putVisit(visit) {
-  return transact(['visits'], 'readwrite', ({ visits }) => done(visits.put(visit)));
+export async function putVisit(visit) {
+  const row = await sealVisit(visit);
+  return transact(['visits'], 'readwrite', ({ visits }) => done(visits.put(row)));
 }
 
 /** Save a visit and its photo records together: a completed visit is written in one transaction. */
-export function putVisitWithPhotos(visit, photoRecords) {
+export async function putVisitWithPhotos(visit, photoRecords) {
+  const row = await sealVisit(visit);
+  const photoRows = await Promise.all(photoRecords.map(sealPhoto));
   return transact(['visits', 'photos'], 'readwrite', async ({ visits, photos }) => {
-    await done(visits.put(visit));
-    for (const photo of photoRecords) await done(photos.put(photo));
+    await done(visits.put(row));
+    for (const photo of photoRows) await done(photos.put(photo));
   });
 }
 
-export function getPhoto(id) {
-  return transact(['photos'], 'readonly', ({ photos }) => done(photos.get(id)));
+export async function getPhoto(id) {
+  return open1(await transact(['photos'], 'readonly', ({ photos }) => done(photos.get(id))));
 }
 
-export function photosOf(visitId) {
-  return transact(['photos'], 'readonly', ({ photos }) => done(photos.index('by_visit').getAll(visitId)));
+export async function photosOf(visitId) {
+  return openAll(await transact(['photos'], 'readonly', ({ photos }) => done(photos.index('by_visit').getAll(visitId))));
 }
 
-export function putPhoto(photo) {
-  return transact(['photos'], 'readwrite', ({ photos }) => done(photos.put(photo)));
+export async function putPhoto(photo) {
+  const row = await sealPhoto(photo);
+  return transact(['photos'], 'readwrite', ({ photos }) => done(photos.put(row)));
 }
 
 export function deletePhoto(id) {
@@ -168,30 +262,53 @@ export function deleteVisit(id) {
   });
 }
 
+/** Seal whatever an older version of the app left readable (the key in memory is `owner`'s). */
+export async function sealLegacy(owner) {
+  const { visits, photos, snapshot } = await transact(['visits', 'photos', 'snapshot'], 'readonly', async (stores) => ({
+    visits: (await done(stores.visits.index('by_owner').getAll(owner))).filter((row) => !row.sealed),
+    photos: (await done(stores.photos.getAll())).filter((row) => !row.sealed && row.owner === owner),
+    snapshot: await done(stores.snapshot.get('current')),
+  }));
+  for (const visit of visits) await putVisit(visit);
+  for (const photo of photos) await putPhoto(photo);
+  if (snapshot && !snapshot.sealed) {
+    if (snapshot.owner === owner) await putSnapshot(snapshot);
+    else await transact(['snapshot'], 'readwrite', (stores) => done(stores.snapshot.clear()));
+  }
+  return visits.length + photos.length;
+}
+
 // --- signing out: swap readable records for locked ones, in one transaction ------------------
 
-/** Everything readable that belongs to `owner`: their visits and those visits' photos. */
-export function readableOf(owner) {
-  return transact(['visits', 'photos'], 'readonly', async ({ visits, photos }) => {
-    const own = await done(visits.index('by_owner').getAll(owner));
-    const photoRows = [];
-    for (const visit of own) photoRows.push(...await done(photos.index('by_visit').getAll(visit.id)));
-    return { visits: own, photos: photoRows };
-  });
+/** Everything of `owner`'s: their visits and those visits' photos, opened with the key in memory. */
+export async function readableOf(owner) {
+  const visitRows = await transact(['visits'], 'readonly', ({ visits }) => done(visits.index('by_owner').getAll(owner)));
+  const own = await openAll(visitRows);
+  const photoRows = [];
+  for (const visit of own) photoRows.push(...await photosOf(visit.id));
+  return { visits: own, photos: photoRows };
 }
 
 /**
- * Put `lockedRows` in place of all of `owner`'s readable visits and photos, and forget the
- * snapshot, the session and the key. One transaction: the phone never holds a half-locked account.
+ * Move `owner`'s sealed visits in `keepIds` (all of them when null) and their photos into
+ * `locked` as they are, delete the rest of their visits and photos, and forget the snapshot,
+ * the session and the wrapped key. No key is needed: the rows are sealed already. One
+ * transaction: the phone never holds a half-locked account.
  */
-export function lockAccount(owner, lockedRows) {
+export function lockAccount(owner, keepIds = null) {
+  if (unlocked && unlocked.owner === owner) forgetKey();
   const names = ['visits', 'photos', 'locked', 'snapshot', 'keys', 'meta'];
   return transact(names, 'readwrite', async ({ visits, photos, locked, snapshot, keys, meta }) => {
-    for (const row of lockedRows) await done(locked.put(row));
-    const own = await done(visits.index('by_owner').getAllKeys(owner));
-    for (const id of own) {
-      for (const key of await done(photos.index('by_visit').getAllKeys(id))) await done(photos.delete(key));
-      await done(visits.delete(id));
+    const own = await done(visits.index('by_owner').getAll(owner));
+    for (const row of own) {
+      if (!row.sealed) continue;   // left by an older version and not yet sealed: never dropped
+      const keep = keepIds === null || keepIds.has(row.id);
+      if (keep) await done(locked.put(row.sealed));
+      for (const photo of await done(photos.index('by_visit').getAll(row.id))) {
+        if (keep && photo.sealed) await done(locked.put(photo.sealed));
+        await done(photos.delete(photo.id));
+      }
+      await done(visits.delete(row.id));
     }
     await done(snapshot.clear());
     await done(keys.delete(owner));
@@ -210,11 +327,13 @@ export function allLocked() {
   return transact(['locked'], 'readonly', ({ locked }) => done(locked.getAll()));
 }
 
-/** The reverse of lockAccount for the owner who signed back in: readable rows in, locked rows out. */
-export function unlockAccount(visitRows, photoRows, lockedIds) {
+/** The reverse of lockAccount for the owner who signed back in: their rows back, sealed afresh. */
+export async function unlockAccount(visitRows, photoRows, lockedIds) {
+  const sealedVisits = await Promise.all(visitRows.map(sealVisit));
+  const sealedPhotos = await Promise.all(photoRows.map(sealPhoto));
   return transact(['visits', 'photos', 'locked'], 'readwrite', async ({ visits, photos, locked }) => {
-    for (const row of visitRows) await done(visits.put(row));
-    for (const row of photoRows) await done(photos.put(row));
+    for (const row of sealedVisits) await done(visits.put(row));
+    for (const row of sealedPhotos) await done(photos.put(row));
     for (const id of lockedIds) await done(locked.delete(id));
   });
 }

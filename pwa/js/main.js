@@ -12,6 +12,7 @@ import { VisitEditor } from './editor.js';
 import { checkAnswers, visibleItemKeys } from './forms/check.js';
 import * as install from './install.js';
 import { limits, setVocabulary } from './labels.js';
+import { PIN_MIN_LENGTH } from './lock.js';
 import * as outbox from './outbox.js';
 import * as router from './router.js';
 import * as session from './session.js';
@@ -20,6 +21,7 @@ import * as update from './update.js';
 import { installAdvice, renderBanners } from './ui/banners.js';
 import { h, show } from './ui/dom.js';
 import { renderOutbox } from './ui/outbox-view.js';
+import { renderChoosePin, renderUnlock } from './ui/pin.js';
 import { pupilName, renderPlacement } from './ui/placement.js';
 import { renderProvider } from './ui/provider.js';
 import { extraProblems, renderReview } from './ui/review.js';
@@ -55,9 +57,15 @@ const state = {
   othersWaiting: 0,    // locked visits of other people on this phone
   schoolId: null,      // the school of the screen shown: whose DSL the button calls
   focusAfterDraw: null, // the form item to show once the form is drawn
+  lockMessage: '',     // why the app asks for the password rather than the PIN
+  lock: null,          // session.lockState() when the screen was last drawn
 };
 
+// Back in the app after this long away, the key leaves memory and the PIN is asked again.
+const LOCK_AFTER_HIDDEN_MS = 5 * 60_000;
+
 const owner = () => state.session?.user.id;
+const isOpen = () => Boolean(state.session) && db.isUnlocked(owner());
 
 // --- Looking things up in the snapshot -------------------------------------------------------
 
@@ -92,7 +100,7 @@ function dslContact() {
 // --- Drawing ---------------------------------------------------------------------------------
 
 async function refreshCounts() {
-  if (!owner()) return;
+  if (!isOpen()) return;
   const visits = await outbox.all(owner());
   state.waiting = visits.filter((v) => ['ready', 'sending', 'incomplete'].includes(v.state)).length;
   state.attention = visits.filter(outbox.needsAttention).length;
@@ -100,7 +108,7 @@ async function refreshCounts() {
 }
 
 function drawChrome(routeName) {
-  const signedIn = Boolean(state.session);
+  const signedIn = isOpen() && state.lock === 'open';
   show($('sync-status'), signedIn ? renderSyncStatus({ online: navigator.onLine, running: state.running, waiting: state.waiting, attention: state.attention }) : null);
   show($('banners'), ...renderBanners({ ...state, route: routeName, formOpen: Boolean(state.editor) }));
   show($('nav'), signedIn ? renderNav({ route: routeName, waiting: state.waiting, attention: state.attention > 0, dsl: dslContact() }) : null);
@@ -146,7 +154,13 @@ async function screenFor(route) {
     if (route.name !== 'signin') { router.go('#/signin'); return null; }
     return renderSignIn({ lockedCount: await session.othersWaiting(null) });
   }
-  if (route.name === 'signin') return renderSignIn({ email: state.session.user.email, lockedCount: await session.othersWaiting(owner()) });
+  const lock = await session.lockState(owner());
+  state.lock = lock;
+  if (lock === 'choose-pin') return renderChoosePin({ minLength: PIN_MIN_LENGTH, tries: session.PIN_TRIES });
+  if (lock === 'pin' && route.name !== 'signin') return renderUnlock({ userName: state.session.user.full_name });
+  if (route.name === 'signin' || lock !== 'open') {
+    return renderSignIn({ email: state.session.user.email, lockedCount: await session.othersWaiting(owner()), message: lock === 'open' ? '' : state.lockMessage });
+  }
   await leaveForm(route);
   if (!state.snapshot && !['outbox', 'signout'].includes(route.name)) {
     return h('section', { class: 'screen' }, h('h1', { class: 'screen-title', tabindex: '-1' }, 'Getting your pupils…'),
@@ -271,8 +285,30 @@ function showSignInError(form, outcome) {
 }
 
 async function signedIn() {
+  state.lockMessage = '';
   await startSession(await session.current());
   router.go('#/today');
+  draw(true);   // the PIN is chosen first, whatever the route was
+}
+
+/** The server ended this session (signed out elsewhere, a revoked device): close the records. */
+async function sessionEnded() {
+  if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
+  sync.stop();
+  await session.sessionEnded();
+  Object.assign(state, { snapshot: null, progress: null, signinNeeded: false,
+    lockMessage: 'Your session on this phone has ended. Sign in again to open your visits: they are kept here, encrypted.' });
+  draw(true);
+}
+
+/** Out of sight for a while: the key leaves memory; the PIN opens the app again. */
+async function closeRecords() {
+  if (!isOpen() || (await session.lockState(owner())) !== 'open') return;
+  if (state.editor) { await state.editor.flush(); state.editor.close(); state.editor = null; }
+  sync.stop();
+  db.forgetKey();
+  Object.assign(state, { snapshot: null, progress: null });
+  draw(true);
 }
 
 const handlers = {
@@ -356,6 +392,26 @@ const handlers = {
   reauth() {
     router.go('#/signin');
   },
+  async 'choose-pin'({ pin }, target) {
+    const outcome = await session.choosePin(pin);
+    if (!outcome.ok) { target.closest('form').showError(outcome.problem); return; }
+    router.go('#/today');
+    draw(true);
+  },
+  async unlock({ pin }, target) {
+    const outcome = await session.unlockWithPin(pin);
+    if (outcome.ok) {
+      await startSession(state.session);
+      draw(true);
+      return;
+    }
+    if (outcome.kind === 'wrong') {
+      target.closest('form').showError(`That PIN is not right. ${outcome.left} ${outcome.left === 1 ? 'try' : 'tries'} left before the app asks for your password.`);
+      return;
+    }
+    state.lockMessage = 'Too many wrong PINs. Sign in with your password to open your visits: they are kept here, encrypted. This needs a connection.';
+    draw(true);
+  },
   async dismiss({ name }) {
     state.dismissed.add(name);
     // The storage notice and the install offer are about this browser, not this visit or this
@@ -391,7 +447,7 @@ for (const name of Object.keys(handlers)) {
 
 async function checkStorage() {
   state.storageLow = await device.storageLow();
-  if (owner()) state.staleCount = (await outbox.stale(owner())).length;
+  if (isOpen()) state.staleCount = (await outbox.stale(owner())).length;
 }
 
 async function startSession(current) {
@@ -422,11 +478,14 @@ sync.events.addEventListener('reached', (event) => {
   state.lastSync = event.detail.at;
   redrawIfShowing(['outbox']);
 });
-sync.events.addEventListener('signin-needed', () => {
+sync.events.addEventListener('signin-needed', async () => {
   state.signinNeeded = true;
   drawChrome(router.current().name);
+  // A 401 from the session check itself is the server's word that the session is over.
+  if ((await session.confirm()).signedOut) await sessionEnded();
 });
 sync.events.addEventListener('pulled', async () => {
+  if (!isOpen()) return;
   state.snapshot = await db.getSnapshot();
   redrawIfShowing(['today', 'placement', 'provider', 'start', 'outbox']);
 });
@@ -441,7 +500,8 @@ sync.events.addEventListener('done', async (event) => {
 /** Redraw when showing one of `names`; anything else (an open form) just gets its chrome updated. */
 async function redrawIfShowing(names) {
   const route = router.current();
-  if (names.includes(route.name)) draw();
+  // A PIN half typed is never wiped by a sync finishing behind it.
+  if (names.includes(route.name) && !$('main').querySelector('.screen.pin')) draw();
   else {
     await refreshCounts();
     drawChrome(route.name);
@@ -472,9 +532,17 @@ document.addEventListener('visibilitychange', () => {
 });
 setInterval(endPendingSignOut, PENDING_SIGNOUT_RETRY_MS);
 window.addEventListener('offline', () => drawChrome(router.current().name));
-// Leaving the app (switching away, locking the phone) saves the draft at once.
+// Leaving the app (switching away, locking the phone) saves the draft at once; coming back
+// after LOCK_AFTER_HIDDEN_MS asks for the PIN again.
+let hiddenAt = null;
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden') state.editor?.flush();
+  if (document.visibilityState === 'hidden') {
+    hiddenAt = Date.now();
+    state.editor?.flush();
+  } else if (hiddenAt !== null && Date.now() - hiddenAt > LOCK_AFTER_HIDDEN_MS) {
+    hiddenAt = null;
+    closeRecords();
+  }
 });
 window.addEventListener('pagehide', () => state.editor?.flush());
 
@@ -485,12 +553,10 @@ async function boot() {
   sync.installTriggers();
   const current = await session.resume();
   if (current) {
-    await startSession(current);
+    // The records stay closed until the PIN (or an online sign-in) opens them.
+    state.session = current;
     session.confirm().then((answer) => {
-      if (answer.signedOut) {
-        state.signinNeeded = true;
-        drawChrome(router.current().name);
-      }
+      if (answer.signedOut) sessionEnded();
     });
   } else {
     endPendingSignOut();

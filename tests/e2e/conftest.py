@@ -6,6 +6,7 @@ from tests.conftest import demo_totp_code
 
 PASSWORD = "demo-password-2026"
 VISITING_STAFF = "visiting.staff@riverside.example"
+PIN = "258036"  # the PIN every test chooses for the phone after signing in
 
 
 class Phone:
@@ -21,19 +22,37 @@ class Phone:
         self.page.goto(f"{self.base_url}/{route}")
         return self
 
-    def sign_in(self, email=VISITING_STAFF, password=PASSWORD):
+    def sign_in(self, email=VISITING_STAFF, password=PASSWORD, pin=PIN):
+        """Sign in online, with the code step where the role has one, and choose the PIN."""
         page = self.page
         page.get_by_label("School email").fill(email)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
-        # The code step (every role that reads safeguarding records) or the pupils list.
-        page.wait_for_function("""() => document.querySelector('#signin-code')
-            || [...document.querySelectorAll('h2')].some((h) => h.textContent === 'Your pupils')""")
+        # The code step (every role that reads safeguarding records) or choosing the PIN.
+        page.wait_for_function("() => document.querySelector('#signin-code') || document.querySelector('#pin-new')")
         if page.locator("#signin-code").count():
             page.locator("#signin-code").fill(demo_totp_code(email))
             page.get_by_role("button", name="Continue").click()
+        self.choose_pin(pin)
         page.get_by_role("heading", name="Your pupils").wait_for()
         page.locator(".placement-card").first.wait_for()
+        return self
+
+    def choose_pin(self, pin=PIN):
+        page = self.page
+        page.get_by_role("heading", name="Choose a PIN for this phone").wait_for()
+        page.get_by_label("New PIN").fill(pin)
+        page.get_by_label("The same PIN again").fill(pin)
+        page.get_by_role("button", name="Set PIN").click()
+        return self
+
+    def unlock(self, pin=PIN):
+        """Open the app with the PIN after a reload or a restart (the key left memory)."""
+        page = self.page
+        page.get_by_role("heading", name="Enter your PIN").wait_for()
+        page.get_by_label("PIN", exact=True).fill(pin)
+        page.get_by_role("button", name="Open").click()
+        page.get_by_role("heading", name="Enter your PIN").wait_for(state="detached")
         return self
 
     def wait_for_service_worker(self):
@@ -62,11 +81,26 @@ class Phone:
                 return plain(rows);
             }""", [store, key])
 
+    def records(self, store):
+        """The signed-in person's visits or photos as the app reads them (opened with the key in
+        the page's memory); what IndexedDB holds is only sealed rows (see `idb`)."""
+        return self.page.evaluate(
+            """async (store) => {
+                const db = await import('/js/db.js');
+                const session = await db.getMeta('session');
+                if (!session) return [];
+                const visits = await db.visitsOf(session.user.id);
+                const rows = store === 'visits' ? visits : (await Promise.all(visits.map((v) => db.photosOf(v.id)))).flat();
+                return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
+                  [k, v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v])));
+            }""", store)
+
     def visits(self):
-        return self.idb("visits")
+        return self.records("visits")
 
     def photo_bytes(self, photo_id):
-        return bytes(self.idb("photos", photo_id)["bytes"])
+        [photo] = [row for row in self.records("photos") if row["id"] == photo_id]
+        return bytes(photo["bytes"])
 
     def answer(self, item_key, value):
         """Pick an option of a yes/no, rating or choice question."""

@@ -44,6 +44,7 @@ def test_not_now_is_remembered_across_reloads(phone):
     offer.wait_for(state="detached")
 
     page.reload()
+    phone.unlock()
     page.locator(".placement-card").first.wait_for()
     page.evaluate(OFFER, "dismissed")   # the browser offers again on the next visit
     page.get_by_role("link", name="Outbox").click()

@@ -14,6 +14,7 @@ def test_the_storage_notice_once_dismissed_stays_dismissed_after_a_reload(phone)
     notice.wait_for(state="detached")
 
     page.reload()
+    phone.unlock()
     page.locator(".placement-card").first.wait_for()
     page.get_by_role("link", name="Outbox").click()
     page.get_by_role("link", name="Today", exact=True).click()

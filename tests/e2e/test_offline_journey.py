@@ -28,6 +28,7 @@ def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playw
 
         live_server.stop()  # from here on, no server at all
         phone.page.reload()
+        phone.unlock()  # the PIN opens the phone's records with no server at all
         phone.page.get_by_role("heading", name="Your pupils").wait_for()  # still signed in, from the phone alone
         start_qa_visit(phone)
         answer_qa_visit(phone, photos=[jpeg_bytes(colour=(0, 90, 0)), jpeg_bytes(colour=(0, 0, 90))],
@@ -35,6 +36,7 @@ def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playw
         complete_visit(phone)
         wait_for_state(phone, "ready")
         phone.page.reload()
+        phone.unlock()
         wait_for_state(phone, "ready")
         assert phone.errors == []
     finally:
@@ -43,10 +45,10 @@ def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playw
     context = launch(playwright_instance, profile)  # a cold start, server still down
     try:
         phone = Phone(context.pages[0] if context.pages else context.new_page(), live_server.url)
-        phone.open("#/outbox")
+        phone.open("#/outbox").unlock()
         wait_for_state(phone, "ready")
         [stored] = phone.visits()
-        photos = phone.idb("photos")
+        photos = phone.records("photos")
         assert len(photos) == 2
         phone_hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
         assert all(phone_hashes[p["id"]] == p["sha256"] for p in photos)

@@ -61,6 +61,7 @@ def test_webkit_a_visit_completed_offline_reaches_the_server_once_with_its_photo
         phone.open().sign_in(VISITING_STAFF, PASSWORD).wait_for_service_worker()
         live_server.stop()  # from here on, no server at all
         phone.driver.refresh()
+        phone.unlock()
         phone.heading("Your pupils")  # still signed in, from the phone alone
         record_visit_offline(phone, photo_paths, concern)
         phone.wait_for_state("ready")
@@ -69,10 +70,10 @@ def test_webkit_a_visit_completed_offline_reaches_the_server_once_with_its_photo
 
     phone = WebKitPhone(display, profile, live_server.url)  # a cold start, server still down
     try:
-        phone.open("#/outbox")
+        phone.open("#/outbox").unlock()
         phone.wait_for_state("ready")
-        [stored] = phone.idb("visits")
-        photos = phone.idb("photos")
+        [stored] = phone.records("visits")
+        photos = phone.records("photos")
         assert len(photos) == 2
         phone_hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
         assert all(phone_hashes[p["id"]] == p["sha256"] for p in photos)

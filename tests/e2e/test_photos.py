@@ -31,7 +31,7 @@ def test_a_camera_photo_is_stored_upright_small_and_without_exif_or_gps(phone):
     phone.answer("work_reviewed", "yes")
     add_photo(phone, "work_photos", camera_photo_with_orientation_and_gps())
 
-    [record] = phone.idb("photos")
+    [record] = phone.records("photos")
     stored = bytes(record["bytes"])
     image = Image.open(io.BytesIO(stored))
     assert image.format == "JPEG"

@@ -33,6 +33,7 @@ def test_a_4999_character_answer_and_note_are_kept_whole_counted_and_stop_comple
     page.get_by_text("Saved on this phone at").wait_for()
 
     page.reload()
+    phone.unlock()
     page.locator("#item-findings textarea").wait_for()
     [draft] = phone.visits()
     assert draft["answers"]["findings"]["value"] == FINDINGS

@@ -33,6 +33,7 @@ def test_an_update_waits_under_an_open_form_and_keeps_its_answers(phone, live_se
     live_server.stop()  # an unchanged deployment offers nothing
     live_server.start()
     page.reload()
+    phone.unlock()
     page.get_by_role("heading", name="Quality-assurance visit").wait_for()
     page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
     assert page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => !r.installing && !r.waiting)")
@@ -43,6 +44,7 @@ def test_an_update_waits_under_an_open_form_and_keeps_its_answers(phone, live_se
     stylesheet.write_text(stylesheet.read_text() + "\n/* the next release */\n")
     live_server.start()
     page.reload()
+    phone.unlock()
     page.locator("#update-banner").wait_for()
     assert page.get_by_role("heading", name="Quality-assurance visit").is_visible()
     assert page.evaluate(WORKER_VERSION) == first  # the old version still runs the open form
@@ -52,6 +54,7 @@ def test_an_update_waits_under_an_open_form_and_keeps_its_answers(phone, live_se
 
     phone.fill("findings", "Typed just before updating")  # not yet autosaved when the update is applied
     page.get_by_role("button", name="Update now").click()
+    phone.unlock()  # the reload took the key out of memory
     page.wait_for_function("() => document.querySelector('#update-banner') === null && document.querySelector('#item-findings')")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     assert page.evaluate(WORKER_VERSION) not in (first, "__SHELL_VERSION__")

@@ -99,13 +99,38 @@ class WebKitPhone:
         self.driver.get(f"{self.base_url}/{route}")
         return self
 
-    def sign_in(self, email, password):
+    def sign_in(self, email, password, pin="258036"):
         self.fill(self.labelled("School email"), email)
         self.fill(self.labelled("Password"), password)
         self.click("//button[normalize-space()='Sign in']")
+        self.heading("Choose a PIN for this phone")
+        self.fill(self.labelled("New PIN"), pin)
+        self.fill(self.labelled("The same PIN again"), pin)
+        self.click("//button[normalize-space()='Set PIN']")
         self.heading("Your pupils")
         self.wait_for("//*[contains(@class, 'placement-card')]")
         return self
+
+    def unlock(self, pin="258036"):
+        """Open the app with the PIN after a reload or a cold start."""
+        self.heading("Enter your PIN")
+        self.fill(self.labelled("PIN"), pin)
+        self.click("//button[normalize-space()='Open']")
+        self.until("return !document.querySelector('#pin')")
+        return self
+
+    def records(self, store):
+        """The signed-in person's visits or photos as the app reads them (the key in memory)."""
+        return self.driver.execute_async_script("""
+            const [store, done] = arguments;
+            (async () => {
+              const db = await import('/js/db.js');
+              const session = await db.getMeta('session');
+              const visits = await db.visitsOf(session.user.id);
+              const rows = store === 'visits' ? visits : (await Promise.all(visits.map((v) => db.photosOf(v.id)))).flat();
+              return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
+                [k, v instanceof ArrayBuffer ? Array.from(new Uint8Array(v)) : v])));
+            })().then(done, (error) => done({error: String(error)}));""", store)
 
     def wait_for_service_worker(self):
         self.until("return !!navigator.serviceWorker && navigator.serviceWorker.controller !== null")
