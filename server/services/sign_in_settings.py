@@ -10,7 +10,8 @@ from server.extensions import db
 from server.models import UserSession
 from server.models.base import utcnow
 from server.security import end_sessions
-from server.services import audit, second_factor
+from server.services import audit, passkeys, second_factor
+from server.services.refusal import Refused
 from server.services.staff import why_not_managed, NOT_MANAGED_MESSAGES
 
 
@@ -61,6 +62,33 @@ def reset_second_factor(user, school, actor):
     end_sessions(UserSession.user_id == user.id)
     audit.record("second_factor.reset", user, school_id=school.id, actor=actor)
     return True
+
+
+def remove_own_passkey(user, passkey_id):
+    """The person removes one of their passkeys; not the last second factor of a role that
+    needs one."""
+    keys = passkeys.passkeys_of(user)
+    if (second_factor.requires_second_factor(user) and not second_factor.has_totp(user)
+            and [key.id for key in keys] == [passkey_id]):
+        raise Refused("Your role needs two-step sign-in: add another passkey or an authenticator app "
+                      "before removing your only passkey.", "passkey")
+    removed = passkeys.revoke(user, passkey_id, actor=user)
+    if removed and not second_factor.has_second_factor(user):
+        second_factor.clear(user)  # recovery codes go with the last factor
+    return removed
+
+
+def remove_someones_passkey(user, passkey_id, school, actor):
+    """A senior removes someone's passkey (a lost or stolen key), on the terms of a reset:
+    only for people whose roles they could give, and with their own second factor on. Every
+    session of the person ends, since a session may have been opened with that key."""
+    _check_senior(actor, user, school, "second_factor.reset")
+    if not second_factor.has_second_factor(actor):
+        raise ValidationError("Turn on two-step sign-in for your own account before removing anyone's passkey.", "user")
+    removed = passkeys.revoke(user, passkey_id, actor=actor, school_id=school.id)
+    if removed:
+        end_sessions(UserSession.user_id == user.id)
+    return removed
 
 
 def turn_off(user, code):
