@@ -183,7 +183,8 @@ def _render_passkeys(errors=None, name=""):
     return render_template("office/account_passkeys.html", passkeys=passkeys.passkeys_of(current_user),
                            errors=errors or {}, name=name, totp=second_factor.has_totp(current_user),
                            required=second_factor.requires_second_factor(current_user),
-                           most=passkeys.MAX_PASSKEYS, name_max=passkeys.NAME_MAX)
+                           most=passkeys.MAX_PASSKEYS, name_max=passkeys.NAME_MAX,
+                           remove_url=lambda key: url_for("office.my_passkey_remove", passkey_id=key.id))
 
 
 _BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("SamsungBrowser/", "Samsung Internet"),
