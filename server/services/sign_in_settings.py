@@ -91,6 +91,22 @@ def remove_someones_passkey(user, passkey_id, school, actor):
     return removed
 
 
+def operator_reset(user, reason, operator):
+    """The server's operator clears someone's second factor when no second senior person can
+    (a trust lead, a sole headteacher): `flask reset-mfa`. Every factor, recovery code and
+    session goes; logged as done by the operator, with their reason. Returns what was removed."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 10:
+        raise Refused("Give the reason in a sentence (who asked, and how you checked it was really them).", "reason")
+    removed = {"authenticator_app": second_factor.has_totp(user), "passkeys": len(passkeys.passkeys_of(user)),
+               "recovery_codes": second_factor.recovery_codes_left(user)}
+    second_factor.clear(user)
+    end_sessions(UserSession.user_id == user.id)
+    audit.record("second_factor.reset", user, actor=None, by="operator", operator=operator, reason=reason[:500],
+                 **removed)
+    return removed
+
+
 def turn_off(user, code):
     """The person turns their own optional second factor off, with a current code."""
     if second_factor.requires_second_factor(user):
