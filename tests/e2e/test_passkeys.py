@@ -54,7 +54,7 @@ def test_a_dsl_adds_a_passkey_and_signs_in_to_the_office_with_it(browser, base):
     cdp, authenticator_id = virtual_authenticator(page)
     office_sign_in(page, base)
     add_passkey(page, base, "Office laptop")
-    assert page.get_by_role("cell", name="Office laptop").count() == 1
+    assert page.get_by_role("cell", name="Office laptop", exact=True).count() == 1
     assert violations(page) == []
     screenshot(page, "office-passkeys-desktop")
     page.set_viewport_size({"width": 390, "height": 844})

@@ -91,8 +91,9 @@ export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
       }, 'Use passkey')
       : null;
     if (usePasskey) {
+      // The passkey first; the code (or a recovery code) is the fallback below it.
       button.className = 'button wide';
-      parts.push(usePasskey, h('p', { class: 'hint' }, 'Or enter the code from your authenticator app.'));
+      parts.unshift(h('p', { class: 'lead' }, 'Use your passkey, or enter a code.'), usePasskey);
     }
     form.replaceChildren(...parts, h('label', { for: 'signin-code' }, enrol ? 'Code from the app' : 'Code'), codeInput, error, button);
     (usePasskey || codeInput).focus();
