@@ -96,7 +96,8 @@ def register(user, bound_token, name, credential, rp):
     credential_id = webauthn.helpers.bytes_to_base64url(verified.credential_id)
     if db.session.execute(sa.select(Passkey.id).where(Passkey.credential_id == credential_id)).first():
         raise Refused("That passkey is already added.", "credential")
-    transports = [t for t in (credential.get("response") or {}).get("transports") or () if t in _TRANSPORTS]
+    sent = credential["response"].get("transports")
+    transports = [t for t in sent if isinstance(t, str) and t in _TRANSPORTS] if isinstance(sent, list) else []
     passkey = Passkey(user_id=user.id, credential_id=credential_id, public_key=verified.credential_public_key,
                       sign_count=verified.sign_count, name=name, transports=",".join(transports)[:120] or None)
     db.session.add(passkey)

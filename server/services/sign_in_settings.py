@@ -127,8 +127,8 @@ def renew_recovery_codes(user, code):
 
 
 def enrol(user, secret, code):
-    """The person adds an authenticator app from their own settings."""
-    if second_factor.has_second_factor(user):
+    """The person adds an authenticator app from their own settings (beside any passkeys)."""
+    if second_factor.has_totp(user):
         raise ValidationError("Two-step sign-in is already on.", "code")
     codes = second_factor.enrol(user, secret, code)
     if codes is None:

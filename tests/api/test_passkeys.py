@@ -313,3 +313,17 @@ def test_resetting_someones_second_factor_removes_their_passkeys(office_as, dsl_
     response = office_as("headteacher").post(f"/office/staff/{dsl.uuid}/second-factor-reset")
     assert response.status_code == 302
     assert not second_factor.has_second_factor(dsl)
+
+
+def test_someone_with_a_passkey_may_add_an_authenticator_app_as_well(office_as, dsl_with_passkey):
+    import pyotp
+    dsl, _ = dsl_with_passkey
+    dsl.totp_secret = dsl.totp_enrolled_at = None  # only the passkey
+    db.session.commit()
+    page = office_as("dsl")
+    assert b"You sign in with a" in page.get("/office/account/two-step").data
+    page.post("/office/account/two-step/start")
+    with page.client.session_transaction() as session:
+        secret = session["enrolling_secret"]
+    done = page.post("/office/account/two-step/confirm", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and second_factor.has_totp(dsl) and second_factor.has_passkey(dsl)
