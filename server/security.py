@@ -122,7 +122,10 @@ def sign_in_with_password(email, password, **audit_details):
         raise
     if second_factor.has_second_factor(user) or second_factor.requires_second_factor(user):
         secret = None if second_factor.has_second_factor(user) else second_factor.new_secret()
-        token = _pending_serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "s": secret})
+        # "n": each pending step is its own, even two in the same second (a passkey's challenge
+        # is bound to exactly one).
+        token = _pending_serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "s": secret,
+                                             "n": secrets.token_urlsafe(12)})
         db.session.commit()  # the attempt's count (reset only once the second step passes)
         return SecondStep(user, token, secret)
     _finish_sign_in(user, audit_details)

@@ -141,7 +141,8 @@ def test_a_challenge_works_once(make_api, dsl_with_passkey):
 def test_a_challenge_belongs_to_the_pending_sign_in_that_asked_for_it(make_api, dsl_with_passkey):
     dsl, authenticator = dsl_with_passkey
     first, second = make_api(), make_api()
-    step_a, step_b = pending_step(first, dsl.email), pending_step(second, dsl.email)
+    step_a, step_b = pending_step(first, dsl.email), pending_step(second, dsl.email)  # within one second
+    assert step_a["pending_token"] != step_b["pending_token"]
     assertion = authenticator.get(passkey_options(first, step_a["pending_token"]).get_json()["public_key"])
     response = sign_in_with(second, step_b["pending_token"], assertion)
     assert response.status_code == 401
