@@ -271,7 +271,7 @@ def office_code_step(page, email):
     page.wait_for_load_state()
     if page.url.split("?")[0].endswith("/office/sign-in/code"):
         page.fill("#code", demo_totp_code(email))
-        page.click("button[type=submit]")
+        page.click("form:has(#code) button[type=submit]")  # not "Use a passkey" above it
         page.wait_for_load_state()
 
 
