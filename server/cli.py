@@ -1,5 +1,5 @@
 """Command-line tasks: `flask --app server seed-demo`, `create-school`, `create-user`, `due`,
-`synthesize`, `backup`, `restore`. Each is thin: a service does the work, the command commits once."""
+`synthesize`, `backup`, `restore`, `reset-mfa`, `rotate-mfa-key`. Each is thin: a service does the work, the command commits once."""
 import json
 import time
 
@@ -22,6 +22,8 @@ def init_app(app):
     app.cli.add_command(synthesize_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(reset_mfa_command)
+    app.cli.add_command(rotate_mfa_key_command)
     from server.worker import alerts_worker_command
     app.cli.add_command(alerts_worker_command)
 
@@ -208,6 +210,50 @@ def restore_command(source):
                    "this backup was made, so not restored:", err=True)
         for key in missing:
             click.echo(f"  {key}", err=True)
+
+
+@click.command("reset-mfa")
+@click.argument("email")
+@click.option("--reason", required=True, help="Who asked, and how you checked it was really them (kept in the audit log).")
+def reset_mfa_command(email, reason):
+    """Clear EMAIL's second factor (authenticator app, passkeys, recovery codes) and end every
+    session they have, when no second senior person in their school can (a trust lead, a sole
+    headteacher). Logged as done by the operator. They add a new factor at their next sign-in."""
+    import getpass
+    from server.services.refusal import Refused
+    from server.services.sign_in_settings import operator_reset
+    user = db.session.execute(sa.select(User).where(User.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}. Nothing was changed.")
+    try:
+        removed = operator_reset(user, reason, operator=getpass.getuser())
+    except Refused as refused:
+        raise click.ClickException(refused.message) from None
+    db.session.commit()
+    parts = (["an authenticator app"] if removed["authenticator_app"] else []) + (
+        [f"{removed['passkeys']} passkey{'' if removed['passkeys'] == 1 else 's'}"] if removed["passkeys"] else [])
+    click.echo(f"Two-step sign-in reset for {user.full_name} <{user.email}>: removed "
+               f"{' and '.join(parts) or 'no second factor (there was none)'} and "
+               f"{removed['recovery_codes']} unused recovery code{'' if removed['recovery_codes'] == 1 else 's'}; "
+               "every session they had has ended. Logged in the audit log as done by the operator. "
+               "They add a new second factor when they next sign in.")
+
+
+@click.command("rotate-mfa-key")
+def rotate_mfa_key_command():
+    """Seal every stored authenticator-app secret with MFA_ENCRYPTION_KEY, after moving the old
+    key to MFA_ENCRYPTION_OLD_KEYS (docs/security.md, "Keys"). Then the old key can go."""
+    from server.services.sealed_secrets import SealError, reseal
+    rows = db.session.execute(sa.select(User).where(User.totp_secret.is_not(None))).scalars().all()
+    try:
+        for user in rows:
+            user.totp_secret = reseal(user.totp_secret)
+    except SealError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Sealed {len(rows)} authenticator-app secret{'' if len(rows) == 1 else 's'} with the current "
+               "MFA_ENCRYPTION_KEY. MFA_ENCRYPTION_OLD_KEYS may now be emptied.")
 
 
 def _photo_files(count):

@@ -120,6 +120,16 @@ def load_config():
         "DIGEST_AT": os.environ.get("DIGEST_AT", "07:00"),
         # The scheduler's queue (Huey): a SQLite file by default, or redis:// / postgresql://.
         "HUEY_URL": os.environ.get("HUEY_URL", ""),
+        # Authenticator-app secrets are sealed at rest with this Fernet key (server/services/
+        # sealed_secrets.py); development derives one from SECRET_KEY. Old keys, comma-separated,
+        # still open secrets sealed before a rotation.
+        "MFA_ENCRYPTION_KEY": os.environ.get("MFA_ENCRYPTION_KEY", ""),
+        "MFA_ENCRYPTION_OLD_KEYS": tuple(key.strip() for key in os.environ.get("MFA_ENCRYPTION_OLD_KEYS", "").split(",")
+                                         if key.strip()),
+        # Passkeys (WebAuthn): the site's domain and the exact origin browsers report. In
+        # development both default to the host each request came to, elsewhere to PUBLIC_BASE_URL.
+        "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", ""),
+        "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN", ""),
         # argon2id's production profile; the test suite sets a cheap one (server/services/accounts.py).
         "PASSWORD_HASHING": os.environ.get("PASSWORD_HASHING", "argon2id"),
     }
@@ -134,6 +144,7 @@ def load_config():
         raise ConfigError("SMTP_SECURITY is starttls, tls or none.")
     if config["TRUSTED_PROXIES"] < 0:
         raise ConfigError("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+    _check_mfa_keys(config)
     if not local_dev:
         _refuse_unsafe_production(config, secret_key)
     return config
@@ -146,6 +157,16 @@ def _ratelimit_storage_options(uri):
     if uri.startswith(("redis://", "rediss://", "redis+unix://", "valkey://", "valkeys://")):
         options.update(socket_connect_timeout=2, socket_timeout=2)
     return options
+
+
+def _check_mfa_keys(config):
+    from cryptography.fernet import Fernet
+    for key in filter(None, (config["MFA_ENCRYPTION_KEY"], *config["MFA_ENCRYPTION_OLD_KEYS"])):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            raise ConfigError("MFA_ENCRYPTION_KEY and MFA_ENCRYPTION_OLD_KEYS are Fernet keys (python -c "
+                              "'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())').") from None
 
 
 def _refuse_unsafe_production(config, secret_key):
@@ -162,5 +183,9 @@ def _refuse_unsafe_production(config, secret_key):
         raise ConfigError(
             "RATELIMIT_STORAGE_URI must name shared storage (e.g. redis://host:6379/0) outside "
             "development, so sign-in limits hold across every worker and server.")
+    if not config["MFA_ENCRYPTION_KEY"]:
+        raise ConfigError("MFA_ENCRYPTION_KEY must be set outside development: it seals authenticator-app "
+                          "secrets at rest (python -c 'from cryptography.fernet import Fernet; "
+                          "print(Fernet.generate_key().decode())'). Keep it apart from the database backups.")
     if config["PASSWORD_HASHING"] != "argon2id":
         raise ConfigError("PASSWORD_HASHING is for the test suite only: unset it outside development.")

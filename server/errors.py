@@ -36,6 +36,7 @@ CATALOG = {
     "second_factor_refused": (401, "That code is not right or has been used, or too many sign-ins have "
                                    "failed. Enter the newest code from your authenticator app, or a "
                                    "recovery code."),
+    "no_passkey": (409, "This account has no passkey. Enter the code from your authenticator app instead."),
     "second_factor_expired": (401, "Signing in took too long. Enter your email and password again."),
     "rate_limited": (429, "Too many requests. Wait a moment and try again."),
     "rate_limit_unavailable": (503, "Signing in is unavailable for a moment. Try again in a few minutes."),

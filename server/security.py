@@ -26,7 +26,7 @@ from server.extensions import db, limiter, login_manager
 from server.models import School, User, UserSession
 from server.models.base import utcnow
 from server.services import audit
-from server.services import second_factor
+from server.services import passkeys, second_factor
 from server.services.accounts import SignInRefused, authenticate, check_second_step, signed_in
 
 # How long the code step may take after the password was accepted.
@@ -122,7 +122,10 @@ def sign_in_with_password(email, password, **audit_details):
         raise
     if second_factor.has_second_factor(user) or second_factor.requires_second_factor(user):
         secret = None if second_factor.has_second_factor(user) else second_factor.new_secret()
-        token = _pending_serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "s": secret})
+        # "n": each pending step is its own, even two in the same second (a passkey's challenge
+        # is bound to exactly one).
+        token = _pending_serializer().dumps({"u": user.id, "p": _password_fingerprint(user), "s": secret,
+                                             "n": secrets.token_urlsafe(12)})
         db.session.commit()  # the attempt's count (reset only once the second step passes)
         return SecondStep(user, token, secret)
     _finish_sign_in(user, audit_details)
@@ -151,6 +154,41 @@ def sign_in_with_second_factor(token, code, **audit_details):
         audit.record("second_factor.enrolled", user, actor=user, factor="totp")
     _finish_sign_in(user, dict(audit_details, second_factor="totp"))
     return user, recovery_codes
+
+
+def sign_in_with_passkey(token, credential, rp, **audit_details):
+    """Finish a SecondStep with a passkey instead of a code: `credential` answers a challenge
+    from `passkey_sign_in_options()` for this same pending step. Returns the user."""
+    user, secret = _pending_step(token)
+    if secret is not None:
+        raise SignInRefused("second_factor_refused")  # adding an app: nothing to sign with yet
+    try:
+        check_second_step(user, lambda person: passkeys.check_sign_in(person, token, credential, rp), *_lockout())
+    except SignInRefused:
+        db.session.commit()  # the attempt's count, the used challenge, a refused counter's log entry
+        raise
+    _finish_sign_in(user, dict(audit_details, second_factor="passkey"))
+    return user
+
+
+def passkey_sign_in_options(token, rp):
+    """The options for signing in with a passkey at the pending step `token` (committed: the
+    challenge must outlive this request), or None when the person has no passkey."""
+    user, secret = _pending_step(token)
+    options = None if secret is not None else passkeys.sign_in_options(user, token, rp)
+    db.session.commit()
+    return options
+
+
+def current_relying_party():
+    """The site as passkeys see it, for this request (services/passkeys.relying_party)."""
+    return passkeys.relying_party(current_app.config, request.host_url)
+
+
+def passkey_offered(step_or_token):
+    """Whether the pending step's person has a passkey to sign in with."""
+    user = step_or_token.user if isinstance(step_or_token, SecondStep) else _pending_step(step_or_token)[0]
+    return second_factor.has_passkey(user)
 
 
 def pending_step_user(token):

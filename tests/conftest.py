@@ -240,10 +240,11 @@ def demo_totp_code(email):
     import time
     import pyotp
     from server.models import User
+    from server.services.sealed_secrets import unseal
     with db.engine.connect() as connection:
-        secret, last = connection.execute(
+        sealed, last = connection.execute(
             sa.select(User.totp_secret, User.totp_last_step).where(User.email == email)).one()
-    totp = pyotp.TOTP(secret)
+    totp = pyotp.TOTP(unseal(sealed))
     while True:
         now_step = totp.timecode(datetime.now(timezone.utc))
         step = max(now_step, (last or 0) + 1)
@@ -270,7 +271,7 @@ def office_code_step(page, email):
     page.wait_for_load_state()
     if page.url.split("?")[0].endswith("/office/sign-in/code"):
         page.fill("#code", demo_totp_code(email))
-        page.click("button[type=submit]")
+        page.click("form:has(#code) button[type=submit]")  # not "Use a passkey" above it
         page.wait_for_load_state()
 
 

@@ -64,3 +64,23 @@ def test_the_audit_log_refuses_updates_and_deletes_after_migrating(migrating_app
         with pytest.raises(sa.exc.DatabaseError):
             with db.engine.begin() as connection:
                 connection.execute(sa.text(statement))
+
+
+def test_upgrading_seals_every_stored_totp_secret_and_downgrading_opens_it(migrating_app):
+    from server.services import sealed_secrets
+    from server.services.second_factor import DEMO_TOTP_SECRET
+    upgrade(revision="7d3e9a1c5b20")  # before secrets were sealed
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO user_account (uuid, email, full_name, password_hash, active, failed_logins, offline_key, "
+            "totp_secret, created_at, updated_at, change_seq) VALUES ('0b4c41b2a3c64b6f9f3b1d2e3f4a5b6c', "
+            "'dsl@example.org', 'A DSL', 'x', :true, 0, 'k', :secret, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 0)"),
+            {"secret": DEMO_TOTP_SECRET, "true": True})
+    upgrade(revision="8f4c2b7a9d13")
+    stored = db.session.execute(sa.text("SELECT totp_secret FROM user_account")).scalar_one()
+    assert DEMO_TOTP_SECRET not in stored and sealed_secrets.is_sealed(stored)
+    assert sealed_secrets.unseal(stored) == DEMO_TOTP_SECRET
+    db.session.rollback()
+    downgrade(revision="7d3e9a1c5b20")
+    assert db.session.execute(sa.text("SELECT totp_secret FROM user_account")).scalar_one() == DEMO_TOTP_SECRET
+    db.session.rollback()

@@ -20,11 +20,13 @@ PUBLIC = {"office.sign_in", "office.sign_out", "office.set_password", "office.jo
           "office.static", "api.csrf_token", "api.me", "api.openapi", "api.sign_in", "api.sign_out",
           "health.healthz", "health.readyz", "health.alert_health", "pwa_shell.index", "pwa_shell.asset", "pwa_shell.vocabulary",
           "pwa_shell.service_worker", "api.sign_in_second_factor", "office.sign_in_code", "office.sign_in_enrol",
-          "office.accessibility_statement"}
+          "office.accessibility_statement", "api.passkey_options", "api.sign_in_passkey", "office.sign_in_passkey",
+          "office.sign_in_passkey_options"}
 # Pages about the signed-in person themselves, not a school's records (office/account.py's own_page):
-# their sessions and their own two-step sign-in.
+# their sessions, their own two-step sign-in and their passkeys.
 OWN_ACCOUNT = {"office.my_sessions", "office.my_session_end", "office.two_step", "office.two_step_start",
-               "office.two_step_confirm", "office.two_step_off", "office.two_step_recovery_codes"}
+               "office.two_step_confirm", "office.two_step_off", "office.two_step_recovery_codes",
+               "office.my_passkeys", "office.my_passkey_options", "office.my_passkey_add", "office.my_passkey_remove"}
 
 
 def test_every_route_asks_a_named_permission_or_is_public(app):

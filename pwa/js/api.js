@@ -82,6 +82,17 @@ export async function signInCode(token, code) {
   return outcome;
 }
 
+/** The second step with a passkey: its options for `token`, then the browser's answer. */
+export function passkeyOptions(token) {
+  return call('POST', '/api/session/passkey/options', { json: { pending_token: token } });
+}
+
+export async function signInPasskey(token, credential) {
+  const outcome = await call('POST', '/api/session/passkey', { json: { pending_token: token, credential } });
+  if (outcome.ok) csrfToken = outcome.data.csrf_token;
+  return outcome;
+}
+
 export function signOut() {
   return write('DELETE', '/api/session');
 }

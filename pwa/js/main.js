@@ -14,6 +14,7 @@ import * as install from './install.js';
 import { limits, setVocabulary } from './labels.js';
 import { PIN_MIN_LENGTH } from './lock.js';
 import * as outbox from './outbox.js';
+import * as passkey from './passkey.js';
 import * as router from './router.js';
 import * as session from './session.js';
 import * as sync from './sync.js';
@@ -324,6 +325,13 @@ const handlers = {
     const form = target.closest('form');
     if (!outcome.ok) showSignInError(form, outcome);
     else if (outcome.recoveryCodes.length) form.showRecoveryCodes(outcome.recoveryCodes, signedIn);
+    else await signedIn();
+  },
+  async 'sign-in-passkey'({ token }, target) {
+    const form = target.closest('form');
+    const answer = await passkey.answer(token);
+    const outcome = answer.ok ? await session.signInWithPasskey(token, answer.credential) : answer;
+    if (!outcome.ok) showSignInError(form, outcome);
     else await signedIn();
   },
   async 'start-visit'(detail) {

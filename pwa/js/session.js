@@ -122,6 +122,13 @@ export async function signInWithCode(token, code) {
   return { ...signedIn, recoveryCodes: outcome.data.recovery_codes || [] };
 }
 
+/** Finish a sign-in that needs a second factor with a passkey (pwa/js/passkey.js). */
+export async function signInWithPasskey(token, credential) {
+  const outcome = await api.signInPasskey(token, credential);
+  if (!outcome.ok) return outcome;
+  return { ...(await establish(outcome.data)), recoveryCodes: [] };
+}
+
 async function establish(me) {
   const previous = await current();
   // Someone else's session was still open here (e.g. they were asked to sign in again):

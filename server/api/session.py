@@ -8,9 +8,11 @@ from server.api.me import who_is
 from server.api.wire import load_json, respond
 from server.errors import ApiError
 from server.extensions import db
-from server.schemas.accounts import (CsrfSchema, MeSchema, SecondFactorSchema, SecondStepSchema, SignedInSchema,
+from server.schemas.accounts import (CsrfSchema, MeSchema, PasskeyOptionsRequestSchema, PasskeyOptionsSchema,
+                                     PasskeySignInSchema, SecondFactorSchema, SecondStepSchema, SignedInSchema,
                                      SignInSchema)
-from server.security import (SecondStep, end_current_session, sign_in_limit, sign_in_with_password,
+from server.security import (SecondStep, current_relying_party, end_current_session, passkey_offered,
+                             passkey_sign_in_options, sign_in_limit, sign_in_with_passkey, sign_in_with_password,
                              sign_in_with_second_factor)
 from server.services import audit, second_factor
 from server.services.accounts import SignInRefused
@@ -41,7 +43,7 @@ def sign_in():
 
 def second_step(step):
     if step.enrol_secret is None:
-        return {"second_factor": "code", "pending_token": step.token,
+        return {"second_factor": "code", "pending_token": step.token, "passkey": passkey_offered(step),
                 "message": "Enter the 6-digit code from your authenticator app."}
     uri = second_factor.provisioning_uri(step.user, step.enrol_secret)
     return {"second_factor": "enrol", "pending_token": step.token, "secret": step.enrol_secret,
@@ -61,6 +63,34 @@ def sign_in_second_factor():
     except SignInRefused as refused:
         raise ApiError(refused.code) from None
     return respond(SignedInSchema(), dict(who_is(user), recovery_codes=recovery_codes))
+
+
+@api.post("/session/passkey/options")
+@sign_in_limit
+@documented("Start signing in with a passkey instead of a code: the options for navigator.credentials.get()",
+            body=PasskeyOptionsRequestSchema, responses={200: PasskeyOptionsSchema}, tags=["session"])
+def passkey_options():
+    answer = load_json(PasskeyOptionsRequestSchema())
+    try:
+        options = passkey_sign_in_options(answer["pending_token"], current_relying_party())
+    except SignInRefused as refused:
+        raise ApiError(refused.code) from None
+    if options is None:
+        raise ApiError("no_passkey")
+    return respond(PasskeyOptionsSchema(), {"public_key": options})
+
+
+@api.post("/session/passkey")
+@sign_in_limit
+@documented("Finish signing in with a passkey: the credential navigator.credentials.get() returned",
+            body=PasskeySignInSchema, responses={200: SignedInSchema}, tags=["session"])
+def sign_in_passkey():
+    answer = load_json(PasskeySignInSchema())
+    try:
+        user = sign_in_with_passkey(answer["pending_token"], answer["credential"], current_relying_party())
+    except SignInRefused as refused:
+        raise ApiError(refused.code) from None
+    return respond(SignedInSchema(), dict(who_is(user), recovery_codes=[]))
 
 
 @api.delete("/session")

@@ -27,6 +27,7 @@ from server.extensions import db
 from server.models.tracking import reserve_change_seqs
 from server.services.backup import BulkWriter, reset_id_sequences
 from server.services.forms import DEFAULT_MAX_LENGTH, check_answers, current_forms, form_items, option_values
+from server.services import sealed_secrets
 from server.services.second_factor import DEMO_TOTP_SECRET
 
 PASSWORD = "synthetic-password-2026"
@@ -212,7 +213,7 @@ class IdAllocator:
 def _second_factor(role, at):
     """Roles that need a second factor share the demo's development-only TOTP secret."""
     needed = role in permissions.roles_with("sign_in.requires_second_factor")
-    return {"totp_secret": DEMO_TOTP_SECRET if needed else None, "totp_enrolled_at": at if needed else None,
+    return {"totp_secret": sealed_secrets.seal(DEMO_TOTP_SECRET) if needed else None, "totp_enrolled_at": at if needed else None,
             "totp_last_step": None}
 
 

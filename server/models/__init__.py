@@ -1,7 +1,7 @@
 """The data model, one module per aggregate. Importing this package registers every table."""
 from server.models.alerts import Alert, AlertChoice
 from server.models.audit import AuditEvent
-from server.models.people import Membership, RecoveryCode, StaffInvitation, User, UserSession
+from server.models.people import Membership, Passkey, PasskeyChallenge, RecoveryCode, StaffInvitation, User, UserSession
 from server.models.placements import AttendanceRecord, Placement, PlacementStaff
 from server.models.providers import EvidenceFile, Provider, ProviderEvidence, ProviderReport, RiskAssessment
 from server.models.pupils import Pupil
@@ -13,6 +13,6 @@ from server.models.visits import (ConcernNote, FollowUpAction, Photo, Safeguardi
 __all__ = [
     "Alert", "AlertChoice", "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
     "KeyContact", "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
-    "ProviderReport", "Pupil", "RecoveryCode", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
+    "Passkey", "PasskeyChallenge", "ProviderReport", "Pupil", "RecoveryCode", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",
 ]

@@ -30,7 +30,8 @@ class User(Tracked, Base):
     offline_key: Mapped[str] = mapped_column(sa.String(64), nullable=False, default=lambda: secrets.token_hex(32))
     # Two-step sign-in: the TOTP secret (base32), when it was confirmed, and the last 30-second
     # step a code was accepted for, so a code cannot be used twice.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    # Sealed at rest (services/sealed_secrets.py): read and write it through services/second_factor.py.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
     totp_enrolled_at: Mapped[object | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
@@ -112,6 +113,41 @@ class RecoveryCode(Base):
     lookup: Mapped[str] = mapped_column(sa.String(8), nullable=False)
     code_hash: Mapped[str] = mapped_column(sa.String(255), nullable=False)
     created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+
+class Passkey(Base):
+    """A passkey (WebAuthn credential) a person added as their second factor: only its public
+    key is held. `sign_count` is the authenticator's counter, which must rise with each use when
+    the authenticator keeps one (a cloned key would repeat it)."""
+
+    __tablename__ = "passkey"
+    __table_args__ = (sa.CheckConstraint("sign_count >= 0", name="sign_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    credential_id: Mapped[str] = mapped_column(sa.String(1400), nullable=False, unique=True)  # base64url
+    public_key: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)  # COSE
+    sign_count: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    name: Mapped[str] = mapped_column(sa.String(60), nullable=False)
+    transports: Mapped[str | None] = mapped_column(sa.String(120))
+    created_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+
+class PasskeyChallenge(Base):
+    """A random challenge handed to a browser for one passkey ceremony: single use, short
+    lived, and bound to what asked for it (a pending sign-in's token, or the signed-in session
+    adding a passkey) by the SHA-256 of that token."""
+
+    __tablename__ = "passkey_challenge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False, index=True)
+    purpose: Mapped[str] = mapped_column(sa.String(16), nullable=False)  # "sign_in" | "register"
+    challenge: Mapped[str] = mapped_column(sa.String(100), nullable=False, unique=True)  # base64url
+    bound_to: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    expires_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
 

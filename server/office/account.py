@@ -1,9 +1,10 @@
 """A person's own sign-in settings: "Two-step sign-in" (add an authenticator app, new recovery
-codes, turn an optional one off) and "My devices and sessions" (each signed-in session, its
-last use, and ending one). Open to everyone signed in, visiting staff included."""
+codes, turn an optional one off), "Passkeys" (add one, name it, remove it) and "My devices and
+sessions" (each signed-in session and passkey, its last use, and ending one). Open to everyone
+signed in, visiting staff included."""
 from functools import wraps
 
-from flask import flash, g, redirect, render_template, request, session, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -11,8 +12,9 @@ from server.extensions import db
 from server.office import office
 from server.office.access import current_school
 from server.office.forms_admin import error_messages
-from server.security import sha256_of_token, sign_in_limit
-from server.services import second_factor, sign_in_settings
+from server.security import current_relying_party, sha256_of_token, sign_in_limit
+from server.services import passkeys, second_factor, sign_in_settings
+from server.services.refusal import Refused
 
 # The secret being added, until a code from it confirms it. Only in this person's own signed
 # session cookie, and only for a few minutes of their attention.
@@ -43,7 +45,7 @@ def two_step():
 @office.post("/account/two-step/start")
 @own_page
 def two_step_start():
-    if not second_factor.has_second_factor(current_user):
+    if not second_factor.has_totp(current_user):
         session[ENROL_KEY] = second_factor.new_secret()
     return redirect(url_for("office.two_step"))
 
@@ -93,13 +95,14 @@ def two_step_off():
 
 
 def _render_two_step(errors=None):
-    secret = session.get(ENROL_KEY) if not second_factor.has_second_factor(current_user) else None
+    secret = session.get(ENROL_KEY) if not second_factor.has_totp(current_user) else None
     enrolment = {}
     if secret:
         enrolment = {"secret": secret,
                      "qr_svg": second_factor.qr_svg(second_factor.provisioning_uri(current_user, secret))}
     return render_template(
-        "office/account_two_step.html", errors=errors or {}, enrolled=second_factor.has_second_factor(current_user),
+        "office/account_two_step.html", errors=errors or {}, enrolled=second_factor.has_totp(current_user),
+        has_passkey=second_factor.has_passkey(current_user),
         required=second_factor.requires_second_factor(current_user),
         codes_left=second_factor.recovery_codes_left(current_user), **enrolment)
 
@@ -109,8 +112,8 @@ def _render_two_step(errors=None):
 def my_sessions():
     return render_template(
         "office/account_sessions.html", sessions=sign_in_settings.open_sessions(current_user),
-        current=sha256_of_token(current_user.session_token), enrolled=second_factor.has_second_factor(current_user),
-        codes_left=second_factor.recovery_codes_left(current_user),
+        current=sha256_of_token(current_user.session_token), enrolled=second_factor.has_totp(current_user),
+        codes_left=second_factor.recovery_codes_left(current_user), passkeys=passkeys.passkeys_of(current_user),
         end_url=lambda row: url_for("office.my_session_end", session_id=row.id))
 
 
@@ -121,6 +124,67 @@ def my_session_end(session_id):
     db.session.commit()
     flash("That session has ended: the device is signed out." if ended else "That session had already ended.")
     return redirect(url_for("office.my_sessions"))
+
+
+@office.get("/account/passkeys")
+@own_page
+def my_passkeys():
+    return _render_passkeys()
+
+
+@office.post("/account/passkeys/options")
+@own_page
+def my_passkey_options():
+    """JSON for the page's script: the options for navigator.credentials.create(), bound to
+    this signed-in session."""
+    try:
+        options = passkeys.registration_options(_me(), current_user.session_token, current_relying_party())
+    except Refused as refused:
+        return jsonify(code="passkey_refused", message=refused.message), 409
+    db.session.commit()
+    return jsonify(public_key=options)
+
+
+@office.post("/account/passkeys")
+@sign_in_limit  # an answer to a challenge is a guess like a code
+@own_page
+def my_passkey_add():
+    me = _me()
+    first_factor = not second_factor.has_second_factor(me)
+    try:
+        passkey = passkeys.register(me, current_user.session_token, request.form.get("name", ""),
+                                    request.form.get("credential", ""), current_relying_party())
+    except Refused as refused:
+        db.session.commit()  # the challenge is used up either way
+        return _render_passkeys(errors={refused.field or "credential": [refused.message]},
+                                name=request.form.get("name", "")), 422
+    codes = second_factor.new_recovery_codes(me) if first_factor else None
+    db.session.commit()
+    if codes:
+        return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.my_passkeys"))
+    flash(f"Passkey “{passkey.name}” added. You can use it instead of a code when you sign in.")
+    return redirect(url_for("office.my_passkeys"))
+
+
+@office.post("/account/passkeys/<int:passkey_id>/remove")
+@own_page
+def my_passkey_remove(passkey_id):
+    try:
+        removed = sign_in_settings.remove_own_passkey(_me(), passkey_id)
+    except Refused as refused:
+        db.session.rollback()
+        return _render_passkeys(errors={"passkey": [refused.message]}), 422
+    db.session.commit()
+    flash("Passkey removed: it no longer signs you in." if removed else "That passkey had already been removed.")
+    return redirect(url_for("office.my_passkeys"))
+
+
+def _render_passkeys(errors=None, name=""):
+    return render_template("office/account_passkeys.html", passkeys=passkeys.passkeys_of(current_user),
+                           errors=errors or {}, name=name, totp=second_factor.has_totp(current_user),
+                           required=second_factor.requires_second_factor(current_user),
+                           most=passkeys.MAX_PASSKEYS, name_max=passkeys.NAME_MAX,
+                           remove_url=lambda key: url_for("office.my_passkey_remove", passkey_id=key.id))
 
 
 _BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("SamsungBrowser/", "Samsung Internet"),

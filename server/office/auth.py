@@ -1,14 +1,15 @@
 """Signing in and out of the office pages, and choosing which school to work on."""
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from server.errors import CATALOG
 from server.extensions import db
 from server.office import office
 from server.office.access import choose_school
-from server.security import (SecondStep, end_current_session, pending_step_user, sign_in_limit,
+from server.security import (SecondStep, current_relying_party, end_current_session, passkey_offered,
+                             passkey_sign_in_options, pending_step_user, sign_in_limit, sign_in_with_passkey,
                              sign_in_with_password, sign_in_with_second_factor)
 from server.services import audit, second_factor
 from server.services.accounts import SignInRefused
@@ -53,7 +54,7 @@ def sign_in_code():
     if not token:
         return redirect(url_for("office.sign_in"))
     if request.method == "GET":
-        return render_template("office/sign_in_code.html")
+        return render_template("office/sign_in_code.html", passkey=_passkey_offered(token))
     target = session.get(NEXT_KEY)
     try:
         _, recovery_codes = sign_in_with_second_factor(token, request.form.get("code", ""), via="office")
@@ -62,10 +63,54 @@ def sign_in_code():
         if refused.code == "second_factor_expired":
             session.pop(STEP_KEY, None)
             return render_template("office/sign_in.html", error=message, next=target or ""), status
-        return render_template(_step_template(token), error=message, **_enrolment(token)), status
+        return render_template(_step_template(token), error=message, passkey=_passkey_offered(token),
+                               **_enrolment(token)), status
     if recovery_codes:
         return render_template("office/recovery_codes.html", codes=recovery_codes, next=_safe_next(target))
     return redirect(_safe_next(target))
+
+
+@office.post("/sign-in/passkey/options")
+@sign_in_limit
+def sign_in_passkey_options():
+    """JSON for the code page's script: the options for navigator.credentials.get(), with a
+    challenge bound to this pending sign-in."""
+    token = session.get(STEP_KEY)
+    try:
+        options = passkey_sign_in_options(token, current_relying_party())
+    except SignInRefused as refused:
+        status, message = CATALOG[refused.code]
+        return jsonify(code=refused.code, message=message), status
+    if options is None:
+        status, message = CATALOG["no_passkey"]
+        return jsonify(code="no_passkey", message=message), status
+    return jsonify(public_key=options)
+
+
+@office.post("/sign-in/passkey")
+@sign_in_limit
+def sign_in_passkey():
+    token = session.get(STEP_KEY)
+    if not token:
+        return redirect(url_for("office.sign_in"))
+    target = session.get(NEXT_KEY)
+    try:
+        sign_in_with_passkey(token, request.form.get("credential", ""), current_relying_party(), via="office")
+    except SignInRefused as refused:
+        status, message = CATALOG[refused.code]
+        if refused.code == "second_factor_expired":
+            session.pop(STEP_KEY, None)
+            return render_template("office/sign_in.html", error=message, next=target or ""), status
+        return render_template("office/sign_in_code.html", passkey=True,
+                               error="That passkey did not sign you in. Try it again, or enter a code."), status
+    return redirect(_safe_next(target))
+
+
+def _passkey_offered(token):
+    try:
+        return passkey_offered(token)
+    except SignInRefused:
+        return False
 
 
 @office.get("/sign-in/add-app")

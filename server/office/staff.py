@@ -17,7 +17,7 @@ from server.office.forms_admin import can_manage, error_messages, load_form, ref
 from server.office.links import invitation_link, password_link
 from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffDetailsSchema, StaffRolesSchema
 from server import permissions
-from server.services import second_factor, sign_in_settings
+from server.services import passkeys, second_factor, sign_in_settings
 from server.services import staff as staff_service
 from server.services import staff_invitations
 from server.vocabulary import ROLES, labels
@@ -189,6 +189,23 @@ def staff_second_factor_reset(user_id):
     return redirect(url_for("office.staff_member", user_id=user.uuid))
 
 
+@office.post("/staff/<uuid:user_id>/passkeys/<int:passkey_id>/remove")
+@office_page("second_factor.reset")
+def staff_passkey_remove(user_id, passkey_id):
+    user = _member(user_id)
+    try:
+        removed = sign_in_settings.remove_someones_passkey(user, passkey_id, g.school, current_user._get_current_object())
+    except ValidationError as error:
+        db.session.rollback()
+        return _render_member(user, errors=error_messages(error)), 422
+    except ApiError as error:
+        abort(error.status)
+    db.session.commit()
+    flash(f"The passkey is removed and {user.full_name} is signed out everywhere." if removed
+          else "That passkey had already been removed.")
+    return redirect(url_for("office.staff_member", user_id=user.uuid))
+
+
 @office.post("/staff/<uuid:user_id>/sessions/<int:session_id>/end")
 @office_page("session.revoke_others")
 def staff_session_end(user_id, session_id):
@@ -235,6 +252,8 @@ def _render_member(user, link=None, errors=None, values=None):
         may_reset=permissions.allows(current_user, g.school.id, "second_factor.reset"),
         may_end_sessions=permissions.allows(current_user, g.school.id, "session.revoke_others"),
         sessions=sign_in_settings.open_sessions(user) if person["account_managed_here"] else [],
+        passkeys=passkeys.passkeys_of(user) if person["account_managed_here"] else [],
+        passkey_remove_url=lambda key: url_for("office.staff_passkey_remove", user_id=user.uuid, passkey_id=key.id),
         end_url=lambda row: url_for("office.staff_session_end", user_id=user.uuid, session_id=row.id))
 
 

@@ -43,6 +43,25 @@ class SecondStepSchema(StrictSchema):
     secret = fields.String(dump_only=True, metadata={"description": "Only for `enrol`: the base32 secret."})
     otpauth_uri = fields.String(dump_only=True, metadata={"description": "Only for `enrol`."})
     qr_svg = fields.String(dump_only=True, metadata={"description": "Only for `enrol`: the QR code, an SVG element."})
+    passkey = fields.Boolean(dump_only=True, metadata={
+        "description": "Only for `code`: the person has a passkey, so the phone may offer it instead of a code "
+                       "(/api/session/passkey/options, then /api/session/passkey)."})
+
+
+class PasskeyOptionsRequestSchema(StrictSchema):
+    pending_token = non_empty_text(2000, required=True)
+
+
+class PasskeyOptionsSchema(StrictSchema):
+    public_key = fields.Dict(dump_only=True, metadata={
+        "description": "PublicKeyCredentialRequestOptions as JSON (binary fields base64url) for "
+                       "navigator.credentials.get(). Its challenge works once, for two minutes, for this pending sign-in."})
+
+
+class PasskeySignInSchema(StrictSchema):
+    pending_token = non_empty_text(2000, required=True)
+    credential = fields.Dict(required=True, load_only=True, metadata={
+        "description": "The PublicKeyCredential the browser returned, as JSON (binary fields base64url)."})
 
 
 class SecondFactorSchema(StrictSchema):

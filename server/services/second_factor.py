@@ -1,5 +1,8 @@
-"""Two-step sign-in: time-based codes from an authenticator app (TOTP, RFC 6238) and one-use
-recovery codes. No Flask request globals.
+"""Two-step sign-in: time-based codes from an authenticator app (TOTP, RFC 6238), passkeys
+(services/passkeys.py) and one-use recovery codes. No Flask request globals.
+
+A person "has a second factor" when they have an authenticator app, a passkey, or both. The
+app's secret is sealed at rest (services/sealed_secrets.py): read and set it only here.
 
 A code is accepted for the step before, the step of and the step after `for_time` (clocks on
 phones drift), and only for a step later than the last one accepted for that person, so a code
@@ -18,8 +21,9 @@ from flask import current_app
 
 from server import permissions
 from server.extensions import db
-from server.models import RecoveryCode, User
+from server.models import Passkey, PasskeyChallenge, RecoveryCode, User
 from server.models.base import utcnow
+from server.services import sealed_secrets
 from server.services.accounts import hash_password, password_matches
 
 ISSUER = "AP visits"
@@ -36,7 +40,25 @@ def requires_second_factor(user):
 
 
 def has_second_factor(user):
+    """An authenticator app or a passkey (the app is checked first: no query for most people)."""
+    return has_totp(user) or has_passkey(user)
+
+
+def has_totp(user):
     return user.totp_enrolled_at is not None
+
+
+def has_passkey(user):
+    return db.session.execute(sa.select(Passkey.id).where(Passkey.user_id == user.id).limit(1)).first() is not None
+
+
+def totp_secret(user):
+    """The person's authenticator-app secret, unsealed (None without one)."""
+    return sealed_secrets.unseal(user.totp_secret)
+
+
+def _set_totp_secret(user, secret):
+    user.totp_secret = sealed_secrets.seal(secret)
 
 
 def new_secret():
@@ -94,11 +116,10 @@ def _claim_step(user, step):
 def check_code(user, code, for_time=None):
     """Whether `code` is a current, unused authenticator code or an unused recovery code of
     `user`; a code accepted here is used up."""
-    if not has_second_factor(user):
-        return False
-    step = matching_step(user.totp_secret, code, for_time)
-    if step is not None:
-        return _claim_step(user, step)
+    if has_totp(user):
+        step = matching_step(totp_secret(user), code, for_time)
+        if step is not None:
+            return _claim_step(user, step)
     return _use_recovery_code(user, code)
 
 
@@ -108,7 +129,7 @@ def enrol(user, secret, code, for_time=None):
     step = matching_step(secret, code, for_time)
     if step is None:
         return None
-    user.totp_secret = secret
+    _set_totp_secret(user, secret)
     user.totp_enrolled_at = utcnow()
     user.totp_last_step = step
     return new_recovery_codes(user)
@@ -116,17 +137,20 @@ def enrol(user, secret, code, for_time=None):
 
 def set_fixed_secret(user, secret):
     """Enrol `user` with a known secret, with no code and no recovery codes (the demo)."""
-    user.totp_secret = secret
+    _set_totp_secret(user, secret)
     user.totp_enrolled_at = utcnow()
     user.totp_last_step = None
 
 
 def clear(user):
-    """Remove the person's second factor and recovery codes (a confirmed reset)."""
+    """Remove every second factor of the person (app, passkeys) and their recovery codes (a
+    confirmed reset, or someone turning an optional second factor off)."""
     user.totp_secret = None
     user.totp_enrolled_at = None
     user.totp_last_step = None
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(sa.delete(Passkey).where(Passkey.user_id == user.id))
+    db.session.execute(sa.delete(PasskeyChallenge).where(PasskeyChallenge.user_id == user.id))
 
 
 def new_recovery_codes(user):

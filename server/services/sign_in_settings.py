@@ -10,7 +10,8 @@ from server.extensions import db
 from server.models import UserSession
 from server.models.base import utcnow
 from server.security import end_sessions
-from server.services import audit, second_factor
+from server.services import audit, passkeys, second_factor
+from server.services.refusal import Refused
 from server.services.staff import why_not_managed, NOT_MANAGED_MESSAGES
 
 
@@ -63,6 +64,49 @@ def reset_second_factor(user, school, actor):
     return True
 
 
+def remove_own_passkey(user, passkey_id):
+    """The person removes one of their passkeys; not the last second factor of a role that
+    needs one."""
+    keys = passkeys.passkeys_of(user)
+    if (second_factor.requires_second_factor(user) and not second_factor.has_totp(user)
+            and [key.id for key in keys] == [passkey_id]):
+        raise Refused("Your role needs two-step sign-in: add another passkey or an authenticator app "
+                      "before removing your only passkey.", "passkey")
+    removed = passkeys.revoke(user, passkey_id, actor=user)
+    if removed and not second_factor.has_second_factor(user):
+        second_factor.clear(user)  # recovery codes go with the last factor
+    return removed
+
+
+def remove_someones_passkey(user, passkey_id, school, actor):
+    """A senior removes someone's passkey (a lost or stolen key), on the terms of a reset:
+    only for people whose roles they could give, and with their own second factor on. Every
+    session of the person ends, since a session may have been opened with that key."""
+    _check_senior(actor, user, school, "second_factor.reset")
+    if not second_factor.has_second_factor(actor):
+        raise ValidationError("Turn on two-step sign-in for your own account before removing anyone's passkey.", "user")
+    removed = passkeys.revoke(user, passkey_id, actor=actor, school_id=school.id)
+    if removed:
+        end_sessions(UserSession.user_id == user.id)
+    return removed
+
+
+def operator_reset(user, reason, operator):
+    """The server's operator clears someone's second factor when no second senior person can
+    (a trust lead, a sole headteacher): `flask reset-mfa`. Every factor, recovery code and
+    session goes; logged as done by the operator, with their reason. Returns what was removed."""
+    reason = " ".join((reason or "").split())
+    if len(reason) < 10:
+        raise Refused("Give the reason in a sentence (who asked, and how you checked it was really them).", "reason")
+    removed = {"authenticator_app": second_factor.has_totp(user), "passkeys": len(passkeys.passkeys_of(user)),
+               "recovery_codes": second_factor.recovery_codes_left(user)}
+    second_factor.clear(user)
+    end_sessions(UserSession.user_id == user.id)
+    audit.record("second_factor.reset", user, actor=None, by="operator", operator=operator, reason=reason[:500],
+                 **removed)
+    return removed
+
+
 def turn_off(user, code):
     """The person turns their own optional second factor off, with a current code."""
     if second_factor.requires_second_factor(user):
@@ -83,8 +127,8 @@ def renew_recovery_codes(user, code):
 
 
 def enrol(user, secret, code):
-    """The person adds an authenticator app from their own settings."""
-    if second_factor.has_second_factor(user):
+    """The person adds an authenticator app from their own settings (beside any passkeys)."""
+    if second_factor.has_totp(user):
         raise ValidationError("Two-step sign-in is already on.", "code")
     codes = second_factor.enrol(user, secret, code)
     if codes is None:

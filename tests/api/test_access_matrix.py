@@ -60,8 +60,9 @@ ROUTES = {
 # Sign-in itself is exercised in test_sign_in.py: it has no caller to authorise. The school
 # set-up routes answer per role (an AP leader may, visiting staff may not), so they have their
 # own role × school table in tests/office_admin/admin_routes.py.
-# Sign-in is tested in test_sign_in.py and test_second_factor.py.
-NOT_IN_MATRIX = {("POST", "/api/session"), ("POST", "/api/session/second-factor")} | set(ADMIN_API_ROUTES)
+# Sign-in is tested in test_sign_in.py, test_second_factor.py and test_passkeys.py.
+NOT_IN_MATRIX = {("POST", "/api/session"), ("POST", "/api/session/second-factor"), ("POST", "/api/session/passkey"),
+                 ("POST", "/api/session/passkey/options")} | set(ADMIN_API_ROUTES)
 
 
 def api_routes(app):

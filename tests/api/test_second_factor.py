@@ -136,7 +136,7 @@ def test_someone_who_needs_a_second_factor_adds_one_at_sign_in_and_gets_recovery
     codes = response.get_json()["recovery_codes"]
     assert len(codes) == 10 and len(set(codes)) == 10
     db.session.expire_all()
-    assert dsl.totp_secret == secret
+    assert second_factor.totp_secret(dsl) == secret and secret not in dsl.totp_secret  # sealed at rest
     stored = db.session.execute(sa.select(RecoveryCode.code_hash).where(RecoveryCode.user_id == dsl.id)).scalars().all()
     assert all(h.startswith("$argon2id$") for h in stored) and not any(c[5:] in h for c in codes for h in stored)
 

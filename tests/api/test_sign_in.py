@@ -42,6 +42,12 @@ def test_outside_development_the_session_cookie_is_secure_and_passwords_use_argo
         create_app()
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    with pytest.raises(ConfigError, match="MFA_ENCRYPTION_KEY"):  # no key derived from SECRET_KEY in production
+        create_app()
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", "not-a-fernet-key")
+    with pytest.raises(ConfigError, match="Fernet"):
+        create_app()
+    monkeypatch.setenv("MFA_ENCRYPTION_KEY", "tG9Jk5L3rQp8cS1vXw7yZa2bD4eF6hH0iJmNoPqRsTu=")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

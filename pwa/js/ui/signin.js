@@ -1,11 +1,13 @@
 /*
  * The sign-in screen. Emits app:sign-in {email, password}; the controller answers with
  * `showError()`, with `showSecondStep(step)` when the server asks for a code from an
- * authenticator app (then emits app:sign-in-code {token, code}), with `showRecoveryCodes()`
+ * authenticator app (then emits app:sign-in-code {token, code}, or app:sign-in-passkey {token}
+ * when the person has a passkey and taps "Use passkey"), with `showRecoveryCodes()`
  * after someone adds an app here, or moves on. `lockedCount` tells whoever picks up the phone
  * that locked visits wait here, safe until the person who recorded them signs in.
  */
 import { emit, h, heading } from './dom.js';
+import { available as passkeysAvailable } from '../passkey.js';
 
 export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
   const error = h('p', { class: 'form-error', role: 'alert', id: 'signin-error' }, message);
@@ -82,8 +84,19 @@ export function renderSignIn({ lockedCount = 0, message = '', email = '' }) {
     error.textContent = '';
     button.disabled = false;
     button.textContent = 'Continue';
+    const usePasskey = !enrol && step.passkey && passkeysAvailable()
+      ? h('button', {
+        type: 'button', class: 'button primary wide', id: 'signin-passkey',
+        onclick: () => { error.textContent = ''; emit(form, 'sign-in-passkey', { token: step.pending_token }); },
+      }, 'Use passkey')
+      : null;
+    if (usePasskey) {
+      // The passkey first; the code (or a recovery code) is the fallback below it.
+      button.className = 'button wide';
+      parts.unshift(h('p', { class: 'lead' }, 'Use your passkey, or enter a code.'), usePasskey);
+    }
     form.replaceChildren(...parts, h('label', { for: 'signin-code' }, enrol ? 'Code from the app' : 'Code'), codeInput, error, button);
-    codeInput.focus();
+    (usePasskey || codeInput).focus();
   };
 
   form.showRecoveryCodes = (codes, done) => {
