@@ -57,7 +57,7 @@ def run():
 
 def _signed_in_client(url, email):
     from bench.common import app_for
-    from server.services.synthetic import PASSWORD
+    from server.dev.synthetic import PASSWORD
     app = app_for(url, WTF_CSRF_SSL_STRICT=False, LOGIN_RATE_LIMIT="10000 per minute")
     client = app.test_client()
     token = client.get("/api/csrf").get_json()["csrf_token"]
