@@ -21,7 +21,7 @@ def create_app(test_config=None):
     db.init_app(app)
     from server.database import configure_engine
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, connect_timeout=app.config["DATABASE_CONNECT_TIMEOUT"])
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
     login_manager.init_app(app)
     from server import input_guard

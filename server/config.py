@@ -50,6 +50,8 @@ def load_config():
         # No liveness ping per request (server/database.py pings only a connection that sat idle);
         # connections are replaced after half an hour, before proxies and firewalls drop them.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
+        # Seconds to open a PostgreSQL connection before the request answers 503 (server/database.py).
+        "DATABASE_CONNECT_TIMEOUT": _int("DATABASE_CONNECT_TIMEOUT", 5),
         "DATA_DIR": str(data_dir),
         "PHOTO_DIR": os.environ.get("PHOTO_DIR", str(data_dir / "photos")),
         # Photos in a local folder (one server) or S3-compatible object storage (several).

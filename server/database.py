@@ -26,9 +26,10 @@ def write_outside_requests():
 IDLE_PING_SECONDS = 30
 
 
-def configure_engine(engine):
+def configure_engine(engine, connect_timeout=5):
     if engine.dialect.name != "sqlite":
         _ping_only_idle_connections(engine)
+        _give_up_connecting_after(engine, connect_timeout)
         return
 
     @sa.event.listens_for(engine, "connect")
@@ -69,6 +70,18 @@ def _ping_only_idle_connections(engine):
         except Exception as error:
             # The pool throws this connection away and checks out (or opens) another.
             raise sa.exc.DisconnectionError() from error
+
+
+def _give_up_connecting_after(engine, seconds):
+    """A database host that does not answer at all (a failover under way, a firewall dropping
+    packets) fails a new connection after `seconds`, and the request answers 503 in the error
+    shape, which a phone retries later. Without it the request waits for the operating system
+    to give up (minutes), and the phone or a proxy in front gives up first, without the error
+    shape. A `connect_timeout` in DATABASE_URL wins."""
+
+    @sa.event.listens_for(engine, "do_connect")
+    def _on_connect(dialect, connection_record, cargs, cparams):
+        cparams.setdefault("connect_timeout", seconds)
 
 
 def _may_write():

@@ -16,6 +16,8 @@ DATABASE_RETRY_AFTER = "30"
 CATALOG = {
     # code: (HTTP status, message shown to people)
     "malformed_json": (400, "The request body is not valid JSON."),
+    # gunicorn's own answer to a request line or headers it cannot read (server/gunicorn_conf.py).
+    "malformed_request": (400, "The server could not read the request."),
     "json_too_deep": (400, "The JSON body is nested too deeply."),
     "invalid_characters": (400, "The request holds characters that cannot be stored (NUL or a broken UTF-16 pair)."),
     "validation_failed": (422, "Some fields are missing or wrong; see details."),

@@ -13,8 +13,9 @@ import os
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") == "1"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 # Behind a load balancer, keep idle connections open longer than the balancer does (AWS ALB: 60 s),
@@ -27,6 +28,31 @@ preload_app = False
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _answer_in_the_error_shape():
+    """gunicorn answers a few requests itself, outside the app: an exception that escapes Flask
+    (500), a request line or headers it cannot read (400, 414, 431). Its own page is HTML, which
+    a phone cannot read; these answers carry the app's error shape (server/errors.py) instead,
+    with gunicorn's status. gunicorn has no setting for its error body, so its writer is
+    replaced here, before any worker is forked."""
+    import json
+
+    from gunicorn import util
+
+    from server.errors import CATALOG
+
+    def write_error(sock, status_int, reason, mesg):
+        code = "internal_error" if status_int >= 500 else "malformed_request"
+        body = json.dumps({"code": code, "message": CATALOG[code][1], "details": {}}).encode()
+        head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+                f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n")
+        util.write_nonblock(sock, head.encode("latin-1") + body)
+
+    util.write_error = write_error
+
+
+_answer_in_the_error_shape()
 
 
 def on_starting(server):

@@ -389,8 +389,9 @@ class LiveServer:
     """gunicorn serving the real app on a free port, against the test's database. `stop()`
     takes it away (the phone is offline), `start()` brings it back on the same port."""
 
-    def __init__(self, database_uri, data_dir, port=None, workers=1, extra_env=None):
+    def __init__(self, database_uri, data_dir, port=None, workers=1, extra_env=None, app_spec="server:create_app()"):
         self.port = port or free_port()
+        self.app_spec = app_spec
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
         self.env = dict(os.environ, DATABASE_URL=database_uri, DATA_DIR=str(data_dir),
@@ -402,7 +403,7 @@ class LiveServer:
     def start(self):
         log = open(Path(self.env["DATA_DIR"]) / f"gunicorn-{self.port}.log", "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "server/gunicorn_conf.py", "server:create_app()"],
+            [sys.executable, "-m", "gunicorn", "--config", "server/gunicorn_conf.py", self.app_spec],
             cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -50,8 +50,9 @@ class Tracked:
 
 
 def next_change_seq(session):
-    """A new change number for this transaction (`session`: a Session or a Connection)."""
-    bind = session.get_bind() if isinstance(session, Session) else session
+    """A new change number for this transaction (`session`: a Session, the scoped session, or a
+    Connection)."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
     if bind.dialect.name == "postgresql":
         return session.execute(sa.select(next_change_seq_sql())).scalar()
     table = ChangeCounter.__table__
@@ -62,6 +63,16 @@ def next_change_seq(session):
         session.execute(sa.insert(table).values(id=1, value=1))
         value = 1
     return value
+
+
+def change_number_for_insert(session):
+    """The value to give `change_seq` in a Core INSERT: on PostgreSQL the SQL that takes a number
+    inside the INSERT itself (no round trip of its own; read it back with RETURNING), on SQLite
+    a number from the counter row. `session`: a Session, the scoped session, or a Connection."""
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    if bind.dialect.name == "postgresql":
+        return next_change_seq_sql()
+    return next_change_seq(session)
 
 
 def next_change_seq_sql():

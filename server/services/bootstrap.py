@@ -50,7 +50,13 @@ def _yours(user):
     return sa.or_(Placement.school_id.in_(whole), sa.and_(Placement.school_id.in_(assigned), Placement.id.in_(mine)))
 
 
-def refusal_to_send(user, placement, visit_date):
+def carried_by(user):
+    """A SQL truth value, over `placement`: whether `user`'s phone carries that placement (open or
+    not), to read beside the placement itself and hand to refusal_to_send()."""
+    return _yours(user).label("carried")
+
+
+def refusal_to_send(user, placement, visit_date, carried=None):
     """Why `user` may not send a visit dated `visit_date` about `placement` (an error code), or
     None when they may: the one rule for which visits a member of staff may send.
 
@@ -59,9 +65,12 @@ def refusal_to_send(user, placement, visit_date):
     captured offline before the end still arrives, however late. A placement planned and then
     cancelled keeps taking visits: nothing dates the cancellation, and a visit captured while it
     was planned (a concern raised on it above all) must reach the school. The caller has already
-    answered 404 for a placement outside the person's schools."""
-    yours = db.session.execute(sa.select(Placement.id).where(Placement.id == placement.id, _yours(user))).first()
-    if yours is None:
+    answered 404 for a placement outside the person's schools. `carried`: carried_by(user), when
+    the caller read it with the placement."""
+    if carried is None:
+        carried = db.session.execute(
+            sa.select(Placement.id).where(Placement.id == placement.id, _yours(user))).first() is not None
+    if not carried:
         return "placement_not_assigned"
     if placement.status == "ended" and visit_date > placement.end_date:
         return "placement_ended_before_visit"
@@ -69,10 +78,11 @@ def refusal_to_send(user, placement, visit_date):
 
 
 def change_cursor(user):
-    """The highest change number among everything this user's snapshot is built from."""
+    """The highest change number among everything this user's snapshot is built from: one
+    statement, each table's part an index-only scan of its `(owner, change_seq)` index."""
     school_ids = schools_where(user, "phone.use")
     parts = [
-        sa.select(sa.func.max(User.change_seq)).where(User.id == user.id),
+        sa.select(sa.func.max(User.change_seq).label("seq")).where(User.id == user.id),
         sa.select(sa.func.max(Membership.change_seq)).where(Membership.user_id == user.id),
         sa.select(sa.func.max(School.change_seq)).where(School.id.in_(school_ids)),
         sa.select(sa.func.max(KeyContact.change_seq)).where(KeyContact.school_id.in_(school_ids)),
@@ -85,8 +95,8 @@ def change_cursor(user):
         sa.select(sa.func.max(PlacementStaff.change_seq)).where(PlacementStaff.user_id == user.id),
         sa.select(sa.func.max(Visit.change_seq)).where(Visit.author_id == user.id),
     ]
-    values = [db.session.execute(part).scalar() or 0 for part in parts]
-    return max(values)
+    every_part = sa.union_all(*parts).subquery()
+    return db.session.execute(sa.select(sa.func.max(every_part.c.seq))).scalar() or 0
 
 
 def settle_cursor(cursor):

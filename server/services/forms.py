@@ -55,7 +55,14 @@ def load_forms(forms_dir=None):
 
     The definitions are shared and read-only (see ReadOnlyDict).
     """
-    return _load(Path(forms_dir or FORMS_DIR).resolve())
+    return _load(_resolved(forms_dir or FORMS_DIR))
+
+
+@lru_cache(maxsize=None)
+def _resolved(forms_dir):
+    # Resolving a path asks the file system about every folder in it: once per folder named, not
+    # once per visit checked (py-spy found it in every PUT).
+    return Path(forms_dir).resolve()
 
 
 @lru_cache(maxsize=None)

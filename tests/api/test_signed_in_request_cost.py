@@ -44,3 +44,12 @@ def test_a_connection_dropped_while_idle_is_replaced_before_a_request_uses_it(ap
     other.dispose()
     assert dropped >= 1
     assert api.get("/api/me").status_code == 200
+
+
+def test_an_unchanged_bootstrap_reads_its_change_cursor_in_one_statement(api, demo):
+    api.sign_in(demo.email("visiting_staff"))
+    cursor = api.get("/api/bootstrap").get_json()
+    response, selects = _statements_during(
+        lambda: api.get(f"/api/bootstrap?since={cursor['cursor']}&due_as_of={cursor['due_as_of']}"))
+    assert response.status_code == 200 and response.get_json()["unchanged"] is True
+    assert len([s for s in selects if "max(" in s and "change_seq" in s]) == 1
