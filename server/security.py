@@ -27,7 +27,8 @@ from server.models import School, User, UserSession
 from server.models.base import utcnow
 from server.services import audit
 from server.services import second_factor
-from server.services.accounts import SignInRefused, authenticate, check_second_step, signed_in
+from server.services.accounts import authenticate, check_second_step, signed_in
+from server.services.refusal import Refused
 
 # How long the code step may take after the password was accepted.
 PENDING_STEP_SECONDS = 300
@@ -113,11 +114,11 @@ def _lockout():
 
 def sign_in_with_password(email, password, **audit_details):
     """Check the email and password. Returns the signed-in user, or a SecondStep when the
-    account has (or must add) a second factor; raises SignInRefused after committing the
+    account has (or must add) a second factor; raises Refused after committing the
     failed attempt's count (the error handler rolls back)."""
     try:
         user = authenticate(email, password, *_lockout())
-    except SignInRefused:
+    except Refused:
         db.session.commit()
         raise
     if second_factor.has_second_factor(user) or second_factor.requires_second_factor(user):
@@ -144,7 +145,7 @@ def sign_in_with_second_factor(token, code, **audit_details):
 
     try:
         check_second_step(user, passes, *_lockout())
-    except SignInRefused:
+    except Refused:
         db.session.commit()
         raise
     if secret is not None:
@@ -154,7 +155,7 @@ def sign_in_with_second_factor(token, code, **audit_details):
 
 
 def pending_step_user(token):
-    """The person a pending step belongs to (for showing the enrolment page), or SignInRefused."""
+    """The person a pending step belongs to (for showing the enrolment page), or Refused."""
     return _pending_step(token)
 
 
@@ -162,13 +163,13 @@ def _pending_step(token):
     try:
         claims = _pending_serializer().loads(token or "", max_age=PENDING_STEP_SECONDS)
     except BadData:
-        raise SignInRefused("second_factor_expired") from None
+        raise Refused("second_factor_expired") from None
     user = db.session.get(User, claims.get("u")) if isinstance(claims, dict) else None
     if user is None or not user.active or claims.get("p") != _password_fingerprint(user):
-        raise SignInRefused("second_factor_expired")
+        raise Refused("second_factor_expired")
     secret = claims.get("s")
     if secret is not None and second_factor.has_second_factor(user):
-        raise SignInRefused("second_factor_expired")  # enrolled meanwhile: this step is stale
+        raise Refused("second_factor_expired")  # enrolled meanwhile: this step is stale
     return user, secret
 
 

@@ -6,14 +6,12 @@ from server.api import api
 from server.api.docs import documented
 from server.api.me import who_is
 from server.api.wire import load_json, respond
-from server.errors import ApiError
 from server.extensions import db
 from server.schemas.accounts import (CsrfSchema, MeSchema, SecondFactorSchema, SecondStepSchema, SignedInSchema,
                                      SignInSchema)
 from server.security import (SecondStep, end_current_session, sign_in_limit, sign_in_with_password,
                              sign_in_with_second_factor)
 from server.services import audit, second_factor
-from server.services.accounts import SignInRefused
 
 
 @api.get("/csrf")
@@ -30,10 +28,7 @@ def csrf_token():
             body=SignInSchema, responses={200: MeSchema, 202: SecondStepSchema}, tags=["session"])
 def sign_in():
     credentials = load_json(SignInSchema())
-    try:
-        outcome = sign_in_with_password(credentials["email"], credentials["password"])
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    outcome = sign_in_with_password(credentials["email"], credentials["password"])
     if isinstance(outcome, SecondStep):
         return respond(SecondStepSchema(), second_step(outcome), status=202)
     return respond(MeSchema(), who_is(outcome))
@@ -56,10 +51,7 @@ def second_step(step):
             body=SecondFactorSchema, responses={200: SignedInSchema}, tags=["session"])
 def sign_in_second_factor():
     answer = load_json(SecondFactorSchema())
-    try:
-        user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
     return respond(SignedInSchema(), dict(who_is(user), recovery_codes=recovery_codes))
 
 

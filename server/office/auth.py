@@ -4,14 +4,14 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from server.errors import CATALOG
+from server.errors import message_of, status_of
 from server.extensions import db
 from server.office import office
 from server.office.access import choose_school
 from server.security import (SecondStep, end_current_session, pending_step_user, sign_in_limit,
                              sign_in_with_password, sign_in_with_second_factor)
 from server.services import audit, second_factor
-from server.services.accounts import SignInRefused
+from server.services.refusal import Refused
 
 # Between the password and the code the cookie holds only this signed, short-lived token (and
 # where to go next); it grants nothing (security.SecondStep).
@@ -36,8 +36,8 @@ def sign_in():
         return render_template("office/sign_in.html", next=request.args.get("next", ""))
     try:
         outcome = sign_in_with_password(request.form.get("email", ""), request.form.get("password", ""), via="office")
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
+    except Refused as refused:
+        status, message = status_of(refused), message_of(refused)
         return render_template("office/sign_in.html", error=message, next=request.form.get("next", "")), status
     if isinstance(outcome, SecondStep):
         session[STEP_KEY] = outcome.token
@@ -57,8 +57,8 @@ def sign_in_code():
     target = session.get(NEXT_KEY)
     try:
         _, recovery_codes = sign_in_with_second_factor(token, request.form.get("code", ""), via="office")
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
+    except Refused as refused:
+        status, message = status_of(refused), message_of(refused)
         if refused.code == "second_factor_expired":
             session.pop(STEP_KEY, None)
             return render_template("office/sign_in.html", error=message, next=target or ""), status
@@ -75,9 +75,9 @@ def sign_in_enrol():
         return redirect(url_for("office.sign_in"))
     try:
         enrolment = _enrolment(token)
-    except SignInRefused as refused:
+    except Refused as refused:
         session.pop(STEP_KEY, None)
-        status, message = CATALOG[refused.code]
+        status, message = status_of(refused), message_of(refused)
         return render_template("office/sign_in.html", error=message, next=""), status
     return render_template("office/sign_in_enrol.html", **enrolment)
 
@@ -85,7 +85,7 @@ def sign_in_enrol():
 def _step_template(token):
     try:
         _, secret = pending_step_user(token)
-    except SignInRefused:
+    except Refused:
         return "office/sign_in_code.html"
     return "office/sign_in_enrol.html" if secret else "office/sign_in_code.html"
 
