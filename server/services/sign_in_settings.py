@@ -2,15 +2,14 @@
 senior may do about someone else's: end a session on a lost phone, or clear a second factor
 whose app and recovery codes are both lost. No Flask request globals."""
 import sqlalchemy as sa
-from marshmallow import ValidationError
 
 from server import permissions
-from server.errors import ApiError
 from server.extensions import db
 from server.models import UserSession
 from server.models.base import utcnow
 from server.security import end_sessions
 from server.services import audit, second_factor
+from server.services.refusal import Refused
 from server.services.staff import why_not_managed, NOT_MANAGED_MESSAGES
 
 
@@ -54,7 +53,7 @@ def reset_second_factor(user, school, actor):
     second factor is on (so the reset itself was made by someone who signed in with two steps)."""
     _check_senior(actor, user, school, "second_factor.reset")
     if not second_factor.has_second_factor(actor):
-        raise ValidationError("Turn on two-step sign-in for your own account before resetting anyone else's.", "user")
+        raise Refused("validation_failed", "Turn on two-step sign-in for your own account before resetting anyone else's.", field="user")
     if not second_factor.has_second_factor(user):
         return False
     second_factor.clear(user)
@@ -66,9 +65,9 @@ def reset_second_factor(user, school, actor):
 def turn_off(user, code):
     """The person turns their own optional second factor off, with a current code."""
     if second_factor.requires_second_factor(user):
-        raise ValidationError("Your role needs two-step sign-in, so it stays on.", "code")
+        raise Refused("validation_failed", "Your role needs two-step sign-in, so it stays on.", field="code")
     if not second_factor.check_code(user, code):
-        raise ValidationError("That code is not right or has been used. Enter the newest code from your app.", "code")
+        raise Refused("validation_failed", "That code is not right or has been used. Enter the newest code from your app.", field="code")
     second_factor.clear(user)
     audit.record("second_factor.removed", user, actor=user)
 
@@ -76,7 +75,7 @@ def turn_off(user, code):
 def renew_recovery_codes(user, code):
     """New recovery codes (the old ones stop working), with a current code."""
     if not second_factor.check_code(user, code):
-        raise ValidationError("That code is not right or has been used. Enter the newest code from your app.", "code")
+        raise Refused("validation_failed", "That code is not right or has been used. Enter the newest code from your app.", field="code")
     codes = second_factor.new_recovery_codes(user)
     audit.record("second_factor.recovery_codes_renewed", user, actor=user)
     return codes
@@ -85,10 +84,10 @@ def renew_recovery_codes(user, code):
 def enrol(user, secret, code):
     """The person adds an authenticator app from their own settings."""
     if second_factor.has_second_factor(user):
-        raise ValidationError("Two-step sign-in is already on.", "code")
+        raise Refused("validation_failed", "Two-step sign-in is already on.", field="code")
     codes = second_factor.enrol(user, secret, code)
     if codes is None:
-        raise ValidationError("That code is not right. Enter the code the app shows now.", "code")
+        raise Refused("validation_failed", "That code is not right. Enter the code the app shows now.", field="code")
     audit.record("second_factor.enrolled", user, actor=user, factor="totp")
     return codes
 
@@ -99,7 +98,7 @@ def _open_session(user, session_id):
 
 def _check_senior(actor, user, school, permission):
     if user.id == actor.id or not permissions.allows(actor, school.id, permission):
-        raise ApiError("forbidden")
+        raise Refused("forbidden")
     reason = why_not_managed(actor, user)
     if reason:
-        raise ApiError("forbidden", message=NOT_MANAGED_MESSAGES[reason])
+        raise Refused("forbidden", message=NOT_MANAGED_MESSAGES[reason])

@@ -11,6 +11,7 @@ from server.dates import academic_year_of, long_date
 from server.extensions import db
 from server.models import TermPeriod
 from server.schemas.base import StrictSchema
+from server.services.refusal import Refused
 
 # A report over more than this many days is almost certainly a typing slip (2062 for 2026).
 MAX_DAYS = 366 * 5
@@ -64,5 +65,5 @@ def chosen_period(school_id, query, today):
     first = query.get("starts_on") or default.starts_on
     last = query.get("ends_on") or default.ends_on
     if last < first:
-        raise ValidationError({"to": ["The end date is before the start date."]})
+        raise Refused("validation_failed", "The end date is before the start date.", field="to")
     return Period(first, last)
