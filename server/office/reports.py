@@ -8,7 +8,7 @@ rows are written. PDFs are plain download links, fetched beside the open page.
 """
 
 import sqlalchemy as sa
-from flask import Response, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, g, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from marshmallow import ValidationError, fields
 from sqlalchemy.orm import selectinload
@@ -20,7 +20,7 @@ from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
 from server.office.documents import pdf_response
-from server.office.form_input import form_errors
+from server.office.form_input import form_errors, submit
 from server.schemas.base import StrictSchema
 from server.services import audit
 from server.services.documents import charts, csv_exports, governors_report, la_notifications, pdf_layout, periods
@@ -134,20 +134,22 @@ def la_notifications_informed():
     form = {key: (request.form.getlist(key) if key == "placement" else value)
             for key, value in request.form.items() if key != "csrf_token"}
     form.setdefault("placement", [])
-    period = None
-    try:
-        data = InformedSchema().load(form)
-        period = periods.chosen_period(g.school.id, data, school_today())
+    chosen = {}
+
+    def save(data):
+        chosen["period"] = periods.chosen_period(g.school.id, data, school_today())
         marked = la_notifications.mark_informed(g.school.id, data["placement"], data["informed_on"], current_user,
                                                 school_today())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        period = period or periods.this_academic_year(g.school.id, school_today())
-        return _render_la(period, errors=form_errors(error), status=422, posted=form)
-    db.session.commit()
-    flash(f"Recorded: the local authority was told about {len(marked)} placement"
-          f"{'s' if len(marked) != 1 else ''} on {long_date(data['informed_on'])}.")
-    return redirect(url_for("office.la_notifications_page", **period.as_query()))
+        return data, marked
+
+    def refuse(refusal):
+        period = chosen.get("period") or periods.this_academic_year(g.school.id, school_today())
+        return _render_la(period, errors=refusal.errors, status=422, posted=form)
+
+    return submit(InformedSchema(), save, refuse, read=lambda schema: schema.load(form),
+                  done=lambda _: url_for("office.la_notifications_page", **chosen["period"].as_query()),
+                  message=lambda saved: f"Recorded: the local authority was told about {len(saved[1])} placement"
+                                        f"{'s' if len(saved[1]) != 1 else ''} on {long_date(saved[0]['informed_on'])}.")
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def _period():
     try:
         query = periods.PeriodQuerySchema().load(request.args.to_dict())
         return periods.chosen_period(g.school.id, query, today), {}
-    except ValidationError as error:
+    except (ValidationError, Refused) as error:
         return periods.this_academic_year(g.school.id, today), form_errors(error)
 
 
