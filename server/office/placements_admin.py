@@ -22,7 +22,7 @@ from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning, start_warnings
-from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, ROLES, label
 
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",
@@ -76,7 +76,7 @@ def placements():
     rendered = render_template(
         "office/admin/placements.html", rows=rows, page=page, status=status, kind=kind, provider=provider, sort=sort,
         sorts=SORTS, can_manage=can_manage(), provider_options=[(str(p.uuid), p.name) for p in providers],
-        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+        kind_codes=PLACEMENT_KINDS, status_codes=PLACEMENT_STATUSES)
     db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
     return rendered
 
@@ -172,20 +172,18 @@ def _render_form(placement, pupil, values, errors=None, status_errors=None, stat
         blockers=activation_blockers(placement, today) if placement and placement.status == "planned" else [],
         pupil_options=[(str(p.uuid), f"{p.last_name}, {p.first_name} (year {p.year_group})")
                        for p in (pupil_service.list_pupils(g.school) if pupil is None else [])],
-        kinds=[(code, labels("placement_kinds")[code], KIND_HINTS[code]) for code in PLACEMENT_KINDS],
-        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"),
+        kinds=[(code, label(code, "placement_kinds"), KIND_HINTS[code]) for code in PLACEMENT_KINDS],
         provider_options=[(str(p.uuid), _provider_option(p)) for p in providers],
         provider_warnings={str(p.uuid): registration_warning(p) for p in providers},
         approver_options=[(str(u.uuid), u.full_name) for u in placement_service.approvers(g.school)],
         staff_choices=[(user, _roles_text(user)) for user in placement_service.visiting_staff_choices(g.school)],
         reminders=_reminders(placement) if placement else [],
-        agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS,
-        session_labels=labels("sessions"))
+        agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS)
 
 
 def _roles_text(user):
     held = user.roles_in(g.school.id)
-    return ", ".join(label for role, label in labels("roles").items() if role in held)
+    return ", ".join(label(role, "roles") for role in ROLES if role in held)
 
 
 def _reminders(placement):
@@ -199,4 +197,4 @@ def _reminders(placement):
 
 
 def _provider_option(provider):
-    return f"{provider.name} — {labels('registration_statuses')[provider.registration_status]}"
+    return f"{provider.name} — {label(provider.registration_status, 'registration_statuses')}"

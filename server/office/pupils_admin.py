@@ -14,7 +14,6 @@ from server.schemas.admin_pupils import PupilRecordSchema
 from server.security import in_school_or_404
 from server.services import audit
 from server.services import pupil_import as pupil_service
-from server.vocabulary import labels
 
 SORTS = {"name": ("Name", [Pupil.last_name, Pupil.first_name, Pupil.id]),
          "year": ("Year group", [Pupil.year_group, Pupil.last_name, Pupil.first_name, Pupil.id]),
@@ -87,5 +86,4 @@ def _render_form(pupil, values, errors=None):
     placements = sorted(pupil.placements, key=lambda p: p.start_date, reverse=True) if pupil else []
     return render_template("office/admin/pupil_form.html", pupil=pupil, values=values, errors=errors or {},
                            can_manage=can_manage(), flags=FLAGS, year_options=year_options(),
-                           placements=placements, kind_labels=labels("placement_kinds"),
-                           status_labels=labels("placement_statuses"))
+                           placements=placements)

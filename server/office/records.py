@@ -22,7 +22,7 @@ from server.services import audit, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
-from server.vocabulary import labels
+from server.vocabulary import RISK_RATINGS
 
 
 class ActionDoneSchema(StrictSchema):
@@ -128,10 +128,7 @@ def _render_placement(placement, errors=None, status=200):
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
         errors=errors or {},
         may_mark_done=may("action.write"),
-        may_review=may("visit.read_review"), may_read_concerns=may_read_concerns,
-        kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
-        review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
-        ra_status=risk_assessments.status)
+        may_review=may("visit.read_review"), may_read_concerns=may_read_concerns, ra_status=risk_assessments.status)
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status
 
@@ -145,8 +142,4 @@ def _render_provider(provider, errors=None, status=200, error_code=None):
         may_approve_mitigations=may("placement.approve_mitigations"),
         awaiting_mitigation=start_gates.awaiting_mitigation,
         may_mark_done=may("action.write"),
-        may_review=may("visit.read_review"),
-        registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),
-        kinds=labels("placement_kinds"), statuses=labels("placement_statuses"),
-        review_statuses=labels("review_statuses"), ratings=labels("risk_ratings"),
-        ra_status=risk_assessments.status), status
+        may_review=may("visit.read_review"), rating_codes=RISK_RATINGS, ra_status=risk_assessments.status), status

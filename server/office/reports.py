@@ -26,7 +26,6 @@ from server.services import audit
 from server.services.documents import charts, csv_exports, governors_report, la_notifications, pdf_layout, periods
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
-from server.vocabulary import labels
 
 
 class InformedSchema(StrictSchema):
@@ -50,8 +49,7 @@ def reports():
     pupil_level = may("document.pupil")
     placements = _placements_in(period) if pupil_level else []
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
-                           placements=placements, exports=csv_exports.EXPORTS, kinds=labels("placement_kinds"),
-                           statuses=labels("placement_statuses")), 422 if errors else 200
+                           placements=placements, exports=csv_exports.EXPORTS), 422 if errors else 200
 
 
 @office.get("/reports/governors")
@@ -170,8 +168,8 @@ def _refuse_period(errors):
     period = periods.this_academic_year(g.school.id, school_today())
     pupil_level = may("document.pupil")
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
-                           placements=_placements_in(period) if pupil_level else [], exports=csv_exports.EXPORTS,
-                           kinds=labels("placement_kinds"), statuses=labels("placement_statuses")), 422
+                           placements=_placements_in(period) if pupil_level else [],
+                           exports=csv_exports.EXPORTS), 422
 
 
 def _placements_in(period):
@@ -187,7 +185,7 @@ def _placements_in(period):
 def _render_la(period, errors=None, status=200, posted=None):
     rows = la_notifications.notifications(g.school.id, period)
     page = render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
-                           posted=posted, today=school_today(), school=g.school, kinds=labels("placement_kinds"),
+                           posted=posted, today=school_today(), school=g.school,
                            may_mark=may("local_authority.notify"))
     # Rendered before the commit, which would expire every row the page reads.
     audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())

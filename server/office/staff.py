@@ -18,9 +18,7 @@ from server import permissions
 from server.services import second_factor, sign_in_settings
 from server.services import staff as staff_service
 from server.services import staff_invitations
-from server.vocabulary import ROLES, labels
-
-ROLE_LABELS = labels("roles")
+from server.vocabulary import ROLES, label
 
 
 @office.route("/staff", methods=["GET", "POST"])
@@ -38,7 +36,7 @@ def staff():
         how, record, link = saved
         if how == "invited":
             return render_template("office/admin/staff_invited.html", invitation=record,
-                                   link=invitation_link(record), role_labels=ROLE_LABELS)
+                                   link=invitation_link(record))
         flash(f"{record.full_name} added." if how == "created" else
               f"{record.full_name} had an account: roles here added.")
         return _render_member(record, link=link)
@@ -71,8 +69,8 @@ def join_school(token):
     if request.method == "POST":
         staff_invitations.accept(invitation, current_user)
         db.session.commit()
-        return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS, done=True)
-    return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS)
+        return render_template("office/admin/join.html", invitation=invitation, done=True)
+    return render_template("office/admin/join.html", invitation=invitation)
 
 
 @office.get("/staff/<uuid:user_id>")
@@ -186,14 +184,14 @@ def _member(user_uuid):
 
 def _role_choices():
     grantable = staff_service.grantable_roles(current_user, g.school) if can_manage() else ()
-    return [(role, ROLE_LABELS[role], role in grantable) for role in ROLES]
+    return [(role, label(role, "roles"), role in grantable) for role in ROLES]
 
 
 def _render_list(errors=None, values=None):
     return render_template(
         "office/admin/staff.html", can_manage=can_manage(), members=staff_service.members(g.school, current_user),
         invitations=staff_invitations.pending(g.school),
-        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        role_choices=_role_choices(), errors=errors or {},
         values=values or {}, chosen_roles=(values.getlist("roles") if values else ["visiting_staff"]))
 
 
@@ -202,7 +200,7 @@ def _render_member(user, link=None, errors=None, values=None):
     assignments = sorted((a.placement for a in _assignments(user)), key=lambda p: p.pupil.last_name)
     return render_template(
         "office/admin/staff_member.html", can_manage=can_manage(), person=person, link=link,
-        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        role_choices=_role_choices(), errors=errors or {},
         assignments=assignments, link_days=staff_service.PASSWORD_LINK_DAYS,
         values=values or {"full_name": user.full_name, "email": user.email, "phone": user.phone or ""},
         is_self=user.id == current_user.id, second_factor_on=second_factor.has_second_factor(user),
