@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
@@ -39,6 +39,18 @@ LAST_USED_EVERY = timedelta(minutes=1)
 # set of guesses beside the phone's API.
 sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in",
                                      methods=["POST"])
+
+
+def who_is_asking(want_person=True):
+    """(the signed-in person or None, the address) of the request being served, for the audit
+    log; the person is looked up only for an entry whose caller names no actor."""
+    if not has_request_context():
+        return None, None
+    person = current_user._get_current_object() if want_person and current_user.is_authenticated else None
+    return person, request.remote_addr
+
+
+audit.read_request_with(who_is_asking)
 
 
 def sha256_of_token(token):
