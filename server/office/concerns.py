@@ -4,7 +4,6 @@ reason, reopens a closed concern. The AP leader and trust leads read; only the D
 Every read is in the audit log."""
 from flask import g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import fields
 
 from server.dates import school_today
 from server.extensions import db
@@ -14,23 +13,10 @@ from server.office import office
 from server.office.access import may, office_page
 from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import CloseSchema, NoteSchema, ReopenSchema
 from server.security import in_school_or_404
 from server.services import audit
 from server.services import concerns as concern_service
-
-
-class NoteSchema(StrictSchema):
-    kind = fields.String(required=True)
-    text = optional_text(concern_service.TEXT_MAX_LENGTH)
-
-
-class CloseSchema(StrictSchema):
-    outcome = optional_text(concern_service.TEXT_MAX_LENGTH)
-
-
-class ReopenSchema(StrictSchema):
-    reason = optional_text(concern_service.TEXT_MAX_LENGTH)
 
 
 @office.get("/concerns")

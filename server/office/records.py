@@ -15,7 +15,7 @@ from server.office import evidence
 from server.office.access import may, office_page
 from server.office.form_input import submit
 from server.schemas.admin_providers import ExistingCheckSchema
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import ActionDoneSchema, MaterialChangeSchema, MitigationsSchema
 from server.security import in_school_or_404
 from server.services import actions as action_service
 from server.services import audit, risk_assessments, start_gates
@@ -23,18 +23,6 @@ from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
 from server.vocabulary import RISK_RATINGS
-
-
-class ActionDoneSchema(StrictSchema):
-    note = optional_text(action_service.NOTE_MAX_LENGTH)
-
-
-class MaterialChangeSchema(StrictSchema):
-    reason = optional_text(risk_assessments.REASON_MAX_LENGTH)
-
-
-class MitigationsSchema(StrictSchema):
-    mitigations = optional_text(start_gates.MITIGATIONS_MAX_LENGTH)
 
 
 @office.get("/placements/<uuid:placement_id>/record")

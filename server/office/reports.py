@@ -10,7 +10,7 @@ rows are written. PDFs are plain download links, fetched beside the open page.
 import sqlalchemy as sa
 from flask import Response, g, render_template, request, stream_with_context, url_for
 from flask_login import current_user
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from server.dates import long_date, school_today
@@ -21,19 +21,11 @@ from server.office import office
 from server.office.access import may, office_page
 from server.office.documents import pdf_response
 from server.office.form_input import form_errors, submit
-from server.schemas.base import StrictSchema
+from server.schemas.office_forms import InformedSchema, PeriodQuerySchema
 from server.services import audit
 from server.services.documents import charts, csv_exports, governors_report, la_notifications, pdf_layout, periods
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
-
-
-class InformedSchema(StrictSchema):
-    informed_on = fields.Date(required=True, error_messages={"required": "Enter the date the LA was told.",
-                                                             "invalid": "Enter a date like 2026-10-14."})
-    placement = fields.List(fields.UUID(), required=True)
-    starts_on = fields.Date(data_key="from", load_default=None)
-    ends_on = fields.Date(data_key="to", load_default=None)
 
 
 @office.app_template_filter("chart_svg")
@@ -157,7 +149,7 @@ def _period():
     messages to show beside the period form."""
     today = school_today()
     try:
-        query = periods.PeriodQuerySchema().load(request.args.to_dict())
+        query = PeriodQuerySchema().load(request.args.to_dict())
         return periods.chosen_period(g.school.id, query, today), {}
     except (ValidationError, Refused) as error:
         return periods.this_academic_year(g.school.id, today), form_errors(error)

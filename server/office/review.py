@@ -3,7 +3,6 @@ visit's review page: read what was recorded, then sign it off or send it back wi
 leaders and headteachers decide; trust leads read."""
 from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import fields
 
 from server.dates import medium_date, school_today
 from server.extensions import db
@@ -13,7 +12,7 @@ from server.office import office
 from server.office.access import may, office_page
 from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate, sorted_by
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import SendBackSchema, SignOffSchema
 from server.security import in_school_or_404
 from server.services import concerns as concern_service
 from server.services import review
@@ -25,17 +24,6 @@ CONCERN_FILTERS = {"yes": True, "no": False}
 SORTS = {"received": ("Oldest received", [Visit.received_at, Visit.id]),
          "visit_date": ("Visit date", [Visit.visit_date, Visit.id]),
          "kind": ("Kind", [Visit.kind, Visit.received_at, Visit.id])}
-
-
-class SignOffSchema(StrictSchema):
-    version = fields.Integer(required=True)
-    comment = optional_text(review.COMMENT_MAX_LENGTH)
-    accept_incomplete = fields.Boolean(load_default=False)
-
-
-class SendBackSchema(StrictSchema):
-    version = fields.Integer(required=True)
-    comment = optional_text(review.COMMENT_MAX_LENGTH)
 
 
 @office.get("/review")
