@@ -8,16 +8,16 @@ from server.services import actions, concerns, review, risk_assessments, start_g
 from server.services.documents.periods import MAX_DAYS
 
 
-class ActionDoneSchema(StrictSchema):
-    note = optional_text(actions.NOTE_MAX_LENGTH)
+def _one_box(name, max_length, schema_name):
+    """A form of one optional box of text, which the service requires or not."""
+    return StrictSchema.from_dict({name: optional_text(max_length)}, name=schema_name)
 
 
-class MaterialChangeSchema(StrictSchema):
-    reason = optional_text(risk_assessments.REASON_MAX_LENGTH)
-
-
-class MitigationsSchema(StrictSchema):
-    mitigations = optional_text(start_gates.MITIGATIONS_MAX_LENGTH)
+ActionDoneSchema = _one_box("note", actions.NOTE_MAX_LENGTH, "ActionDoneSchema")
+MaterialChangeSchema = _one_box("reason", risk_assessments.REASON_MAX_LENGTH, "MaterialChangeSchema")
+MitigationsSchema = _one_box("mitigations", start_gates.MITIGATIONS_MAX_LENGTH, "MitigationsSchema")
+CloseSchema = _one_box("outcome", concerns.TEXT_MAX_LENGTH, "CloseSchema")
+ReopenSchema = _one_box("reason", concerns.TEXT_MAX_LENGTH, "ReopenSchema")
 
 
 class SignOffSchema(StrictSchema):
@@ -34,14 +34,6 @@ class SendBackSchema(StrictSchema):
 class NoteSchema(StrictSchema):
     kind = fields.String(required=True)
     text = optional_text(concerns.TEXT_MAX_LENGTH)
-
-
-class CloseSchema(StrictSchema):
-    outcome = optional_text(concerns.TEXT_MAX_LENGTH)
-
-
-class ReopenSchema(StrictSchema):
-    reason = optional_text(concerns.TEXT_MAX_LENGTH)
 
 
 class InformedSchema(StrictSchema):
