@@ -195,7 +195,8 @@ def change_status(placement, data, actor, today):
     placement_rules); the refusal lists what is missing."""
     status = data["status"]
     if status not in NEXT_STATUSES[placement.status]:
-        raise Refused("validation_failed", f"A placement that is {placement.status} cannot become {status}.", field="status")
+        raise Refused("validation_failed",
+                      f"A placement that is {placement.status} cannot become {status}.", field="status")
     if status == "active":
         blockers = activation_blockers(placement, today)
         if blockers:

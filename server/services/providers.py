@@ -102,7 +102,8 @@ def _row_values(provider, columns, item):
     if item.get("file_uuid") is not None:
         values["file"] = evidence_files.provider_file(provider, item["file_uuid"])
         if values["file"] is None:
-            raise Refused("validation_failed", "A file named in the evidence is not one of this provider's.", field="evidence")
+            raise Refused("validation_failed",
+                          "A file named in the evidence is not one of this provider's.", field="evidence")
     return values
 
 

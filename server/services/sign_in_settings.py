@@ -53,7 +53,8 @@ def reset_second_factor(user, school, actor):
     second factor is on (so the reset itself was made by someone who signed in with two steps)."""
     _check_senior(actor, user, school, "second_factor.reset")
     if not second_factor.has_second_factor(actor):
-        raise Refused("validation_failed", "Turn on two-step sign-in for your own account before resetting anyone else's.", field="user")
+        raise Refused("validation_failed",
+                      "Turn on two-step sign-in for your own account before resetting anyone else's.", field="user")
     if not second_factor.has_second_factor(user):
         return False
     second_factor.clear(user)
@@ -67,7 +68,8 @@ def turn_off(user, code):
     if second_factor.requires_second_factor(user):
         raise Refused("validation_failed", "Your role needs two-step sign-in, so it stays on.", field="code")
     if not second_factor.check_code(user, code):
-        raise Refused("validation_failed", "That code is not right or has been used. Enter the newest code from your app.", field="code")
+        raise Refused("validation_failed",
+                      "That code is not right or has been used. Enter the newest code from your app.", field="code")
     second_factor.clear(user)
     audit.record("second_factor.removed", user, actor=user)
 
@@ -75,7 +77,8 @@ def turn_off(user, code):
 def renew_recovery_codes(user, code):
     """New recovery codes (the old ones stop working), with a current code."""
     if not second_factor.check_code(user, code):
-        raise Refused("validation_failed", "That code is not right or has been used. Enter the newest code from your app.", field="code")
+        raise Refused("validation_failed",
+                      "That code is not right or has been used. Enter the newest code from your app.", field="code")
     codes = second_factor.new_recovery_codes(user)
     audit.record("second_factor.recovery_codes_renewed", user, actor=user)
     return codes

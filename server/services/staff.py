@@ -122,11 +122,13 @@ def add_staff(school, data, actor):
     email = normalise_email(data["email"])
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and school.id in user.school_ids:
-        raise Refused("validation_failed", "This person is already on the staff list: change their roles there.", field="email")
+        raise Refused("validation_failed",
+                      "This person is already on the staff list: change their roles there.", field="email")
     if user is not None and not account_managed_by(actor, user):
         return "invited", staff_invitations.invite(school, user, data, actor)
     if user is not None and not user.active:
-        raise Refused("validation_failed", "That account has been deactivated. Reactivate it from the staff list.", field="email")
+        raise Refused("validation_failed",
+                      "That account has been deactivated. Reactivate it from the staff list.", field="email")
     how = "joined" if user is not None else "created"
     if user is None:
         # An unguessable password nobody knows: the person sets their own through a link.
@@ -148,7 +150,8 @@ def set_roles(user, school, roles, actor):
     wanted = set(roles)
     _check_grantable(actor, school, set(before) | wanted)
     if user.id == actor.id and not wanted & set(roles_with("school.administer")):
-        raise Refused("validation_failed", "You cannot take away your own last role that runs the school's AP.", field="roles")
+        raise Refused("validation_failed",
+                      "You cannot take away your own last role that runs the school's AP.", field="roles")
     for membership in [m for m in user.memberships if m.school_id == school.id and m.role not in wanted]:
         user.memberships.remove(membership)
     for role in sorted(wanted - set(before)):

@@ -43,7 +43,8 @@ def this_academic_year(school_id, today):
 
 
 def chosen_period(school_id, query, today):
-    """The Period for a loaded PeriodQuerySchema (server/schemas/office_forms.py); missing ends come from this academic year."""
+    """The Period for a loaded PeriodQuerySchema (server/schemas/office_forms.py); missing ends
+    come from this academic year."""
     default = this_academic_year(school_id, today)
     first = query.get("starts_on") or default.starts_on
     last = query.get("ends_on") or default.ends_on
