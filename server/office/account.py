@@ -62,7 +62,8 @@ def two_step_confirm():
         return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
 
     return submit(None, lambda _: sign_in_settings.enrol(_me(), secret, request.form.get("code", "")),
-                  lambda refusal: (_render_two_step(errors=refusal.errors), refusal.status), enrolled, admin=True)
+                  lambda refusal: (_render_two_step(errors=refusal.errors), refusal.status), page=enrolled,
+                  admin=True)
 
 
 @office.post("/account/two-step/recovery-codes")

@@ -46,7 +46,7 @@ class FormRefusal:
     code: str = None
 
 
-def submit(schema, save, refuse, done, message=None, admin=False, read=None):
+def submit(schema, save, refuse, done=None, message=None, admin=False, read=None, page=None):
     """Take the posted form.
 
     - `schema`: what reads the form: read_form, or load_form for the administration schemas the
@@ -56,8 +56,9 @@ def submit(schema, save, refuse, done, message=None, admin=False, read=None):
     - `refuse(FormRefusal)`: the page again, after the rollback; the messages are shaped by
       form_errors, or error_messages with `admin=True`.
     - `done`: where to go after the one commit: a URL, or a function of what `save` returned
-      that gives a URL or a whole response.
+      that gives one.
     - `message`: flashed after the commit: text, or a function of what `save` returned.
+    - `page`: instead of going elsewhere, the page to show: a function of what `save` returned.
     """
     read = read or (load_form if admin else read_form)
     try:
@@ -69,8 +70,9 @@ def submit(schema, save, refuse, done, message=None, admin=False, read=None):
     text = message(result) if callable(message) else message
     if text:
         flash(text)
-    target = done(result) if callable(done) else done
-    return redirect(target) if isinstance(target, str) else target
+    if page is not None:
+        return page(result)
+    return redirect(done(result) if callable(done) else done)
 
 
 def refusal_of(error, messages=None):

@@ -43,7 +43,7 @@ def staff():
 
     return submit(StaffCreateSchema(), save,
                   lambda refusal: (_render_list(errors=refusal.errors, values=request.form), refusal.status),
-                  added, admin=True)
+                  page=added, admin=True)
 
 
 @office.post("/staff/invitations/<uuid:invitation_id>/withdraw")
@@ -109,7 +109,7 @@ def staff_details(user_id):
 def staff_password_link(user_id):
     user = _member(user_id)
     return submit(None, lambda _: password_link(user, g.school, current_user), _member_refused(user_id),
-                  lambda link: _render_member(user, link=link))
+                  page=lambda link: _render_member(user, link=link))
 
 
 @office.post("/staff/<uuid:user_id>/deactivate")
@@ -140,7 +140,8 @@ def set_password(token):
     return submit(SetPasswordSchema(), lambda data: staff_service.set_password(user, data["password"], link_maker),
                   lambda refusal: (render_template("office/admin/set_password.html", person=user,
                                                    errors=refusal.errors), refusal.status),
-                  lambda _: render_template("office/admin/set_password.html", person=user, done=True), admin=True)
+                  page=lambda _: render_template("office/admin/set_password.html", person=user, done=True),
+                  admin=True)
 
 @office.post("/staff/<uuid:user_id>/second-factor-reset")
 @office_page("second_factor.reset")
