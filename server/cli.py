@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from flask import current_app
 from marshmallow import ValidationError
 
-from server.errors import ApiError
+from server.errors import ApiError, details_of, message_of
 from server.extensions import db
 from server.models import School, User
+from server.services.refusal import Refused
 from server.vocabulary import ROLES
 
 
@@ -70,7 +71,7 @@ def create_school_command(**options):
     from server.services.schools import create_school
     try:
         school, created, trust_created = create_school(NewSchoolSchema().load(options))
-    except (ValidationError, ApiError) as error:
+    except (ValidationError, Refused) as error:
         db.session.rollback()
         raise click.ClickException(_error_text(error)) from None
     db.session.commit()
@@ -87,8 +88,8 @@ def _error_text(error):
     if isinstance(error, ValidationError):
         error = ApiError("validation_failed", details=error.normalized_messages())
     details = "; ".join(f"{field}: {' '.join(problem) if isinstance(problem, list) else problem}"
-                        for field, problem in error.details.items())
-    return f"{error.message} [{error.code}] {details}".strip()
+                        for field, problem in details_of(error).items())
+    return f"{message_of(error)} [{error.code}] {details}".strip()
 
 
 @click.command("create-user")

@@ -1,7 +1,9 @@
 """One error shape, `{"code", "message", "details"}`, and the catalog of every code.
 
-Views and services raise `ApiError("code", details=...)`; tests assert the code, never the
-wording. Anything else that escapes becomes `internal_error` with no detail leaked.
+Services refuse with `server.services.refusal.Refused("code", message, field=..., details=...)`;
+the HTTP layer's own checks (wire, input guard) raise `ApiError`, the same refusal written the
+way views call it. Both answer with the same body; tests assert the code, never the wording.
+Anything else that escapes becomes `internal_error` with no detail leaked.
 """
 from flask import jsonify, request
 from flask_wtf.csrf import CSRFError
@@ -9,6 +11,8 @@ from limits.errors import StorageError
 from marshmallow import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from server.services.refusal import Refused
 
 # Seconds a client is asked to wait before retrying while the database is unreachable.
 DATABASE_RETRY_AFTER = "30"
@@ -59,26 +63,61 @@ CATALOG = {
     "school_exists": (409, "A school with this URN already exists with different details; see details."),
     "unknown_trust": (422, "No trust has that name. Check its spelling, or ask for it to be made (--new-trust)."),
     "placement_not_ready": (422, "The placement cannot start yet; see details for what is missing."),
+    # Refusals the office shows beside a form; each carries its own message for the person at the desk.
+    "already_done": (422, "This has been done already."),
+    "visit_changed_while_reading": (422, "A newer version of the visit arrived; look at it before deciding."),
+    "own_visit": (422, "Someone other than the visit's author signs it off."),
+    "photos_missing": (422, "Some of the visit's photos have not arrived yet."),
+    "check_not_rated": (422, "The check has no overall risk rating."),
+    "nothing_to_mitigate": (422, "The current risk assessment has no findings awaiting mitigation."),
+    "assessment_not_valid": (422, "The risk assessment cannot count: a new in-person check is needed."),
+    "no_risk_assessment": (422, "There is no risk assessment yet: a pre-placement check is needed first."),
+    "register_day_in_future": (422, "Attendance cannot be recorded for a day that has not happened yet."),
     "database_unavailable": (503, "The server cannot reach its database just now. Nothing was saved; try again later."),
     "internal_error": (500, "Something went wrong on the server. Nothing was saved."),
 }
 
 
-class ApiError(Exception):
+class ApiError(Refused):
+    """A Refused raised by the HTTP layer itself; it takes details second, as views write it."""
+
     def __init__(self, code, details=None, message=None, status=None):
-        super().__init__(code)
         default_status, default_message = CATALOG[code]
-        self.code = code
-        self.status = status or default_status
-        self.message = message or default_message
-        self.details = details or {}
+        super().__init__(code, message=message or default_message, details=details or {},
+                         status=status or default_status)
 
     def to_response(self, headers=None):
-        response = jsonify(code=self.code, message=self.message, details=self.details)
-        response.status_code = self.status
-        for name, value in (headers or {}).items():
-            response.headers[name] = value
-        return response
+        return refusal_response(self, headers)
+
+
+def status_of(refused):
+    """The HTTP status a refusal answers: its own, else its code's in the catalog (422 for a code
+    the catalog does not hold)."""
+    return refused.status or CATALOG.get(refused.code, (422, None))[0]
+
+
+def message_of(refused):
+    """The words a person sees: the refusal's own, else its code's in the catalog."""
+    return refused.message or CATALOG.get(refused.code, (None, refused.code))[1]
+
+
+def details_of(refused):
+    """What a client needs to put things right; without details, a refusal that names a field
+    has `{field: [message]}`, and a validation_failed about the whole request `{"_schema":
+    [message]}`: the shapes marshmallow's messages have."""
+    if refused.details is not None:
+        return refused.details
+    if refused.field:
+        return {refused.field: [message_of(refused)]}
+    return {"_schema": [message_of(refused)]} if refused.code == "validation_failed" and refused.message else {}
+
+
+def refusal_response(refused, headers=None):
+    response = jsonify(code=refused.code, message=message_of(refused), details=details_of(refused))
+    response.status_code = status_of(refused)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 HTTP_STATUS_CODES = {400: "malformed_json", 401: "not_signed_in", 403: "forbidden", 404: "not_found",
@@ -93,10 +132,10 @@ def wants_json():
 def init_app(app):
     from server.extensions import db
 
-    @app.errorhandler(ApiError)
-    def handle_api_error(error):
+    @app.errorhandler(Refused)
+    def handle_refused(error):
         db.session.rollback()
-        return error.to_response()
+        return refusal_response(error)
 
     @app.errorhandler(ValidationError)
     def handle_validation_error(error):

@@ -15,7 +15,7 @@ from datetime import timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import joinedload
@@ -27,7 +27,8 @@ from server.models import School, User, UserSession
 from server.models.base import utcnow
 from server.services import audit
 from server.services import passkeys, second_factor
-from server.services.accounts import SignInRefused, authenticate, check_second_step, signed_in
+from server.services.accounts import authenticate, check_second_step, signed_in
+from server.services.refusal import Refused
 
 # How long the code step may take after the password was accepted.
 PENDING_STEP_SECONDS = 300
@@ -38,6 +39,18 @@ LAST_USED_EVERY = timedelta(minutes=1)
 # set of guesses beside the phone's API.
 sign_in_limit = limiter.shared_limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], scope="sign-in",
                                      methods=["POST"])
+
+
+def who_is_asking(want_person=True):
+    """(the signed-in person or None, the address) of the request being served, for the audit
+    log; the person is looked up only for an entry whose caller names no actor."""
+    if not has_request_context():
+        return None, None
+    person = current_user._get_current_object() if want_person and current_user.is_authenticated else None
+    return person, request.remote_addr
+
+
+audit.read_request_with(who_is_asking)
 
 
 def sha256_of_token(token):
@@ -113,11 +126,11 @@ def _lockout():
 
 def sign_in_with_password(email, password, **audit_details):
     """Check the email and password. Returns the signed-in user, or a SecondStep when the
-    account has (or must add) a second factor; raises SignInRefused after committing the
+    account has (or must add) a second factor; raises Refused after committing the
     failed attempt's count (the error handler rolls back)."""
     try:
         user = authenticate(email, password, *_lockout())
-    except SignInRefused:
+    except Refused:
         db.session.commit()
         raise
     if second_factor.has_second_factor(user) or second_factor.requires_second_factor(user):
@@ -147,7 +160,7 @@ def sign_in_with_second_factor(token, code, **audit_details):
 
     try:
         check_second_step(user, passes, *_lockout())
-    except SignInRefused:
+    except Refused:
         db.session.commit()
         raise
     if secret is not None:
@@ -161,10 +174,10 @@ def sign_in_with_passkey(token, credential, rp, **audit_details):
     from `passkey_sign_in_options()` for this same pending step. Returns the user."""
     user, secret = _pending_step(token)
     if secret is not None:
-        raise SignInRefused("second_factor_refused")  # adding an app: nothing to sign with yet
+        raise Refused("second_factor_refused")  # adding an app: nothing to sign with yet
     try:
         check_second_step(user, lambda person: passkeys.check_sign_in(person, token, credential, rp), *_lockout())
-    except SignInRefused:
+    except Refused:
         db.session.commit()  # the attempt's count, the used challenge, a refused counter's log entry
         raise
     _finish_sign_in(user, dict(audit_details, second_factor="passkey"))
@@ -192,7 +205,7 @@ def passkey_offered(step_or_token):
 
 
 def pending_step_user(token):
-    """The person a pending step belongs to (for showing the enrolment page), or SignInRefused."""
+    """The person a pending step belongs to (for showing the enrolment page), or Refused."""
     return _pending_step(token)
 
 
@@ -200,13 +213,13 @@ def _pending_step(token):
     try:
         claims = _pending_serializer().loads(token or "", max_age=PENDING_STEP_SECONDS)
     except BadData:
-        raise SignInRefused("second_factor_expired") from None
+        raise Refused("second_factor_expired") from None
     user = db.session.get(User, claims.get("u")) if isinstance(claims, dict) else None
     if user is None or not user.active or claims.get("p") != _password_fingerprint(user):
-        raise SignInRefused("second_factor_expired")
+        raise Refused("second_factor_expired")
     secret = claims.get("s")
     if secret is not None and second_factor.has_second_factor(user):
-        raise SignInRefused("second_factor_expired")  # enrolled meanwhile: this step is stale
+        raise Refused("second_factor_expired")  # enrolled meanwhile: this step is stale
     return user, secret
 
 

@@ -320,19 +320,13 @@ def admin_pupil_update(pupil_id):
 def admin_pupil_import(school_id):
     school = in_school_or_404(School, school_id, "school.administer")
     request_data = load_json(PupilImportSchema())
-    try:
-        csv_file = pupil_import.read_csv(request_data["csv_text"].encode("utf-8"))
-        plan = pupil_import.plan_import(school, csv_file, request_data["mapping"])
-    except pupil_import.ImportRefused as refused:
-        raise ApiError("validation_failed", details={"csv_text": [str(refused)]}) from None
+    csv_file = pupil_import.read_csv(request_data["csv_text"].encode("utf-8"))
+    plan = pupil_import.plan_import(school, csv_file, request_data["mapping"])
     if request_data["apply"]:
         if request_data["fingerprint"] is not None and request_data["fingerprint"] != plan.fingerprint:
             raise ApiError("conflict", message="The import plan changed since its dry run; run it again.",
                            details={"fingerprint": plan.fingerprint})
-        try:
-            pupil_import.apply_import(school, plan, current_user)
-        except pupil_import.ImportRefused as refused:
-            raise ApiError("conflict", message=str(refused)) from None
+        pupil_import.apply_import(school, plan, current_user)
         db.session.commit()
     return respond(ImportPlanSchema(), plan)
 

@@ -6,7 +6,6 @@ from server.api import api
 from server.api.docs import documented
 from server.api.me import who_is
 from server.api.wire import load_json, respond
-from server.errors import ApiError
 from server.extensions import db
 from server.schemas.accounts import (CsrfSchema, MeSchema, PasskeyOptionsRequestSchema, PasskeyOptionsSchema,
                                      PasskeySignInSchema, SecondFactorSchema, SecondStepSchema, SignedInSchema,
@@ -15,7 +14,7 @@ from server.security import (SecondStep, current_relying_party, end_current_sess
                              passkey_sign_in_options, sign_in_limit, sign_in_with_passkey, sign_in_with_password,
                              sign_in_with_second_factor)
 from server.services import audit, second_factor
-from server.services.accounts import SignInRefused
+from server.services.refusal import Refused
 
 
 @api.get("/csrf")
@@ -32,10 +31,7 @@ def csrf_token():
             body=SignInSchema, responses={200: MeSchema, 202: SecondStepSchema}, tags=["session"])
 def sign_in():
     credentials = load_json(SignInSchema())
-    try:
-        outcome = sign_in_with_password(credentials["email"], credentials["password"])
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    outcome = sign_in_with_password(credentials["email"], credentials["password"])
     if isinstance(outcome, SecondStep):
         return respond(SecondStepSchema(), second_step(outcome), status=202)
     return respond(MeSchema(), who_is(outcome))
@@ -58,10 +54,7 @@ def second_step(step):
             body=SecondFactorSchema, responses={200: SignedInSchema}, tags=["session"])
 def sign_in_second_factor():
     answer = load_json(SecondFactorSchema())
-    try:
-        user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
     return respond(SignedInSchema(), dict(who_is(user), recovery_codes=recovery_codes))
 
 
@@ -71,12 +64,9 @@ def sign_in_second_factor():
             body=PasskeyOptionsRequestSchema, responses={200: PasskeyOptionsSchema}, tags=["session"])
 def passkey_options():
     answer = load_json(PasskeyOptionsRequestSchema())
-    try:
-        options = passkey_sign_in_options(answer["pending_token"], current_relying_party())
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    options = passkey_sign_in_options(answer["pending_token"], current_relying_party())
     if options is None:
-        raise ApiError("no_passkey")
+        raise Refused("no_passkey")
     return respond(PasskeyOptionsSchema(), {"public_key": options})
 
 
@@ -86,10 +76,7 @@ def passkey_options():
             body=PasskeySignInSchema, responses={200: SignedInSchema}, tags=["session"])
 def sign_in_passkey():
     answer = load_json(PasskeySignInSchema())
-    try:
-        user = sign_in_with_passkey(answer["pending_token"], answer["credential"], current_relying_party())
-    except SignInRefused as refused:
-        raise ApiError(refused.code) from None
+    user = sign_in_with_passkey(answer["pending_token"], answer["credential"], current_relying_party())
     return respond(SignedInSchema(), dict(who_is(user), recovery_codes=[]))
 
 

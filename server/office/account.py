@@ -6,12 +6,12 @@ from functools import wraps
 
 from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
+from server.errors import status_of
 from server.extensions import db
 from server.office import office
 from server.office.access import current_school
-from server.office.forms_admin import error_messages
+from server.office.form_input import error_messages, submit
 from server.security import current_relying_party, sha256_of_token, sign_in_limit
 from server.services import passkeys, second_factor, sign_in_settings
 from server.services.refusal import Refused
@@ -57,14 +57,14 @@ def two_step_confirm():
     secret = session.get(ENROL_KEY)
     if not secret:
         return redirect(url_for("office.two_step"))
-    try:
-        codes = sign_in_settings.enrol(_me(), secret, request.form.get("code", ""))
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_two_step(errors=error_messages(error)), 422
-    db.session.commit()
-    session.pop(ENROL_KEY, None)
-    return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+
+    def enrolled(codes):
+        session.pop(ENROL_KEY, None)
+        return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+
+    return submit(None, lambda _: sign_in_settings.enrol(_me(), secret, request.form.get("code", "")),
+                  lambda refusal: (_render_two_step(errors=refusal.errors), refusal.status), page=enrolled,
+                  admin=True)
 
 
 @office.post("/account/two-step/recovery-codes")
@@ -73,9 +73,9 @@ def two_step_confirm():
 def two_step_recovery_codes():
     try:
         codes = sign_in_settings.renew_recovery_codes(_me(), request.form.get("code", ""))
-    except ValidationError as error:
+    except Refused as refused:
         db.session.commit()  # a code that was right is used up either way
-        return _render_two_step(errors=error_messages(error)), 422
+        return _render_two_step(errors=error_messages(refused)), status_of(refused)
     db.session.commit()
     return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
 
@@ -86,9 +86,9 @@ def two_step_recovery_codes():
 def two_step_off():
     try:
         sign_in_settings.turn_off(_me(), request.form.get("code", ""))
-    except ValidationError as error:
-        db.session.commit()
-        return _render_two_step(errors=error_messages(error)), 422
+    except Refused as refused:
+        db.session.commit()  # as above: the code is used up
+        return _render_two_step(errors=error_messages(refused)), status_of(refused)
     db.session.commit()
     flash("Two-step sign-in is off.")
     return redirect(url_for("office.two_step"))

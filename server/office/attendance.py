@@ -2,17 +2,16 @@
 attended session, confirmed with the provider, with a register code."""
 from datetime import date, timedelta
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.dates import school_today
-from server.extensions import db
 from server.office import office
 from server.office.access import office_page
+from server.office.form_input import submit
 from server.schemas.attendance import AttendanceRegisterSchema
 from server.schemas.base import CALENDAR_YEARS
-from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
+from server.services.attendance import is_school_day, record_register, register_for
 from server.vocabulary import labels
 
 def _day_from(value):
@@ -45,17 +44,20 @@ def attendance_save():
         placement_id, _, session = key.removeprefix("mark-").rpartition("-")
         marks.append({"placement_id": placement_id, "session": session, "code": code,
                       "confirmed": form.get(f"confirmed-{placement_id}") == "on"})
-    try:
-        register = AttendanceRegisterSchema().load({"on_date": form.get("on_date", ""), "marks": marks})
-        changed = record_register(g.school.id, register["on_date"], register["marks"],
-                                  current_user._get_current_object())
-    except (ValidationError, RegisterRefused) as error:
-        db.session.rollback()
-        message = str(error) if isinstance(error, RegisterRefused) else "Some marks were not valid; nothing was saved."
+    entered = {"on_date": form.get("on_date", ""), "marks": marks}
+
+    def save(register):
+        return register, record_register(g.school.id, register["on_date"], register["marks"],
+                                         current_user._get_current_object())
+
+    def refuse(refusal):
+        # A service's refusal in its own words; marshmallow's, which name list indexes, would not help here.
+        message = " ".join(refusal.errors.values()) if refusal.code else "Some marks were not valid; nothing was saved."
         return _render(_day_from(form.get("on_date")) or school_today(), error=message), 422
-    db.session.commit()
-    flash(f"Register saved: {changed} mark{'s' if changed != 1 else ''} changed.")
-    return redirect(url_for("office.attendance", date=register["on_date"].isoformat()))
+
+    return submit(AttendanceRegisterSchema(), save, refuse, read=lambda schema: schema.load(entered),
+                  done=lambda saved: url_for("office.attendance", date=saved[0]["on_date"].isoformat()),
+                  message=lambda saved: f"Register saved: {saved[1]} mark{'s' if saved[1] != 1 else ''} changed.")
 
 
 def _render(day, error=None):

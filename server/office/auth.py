@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 from flask import flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from server.errors import CATALOG
+from server.errors import message_of, status_of
 from server.extensions import db
 from server.office import office
 from server.office.access import choose_school
@@ -12,7 +12,7 @@ from server.security import (SecondStep, current_relying_party, end_current_sess
                              passkey_sign_in_options, pending_step_user, sign_in_limit, sign_in_with_passkey,
                              sign_in_with_password, sign_in_with_second_factor)
 from server.services import audit, second_factor
-from server.services.accounts import SignInRefused
+from server.services.refusal import Refused
 
 # Between the password and the code the cookie holds only this signed, short-lived token (and
 # where to go next); it grants nothing (security.SecondStep).
@@ -37,8 +37,8 @@ def sign_in():
         return render_template("office/sign_in.html", next=request.args.get("next", ""))
     try:
         outcome = sign_in_with_password(request.form.get("email", ""), request.form.get("password", ""), via="office")
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
+    except Refused as refused:
+        status, message = status_of(refused), message_of(refused)
         return render_template("office/sign_in.html", error=message, next=request.form.get("next", "")), status
     if isinstance(outcome, SecondStep):
         session[STEP_KEY] = outcome.token
@@ -58,8 +58,8 @@ def sign_in_code():
     target = session.get(NEXT_KEY)
     try:
         _, recovery_codes = sign_in_with_second_factor(token, request.form.get("code", ""), via="office")
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
+    except Refused as refused:
+        status, message = status_of(refused), message_of(refused)
         if refused.code == "second_factor_expired":
             session.pop(STEP_KEY, None)
             return render_template("office/sign_in.html", error=message, next=target or ""), status
@@ -78,12 +78,11 @@ def sign_in_passkey_options():
     token = session.get(STEP_KEY)
     try:
         options = passkey_sign_in_options(token, current_relying_party())
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
-        return jsonify(code=refused.code, message=message), status
+    except Refused as refused:
+        return jsonify(code=refused.code, message=message_of(refused)), status_of(refused)
     if options is None:
-        status, message = CATALOG["no_passkey"]
-        return jsonify(code="no_passkey", message=message), status
+        refused = Refused("no_passkey")
+        return jsonify(code=refused.code, message=message_of(refused)), status_of(refused)
     return jsonify(public_key=options)
 
 
@@ -96,8 +95,8 @@ def sign_in_passkey():
     target = session.get(NEXT_KEY)
     try:
         sign_in_with_passkey(token, request.form.get("credential", ""), current_relying_party(), via="office")
-    except SignInRefused as refused:
-        status, message = CATALOG[refused.code]
+    except Refused as refused:
+        status, message = status_of(refused), message_of(refused)
         if refused.code == "second_factor_expired":
             session.pop(STEP_KEY, None)
             return render_template("office/sign_in.html", error=message, next=target or ""), status
@@ -109,7 +108,7 @@ def sign_in_passkey():
 def _passkey_offered(token):
     try:
         return passkey_offered(token)
-    except SignInRefused:
+    except Refused:
         return False
 
 
@@ -120,9 +119,9 @@ def sign_in_enrol():
         return redirect(url_for("office.sign_in"))
     try:
         enrolment = _enrolment(token)
-    except SignInRefused as refused:
+    except Refused as refused:
         session.pop(STEP_KEY, None)
-        status, message = CATALOG[refused.code]
+        status, message = status_of(refused), message_of(refused)
         return render_template("office/sign_in.html", error=message, next=""), status
     return render_template("office/sign_in_enrol.html", **enrolment)
 
@@ -130,7 +129,7 @@ def sign_in_enrol():
 def _step_template(token):
     try:
         _, secret = pending_step_user(token)
-    except SignInRefused:
+    except Refused:
         return "office/sign_in_code.html"
     return "office/sign_in_enrol.html" if secret else "office/sign_in_code.html"
 

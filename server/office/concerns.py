@@ -2,9 +2,8 @@
 of their own), and one concern's page, where the DSL adds notes, records the outcome and, with a
 reason, reopens a closed concern. The AP leader and trust leads read; only the DSL writes.
 Every read is in the audit log."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError, fields
 
 from server.dates import school_today
 from server.extensions import db
@@ -12,26 +11,12 @@ from server.models import SafeguardingConcern
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
-from server.office.form_input import form_errors, read_form
+from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import CloseSchema, NoteSchema, ReopenSchema
 from server.security import in_school_or_404
 from server.services import audit
 from server.services import concerns as concern_service
-from server.services.refusal import Refused
-
-
-class NoteSchema(StrictSchema):
-    kind = fields.String(required=True)
-    text = optional_text(concern_service.TEXT_MAX_LENGTH)
-
-
-class CloseSchema(StrictSchema):
-    outcome = optional_text(concern_service.TEXT_MAX_LENGTH)
-
-
-class ReopenSchema(StrictSchema):
-    reason = optional_text(concern_service.TEXT_MAX_LENGTH)
 
 
 @office.get("/concerns")
@@ -61,45 +46,29 @@ def concern(concern_id):
 @office_page("concern.act")
 def concern_add_note(concern_id):
     found = _concern_or_404(concern_id)
-    try:
-        data = read_form(NoteSchema())
-        concern_service.add_note(found, current_user, data["kind"], data["text"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render(found, note_errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Added to the concern's record.")
-    return redirect(url_for("office.concern", concern_id=found.uuid))
+    return submit(NoteSchema(),
+                  lambda data: concern_service.add_note(found, current_user, data["kind"], data["text"], utcnow()),
+                  lambda refusal: _render(found, note_errors=refusal.errors, status=422),
+                  url_for("office.concern", concern_id=found.uuid), "Added to the concern's record.")
 
 
 @office.post("/concerns/<uuid:concern_id>/close")
 @office_page("concern.act")
 def concern_close(concern_id):
     found = _concern_or_404(concern_id)
-    try:
-        data = read_form(CloseSchema())
-        concern_service.close(found, current_user, data["outcome"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render(found, close_errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Concern closed with its outcome recorded. It has left the queue.")
-    return redirect(url_for("office.dsl_queue"))
+    return submit(CloseSchema(), lambda data: concern_service.close(found, current_user, data["outcome"], utcnow()),
+                  lambda refusal: _render(found, close_errors=refusal.errors, status=422),
+                  url_for("office.dsl_queue"), "Concern closed with its outcome recorded. It has left the queue.")
 
 
 @office.post("/concerns/<uuid:concern_id>/reopen")
 @office_page("concern.act")
 def concern_reopen(concern_id):
     found = _concern_or_404(concern_id)
-    try:
-        data = read_form(ReopenSchema())
-        concern_service.reopen(found, current_user, data["reason"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render(found, reopen_errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Concern reopened with your reason. It is back in the queue.")
-    return redirect(url_for("office.concern", concern_id=found.uuid))
+    return submit(ReopenSchema(), lambda data: concern_service.reopen(found, current_user, data["reason"], utcnow()),
+                  lambda refusal: _render(found, reopen_errors=refusal.errors, status=422),
+                  url_for("office.concern", concern_id=found.uuid),
+                  "Concern reopened with your reason. It is back in the queue.")
 
 
 def _concern_or_404(concern_id):

@@ -3,17 +3,15 @@ agreement form (new from a pupil, or edit), and starting, ending or cancelling o
 placement starting. Reading a placement is audited."""
 from uuid import UUID
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.dates import school_today
-from server.errors import ApiError
 from server.extensions import db
 from server.models import Placement, Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
+from server.office.form_input import can_manage, form_payload, refuse_unless_manager, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.office.pupils_admin import FLAGS
 from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema,
@@ -24,7 +22,7 @@ from server.services import placements as placement_service
 from server.services import providers as provider_service
 from server.services import pupil_import as pupil_service
 from server.services.placement_rules import activation_blockers, registration_warning, start_warnings
-from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, labels
+from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PLACEMENT_STATUSES, ROLES, label
 
 KIND_HINTS = {
     "off_site_ap": "At a provider away from school.",
@@ -56,6 +54,8 @@ STATUS_FILTERS = {"open": OPEN_PLACEMENT_STATUSES, "all": None,
 SORTS = {"pupil": ("Pupil", [Pupil.last_name, Pupil.first_name, Placement.start_date, Placement.id]),
          "start": ("Start date", [Placement.start_date.desc(), Placement.id.desc()]),
          "status": ("Status", [Placement.status, Pupil.last_name, Pupil.first_name, Placement.id])}
+STATUS_CHANGED = {"active": "The placement has started.", "ended": "The placement has ended; its record is kept.",
+                  "cancelled": "The placement is cancelled."}
 DAYS = [("mon", "Mon"), ("tue", "Tue"), ("wed", "Wed"), ("thu", "Thu"), ("fri", "Fri")]
 
 
@@ -76,7 +76,7 @@ def placements():
     rendered = render_template(
         "office/admin/placements.html", rows=rows, page=page, status=status, kind=kind, provider=provider, sort=sort,
         sorts=SORTS, can_manage=can_manage(), provider_options=[(str(p.uuid), p.name) for p in providers],
-        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"))
+        kind_codes=PLACEMENT_KINDS, status_codes=PLACEMENT_STATUSES)
     db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
     return rendered
 
@@ -88,14 +88,10 @@ def placement_new():
     if request.method == "GET":
         values = {"pupil_id": str(pupil.uuid) if pupil else None, "sessions": [], "staff": []}
         return _render_form(None, pupil, values)
-    try:
-        placement = placement_service.create_placement(g.school, load_form(PlacementInSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_form(None, _pupil_from_query(), _posted(), error_messages(error)), 422
-    db.session.commit()
-    flash("Placement saved as planned. The box at the top says what it needs before it can start.")
-    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+    return submit(PlacementInSchema(), lambda data: placement_service.create_placement(g.school, data, current_user),
+                  lambda refusal: (_render_form(None, _pupil_from_query(), _posted(), refusal.errors), refusal.status),
+                  lambda placement: url_for("office.placement_edit", placement_id=placement.uuid),
+                  "Placement saved as planned. The box at the top says what it needs before it can start.", admin=True)
 
 
 @office.route("/placements/<uuid:placement_id>/edit", methods=["GET", "POST"])
@@ -107,42 +103,39 @@ def placement_edit(placement_id):
         db.session.commit()
         return _render_form(placement, placement.pupil, _dumped(placement))
     refuse_unless_manager()
-    try:
-        changes = placement_service.update_placement(
-            placement, load_form(PlacementChangeSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        placement = _placement(placement_id)
-        return _render_form(placement, placement.pupil, _posted(), error_messages(error)), 422
-    db.session.commit()
-    flash("Saved." if changes else "Nothing was changed.")
-    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+
+    def refuse(refusal):
+        again = _placement(placement_id)
+        return _render_form(again, again.pupil, _posted(), refusal.errors), refusal.status
+
+    return submit(PlacementChangeSchema(),
+                  lambda data: placement_service.update_placement(placement, data, current_user), refuse,
+                  url_for("office.placement_edit", placement_id=placement.uuid),
+                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
 
 
 @office.post("/placements/<uuid:placement_id>/status")
 @office_page("school.administer")
 def placement_status(placement_id):
     placement = _placement(placement_id)
-    try:
-        data = load_form(PlacementStatusSchema())
+
+    def save(data):
         placement_service.change_status(placement, data, current_user, school_today())
-    except ValidationError as error:
-        db.session.rollback()
-        placement = _placement(placement_id)
-        return _render_form(placement, placement.pupil, _dumped(placement), status_errors=error_messages(error),
-                            status_values=form_payload(PlacementStatusSchema(), request.form)), 422
-    except ApiError as error:  # placement_not_ready: the page lists what is missing
-        db.session.rollback()
-        placement = _placement(placement_id)
-        return _render_form(placement, placement.pupil, _dumped(placement),
-                            status_errors={"_schema": [error.message]}), error.status
-    db.session.commit()
-    flash({"active": "The placement has started.", "ended": "The placement has ended; its record is kept.",
-           "cancelled": "The placement is cancelled."}[data["status"]])
-    if data["status"] == "active":
-        for warning in start_warnings(placement):
-            flash(warning, "warning")
-    return redirect(url_for("office.placement_edit", placement_id=placement.uuid))
+        return data["status"]
+
+    def refuse(refusal):  # placement_not_ready: the page lists what is missing
+        again = _placement(placement_id)
+        posted = None if refusal.code else form_payload(PlacementStatusSchema(), request.form)
+        return _render_form(again, again.pupil, _dumped(again), status_errors=refusal.errors,
+                            status_values=posted), refusal.status
+
+    def done(status):
+        if status == "active":
+            for warning in start_warnings(placement):
+                flash(warning, "warning")
+        return url_for("office.placement_edit", placement_id=placement.uuid)
+
+    return submit(PlacementStatusSchema(), save, refuse, done, STATUS_CHANGED.get, admin=True)
 
 
 def _placement(placement_uuid):
@@ -179,20 +172,18 @@ def _render_form(placement, pupil, values, errors=None, status_errors=None, stat
         blockers=activation_blockers(placement, today) if placement and placement.status == "planned" else [],
         pupil_options=[(str(p.uuid), f"{p.last_name}, {p.first_name} (year {p.year_group})")
                        for p in (pupil_service.list_pupils(g.school) if pupil is None else [])],
-        kinds=[(code, labels("placement_kinds")[code], KIND_HINTS[code]) for code in PLACEMENT_KINDS],
-        kind_labels=labels("placement_kinds"), status_labels=labels("placement_statuses"),
+        kinds=[(code, label(code, "placement_kinds"), KIND_HINTS[code]) for code in PLACEMENT_KINDS],
         provider_options=[(str(p.uuid), _provider_option(p)) for p in providers],
         provider_warnings={str(p.uuid): registration_warning(p) for p in providers},
         approver_options=[(str(u.uuid), u.full_name) for u in placement_service.approvers(g.school)],
         staff_choices=[(user, _roles_text(user)) for user in placement_service.visiting_staff_choices(g.school)],
         reminders=_reminders(placement) if placement else [],
-        agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS,
-        session_labels=labels("sessions"))
+        agreement=[(name, *AGREEMENT_LABELS[name]) for name in AGREEMENT_TEXT], days=DAYS, flags=FLAGS)
 
 
 def _roles_text(user):
     held = user.roles_in(g.school.id)
-    return ", ".join(label for role, label in labels("roles").items() if role in held)
+    return ", ".join(label(role, "roles") for role in ROLES if role in held)
 
 
 def _reminders(placement):
@@ -206,4 +197,4 @@ def _reminders(placement):
 
 
 def _provider_option(provider):
-    return f"{provider.name} — {labels('registration_statuses')[provider.registration_status]}"
+    return f"{provider.name} — {label(provider.registration_status, 'registration_statuses')}"

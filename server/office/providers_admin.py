@@ -3,25 +3,24 @@
 evidence row may take a scanned document (PDF, JPEG, PNG), kept once the rest of the form is right."""
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.dates import school_today
-from server.errors import ApiError
-from server.extensions import db
+from server.errors import message_of
 from server.models import Provider
 from server.models.base import utcnow
 from server.office import evidence as evidence_upload
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
+from server.office.form_input import can_manage, form_payload, load_form, refuse_unless_manager, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.security import in_school_or_404
 from server.services import evidence_files
 from server.services import providers as provider_service
 from server.services.placement_rules import open_placements_by_provider, registration_warning
+from server.services.refusal import Refused
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, labels
 
 BLANK_REPORT_ROWS = 1
@@ -53,14 +52,10 @@ def providers():
 def provider_new():
     if request.method == "GET":
         return _render_form(None, {"registration_status": None, "full_time_pupils": 0, "reports": [], "evidence": []})
-    try:
-        provider = provider_service.create_provider(g.school, load_form(ProviderRecordSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_form(None, _posted(), error_messages(error)), 422
-    db.session.commit()
-    flash(f"{provider.name} saved.")
-    return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
+    return submit(ProviderRecordSchema(), lambda data: provider_service.create_provider(g.school, data, current_user),
+                  lambda refusal: (_render_form(None, _posted(), refusal.errors), refusal.status),
+                  lambda provider: url_for("office.provider_edit", provider_id=provider.uuid),
+                  lambda provider: f"{provider.name} saved.", admin=True)
 
 
 @office.route("/providers/<uuid:provider_id>/edit", methods=["GET", "POST"])
@@ -70,21 +65,18 @@ def provider_edit(provider_id):
     if request.method == "GET":
         return _render_form(provider, ProviderRecordSchema().dump(provider))
     refuse_unless_manager()
-    try:
+
+    def save(_):
         load_form(ProviderRecordSchema())  # the form is right before any file is kept
         form = _with_uploads(provider, request.form)
-        changes = provider_service.update_provider(provider, load_form(ProviderRecordSchema(), form), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        provider = in_school_or_404(Provider, provider_id, "pupil.read")
-        return _render_form(provider, _posted(), error_messages(error)), 422
-    except ApiError as error:  # a scan was refused: document_refused, document_too_large
-        db.session.rollback()
-        provider = in_school_or_404(Provider, provider_id, "pupil.read")
-        return _render_form(provider, _posted(), {"_schema": [error.message]}, error.code), error.status
-    db.session.commit()
-    flash("Saved." if changes else "Nothing was changed.")
-    return redirect(url_for("office.provider_edit", provider_id=provider.uuid))
+        return provider_service.update_provider(provider, load_form(ProviderRecordSchema(), form), current_user)
+
+    def refuse(refusal):  # a refused scan (document_refused, document_too_large) names its row
+        again = in_school_or_404(Provider, provider_id, "pupil.read")
+        return _render_form(again, _posted(), refusal.errors, refusal.code), refusal.status
+
+    return submit(None, save, refuse, url_for("office.provider_edit", provider_id=provider.uuid),
+                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
 
 
 def _with_uploads(provider, form):
@@ -100,9 +92,9 @@ def _with_uploads(provider, form):
             continue
         try:
             kept = evidence_files.store(provider, data, filename, current_user, utcnow(), evidence_upload.limits())
-        except ApiError as error:
-            error.message = f"Evidence row {int(row) + 1}: {error.message}"
-            raise
+        except Refused as refused:
+            raise Refused(refused.code, f"Evidence row {int(row) + 1}: {message_of(refused)}",
+                          details=refused.details) from None
         form[f"evidence-{row}-file"] = str(kept.uuid)
     return form
 

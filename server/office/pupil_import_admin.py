@@ -9,12 +9,14 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from server.errors import status_of
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import error_messages, load_form
+from server.office.form_input import error_messages, load_form
 from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, REQUIRED_IMPORT_FIELDS, PupilImportSchema
 from server.services import pupil_import as import_service
+from server.services.refusal import Refused
 
 SESSION_KEY = "pupil_import"
 SAMPLE_ROWS = 3
@@ -29,8 +31,8 @@ def pupil_import():
     raw = upload.read(import_service.MAX_IMPORT_BYTES + 1) if upload else b""
     try:
         import_service.read_csv(raw)
-    except import_service.ImportRefused as refused:
-        return render_template("office/admin/pupil_import_upload.html", error=str(refused)), 422
+    except Refused as refused:
+        return render_template("office/admin/pupil_import_upload.html", error=str(refused)), status_of(refused)
     previous = (session.get(SESSION_KEY) or {}).get("token")
     if previous:
         import_service.discard_upload(current_app.config["DATA_DIR"], previous)
@@ -50,15 +52,15 @@ def pupil_import_step(token):
         plan = import_service.plan_import(g.school, csv_file, mapping)
     except ValidationError as error:
         return _render_mapping(token, csv_file, _posted_mapping(), error_messages(error).get("mapping")), 422
-    except import_service.ImportRefused as refused:
-        return _render_mapping(token, csv_file, _posted_mapping(), [str(refused)]), 422
+    except Refused as refused:
+        return _render_mapping(token, csv_file, _posted_mapping(), [str(refused)]), status_of(refused)
     if request.form.get("action") != "apply":
         return _render_preview(token, mapping, plan)
     if request.form.get("fingerprint") != plan.fingerprint:
         return _render_preview(token, mapping, plan, moved=True), 409
     try:
         import_service.apply_import(g.school, plan, current_user)
-    except import_service.ImportRefused:
+    except Refused:  # conflict: another change overtook the plan
         db.session.rollback()
         return _render_preview(token, mapping, import_service.plan_import(g.school, csv_file, mapping), moved=True), 409
     db.session.commit()

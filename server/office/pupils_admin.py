@@ -1,21 +1,19 @@
 """Pupils: the list (paged, with a search, year and flag filters and a choice of order), and the
 form to add or edit one with the flags that change who must be involved (§7.5, §7.6, §7.11).
 Reading pupil records is audited."""
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.extensions import db
 from server.models import Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, form_payload, load_form, refuse_unless_manager
+from server.office.form_input import can_manage, form_payload, refuse_unless_manager, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_pupils import PupilRecordSchema
 from server.security import in_school_or_404
 from server.services import audit
 from server.services import pupil_import as pupil_service
-from server.vocabulary import labels
 
 SORTS = {"name": ("Name", [Pupil.last_name, Pupil.first_name, Pupil.id]),
          "year": ("Year group", [Pupil.year_group, Pupil.last_name, Pupil.first_name, Pupil.id]),
@@ -55,14 +53,10 @@ def pupils():
 def pupil_new():
     if request.method == "GET":
         return _render_form(None, {})
-    try:
-        pupil = pupil_service.create_pupil(g.school, load_form(PupilRecordSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_form(None, _posted(), error_messages(error)), 422
-    db.session.commit()
-    flash(f"{pupil.full_name} saved. Next: set up their placement.")
-    return redirect(url_for("office.pupil_edit", pupil_id=pupil.uuid))
+    return submit(PupilRecordSchema(), lambda data: pupil_service.create_pupil(g.school, data, current_user),
+                  lambda refusal: (_render_form(None, _posted(), refusal.errors), refusal.status),
+                  lambda pupil: url_for("office.pupil_edit", pupil_id=pupil.uuid),
+                  lambda pupil: f"{pupil.full_name} saved. Next: set up their placement.", admin=True)
 
 
 @office.route("/pupils/<uuid:pupil_id>/edit", methods=["GET", "POST"])
@@ -74,15 +68,14 @@ def pupil_edit(pupil_id):
         db.session.commit()
         return _render_form(pupil, PupilRecordSchema().dump(pupil))
     refuse_unless_manager()
-    try:
-        changes = pupil_service.update_pupil(pupil, load_form(PupilRecordSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        pupil = in_school_or_404(Pupil, pupil_id, "pupil.read")
-        return _render_form(pupil, _posted(), error_messages(error)), 422
-    db.session.commit()
-    flash("Saved." if changes else "Nothing was changed.")
-    return redirect(url_for("office.pupil_edit", pupil_id=pupil.uuid))
+
+    def refuse(refusal):
+        again = in_school_or_404(Pupil, pupil_id, "pupil.read")
+        return _render_form(again, _posted(), refusal.errors), refusal.status
+
+    return submit(PupilRecordSchema(), lambda data: pupil_service.update_pupil(pupil, data, current_user), refuse,
+                  url_for("office.pupil_edit", pupil_id=pupil.uuid),
+                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
 
 
 def _posted():
@@ -93,5 +86,4 @@ def _render_form(pupil, values, errors=None):
     placements = sorted(pupil.placements, key=lambda p: p.start_date, reverse=True) if pupil else []
     return render_template("office/admin/pupil_form.html", pupil=pupil, values=values, errors=errors or {},
                            can_manage=can_manage(), flags=FLAGS, year_options=year_options(),
-                           placements=placements, kind_labels=labels("placement_kinds"),
-                           status_labels=labels("placement_statuses"))
+                           placements=placements)

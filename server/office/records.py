@@ -3,41 +3,26 @@ follow-up action done, recording a material change at a provider (which asks for
 its risk assessment), recording a pre-placement check the school did on paper, with its
 scan, as the provider's risk assessment, and the headteacher approving the mitigations for a
 check whose findings gate the start (§7.8). Every read of a record is in the audit log."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.dates import school_today
-from server.errors import ApiError
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider
 from server.models.base import utcnow
 from server.office import office
 from server.office import evidence
 from server.office.access import may, office_page
-from server.office.form_input import form_errors, read_form
+from server.office.form_input import submit
 from server.schemas.admin_providers import ExistingCheckSchema
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import ActionDoneSchema, MaterialChangeSchema, MitigationsSchema
 from server.security import in_school_or_404
 from server.services import actions as action_service
 from server.services import audit, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
-from server.services.refusal import Refused
-from server.vocabulary import labels
-
-
-class ActionDoneSchema(StrictSchema):
-    note = optional_text(action_service.NOTE_MAX_LENGTH)
-
-
-class MaterialChangeSchema(StrictSchema):
-    reason = optional_text(risk_assessments.REASON_MAX_LENGTH)
-
-
-class MitigationsSchema(StrictSchema):
-    mitigations = optional_text(start_gates.MITIGATIONS_MAX_LENGTH)
+from server.vocabulary import RISK_RATINGS
 
 
 @office.get("/placements/<uuid:placement_id>/record")
@@ -56,69 +41,57 @@ def provider_record(provider_id):
 @office_page("visit.review")
 def provider_material_change(provider_id):
     provider = _provider_or_404(provider_id)
-    try:
-        data = read_form(MaterialChangeSchema())
-        risk_assessments.request_review(provider, current_user, data["reason"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render_provider(provider, errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Material change recorded: the risk assessment is due for review.")
-    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+    return submit(MaterialChangeSchema(),
+                  lambda data: risk_assessments.request_review(provider, current_user, data["reason"], utcnow()),
+                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
+                  "Material change recorded: the risk assessment is due for review.")
 
 
 @office.post("/providers/<uuid:provider_id>/mitigations")
 @office_page("placement.approve_mitigations")
 def provider_mitigations(provider_id):
     provider = _provider_or_404(provider_id)
-    try:
-        data = read_form(MitigationsSchema())
-        risk_assessments.approve_mitigations(provider, current_user, data["mitigations"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render_provider(provider, errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Mitigations approved: the risk assessment now counts.")
-    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+    return submit(MitigationsSchema(),
+                  lambda data: risk_assessments.approve_mitigations(provider, current_user, data["mitigations"],
+                                                                    utcnow()),
+                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
+                  "Mitigations approved: the risk assessment now counts.")
 
 
 @office.post("/providers/<uuid:provider_id>/existing-check")
 @office_page("visit.review")
 def provider_existing_check(provider_id):
     provider = _provider_or_404(provider_id)
-    try:
-        data = read_form(ExistingCheckSchema())
-        risk_assessments.from_existing_check(provider, data, evidence.upload(), current_user, utcnow(),
-                                             evidence.limits())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render_provider(provider, errors=form_errors(error), status=422)
-    except ApiError as error:  # the scan was refused: document_refused, document_too_large
-        db.session.rollback()
-        return _render_provider(provider, errors={"file": error.message}, status=error.status, error_code=error.code)
-    db.session.commit()
-    flash("The existing check is recorded as the provider's risk assessment, with its scan.")
-    return redirect(url_for("office.provider_record", provider_id=provider.uuid))
+    # A refused scan (document_refused, document_too_large) is shown beside the file box.
+    return submit(ExistingCheckSchema(),
+                  lambda data: risk_assessments.from_existing_check(provider, data, evidence.upload(), current_user,
+                                                                    utcnow(), evidence.limits()),
+                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
+                  "The existing check is recorded as the provider's risk assessment, with its scan.")
 
 
 @office.post("/actions/<uuid:action_id>/done")
 @office_page("action.write")
 def action_done(action_id):
     action = in_school_or_404(FollowUpAction, action_id, "action.write")
-    try:
-        data = read_form(ActionDoneSchema())
-        action_service.mark_done(action, current_user, data["note"], utcnow())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        errors = {f"action-{action.uuid}": " ".join(form_errors(error).values())}
-        if action.placement_id is not None:
+    on_placement = action.placement_id is not None
+    record_url = (url_for("office.placement_record", placement_id=action.placement.uuid) if on_placement
+                  else url_for("office.provider_record", provider_id=_provider_uuid(action)))
+
+    def refuse(refusal):
+        errors = {f"action-{action.uuid}": " ".join(refusal.errors.values())}
+        if on_placement:
             return _render_placement(_placement_or_404(action.placement.uuid), errors=errors, status=422)
         return _render_provider(_provider_or_404(_provider_uuid(action)), errors=errors, status=422)
-    db.session.commit()
-    flash("Action marked done.")
-    if action.placement_id is not None:
-        return redirect(url_for("office.placement_record", placement_id=action.placement.uuid))
-    return redirect(url_for("office.provider_record", provider_id=_provider_uuid(action)))
+
+    return submit(ActionDoneSchema(),
+                  lambda data: action_service.mark_done(action, current_user, data["note"], utcnow()), refuse,
+                  record_url, "Action marked done.")
+
+
+def _provider_refused(provider):
+    return lambda refusal: _render_provider(provider, errors=refusal.errors, status=refusal.status,
+                                            error_code=refusal.code)
 
 
 def _placement_or_404(placement_id):
@@ -143,10 +116,7 @@ def _render_placement(placement, errors=None, status=200):
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
         errors=errors or {},
         may_mark_done=may("action.write"),
-        may_review=may("visit.read_review"), may_read_concerns=may_read_concerns,
-        kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
-        review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
-        ra_status=risk_assessments.status)
+        may_review=may("visit.read_review"), may_read_concerns=may_read_concerns, ra_status=risk_assessments.status)
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status
 
@@ -160,8 +130,4 @@ def _render_provider(provider, errors=None, status=200, error_code=None):
         may_approve_mitigations=may("placement.approve_mitigations"),
         awaiting_mitigation=start_gates.awaiting_mitigation,
         may_mark_done=may("action.write"),
-        may_review=may("visit.read_review"),
-        registrations=labels("registration_statuses"), evidence_kinds=labels("evidence_kinds"),
-        kinds=labels("placement_kinds"), statuses=labels("placement_statuses"),
-        review_statuses=labels("review_statuses"), ratings=labels("risk_ratings"),
-        ra_status=risk_assessments.status), status
+        may_review=may("visit.read_review"), rating_codes=RISK_RATINGS, ra_status=risk_assessments.status), status

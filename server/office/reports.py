@@ -8,9 +8,9 @@ rows are written. PDFs are plain download links, fetched beside the open page.
 """
 
 import sqlalchemy as sa
-from flask import Response, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, g, render_template, request, stream_with_context, url_for
 from flask_login import current_user
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from server.dates import long_date, school_today
@@ -20,21 +20,12 @@ from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
 from server.office.documents import pdf_response
-from server.office.form_input import form_errors
-from server.schemas.base import StrictSchema
+from server.office.form_input import form_errors, submit
+from server.schemas.office_forms import InformedSchema, PeriodQuerySchema
 from server.services import audit
 from server.services.documents import charts, csv_exports, governors_report, la_notifications, pdf_layout, periods
 from server.services.documents.model import Chart
 from server.services.refusal import Refused
-from server.vocabulary import labels
-
-
-class InformedSchema(StrictSchema):
-    informed_on = fields.Date(required=True, error_messages={"required": "Enter the date the LA was told.",
-                                                             "invalid": "Enter a date like 2026-10-14."})
-    placement = fields.List(fields.UUID(), required=True)
-    starts_on = fields.Date(data_key="from", load_default=None)
-    ends_on = fields.Date(data_key="to", load_default=None)
 
 
 @office.app_template_filter("chart_svg")
@@ -50,8 +41,7 @@ def reports():
     pupil_level = may("document.pupil")
     placements = _placements_in(period) if pupil_level else []
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
-                           placements=placements, exports=csv_exports.EXPORTS, kinds=labels("placement_kinds"),
-                           statuses=labels("placement_statuses")), 422 if errors else 200
+                           placements=placements, exports=csv_exports.EXPORTS), 422 if errors else 200
 
 
 @office.get("/reports/governors")
@@ -134,20 +124,22 @@ def la_notifications_informed():
     form = {key: (request.form.getlist(key) if key == "placement" else value)
             for key, value in request.form.items() if key != "csrf_token"}
     form.setdefault("placement", [])
-    period = None
-    try:
-        data = InformedSchema().load(form)
-        period = periods.chosen_period(g.school.id, data, school_today())
+    chosen = {}
+
+    def save(data):
+        chosen["period"] = periods.chosen_period(g.school.id, data, school_today())
         marked = la_notifications.mark_informed(g.school.id, data["placement"], data["informed_on"], current_user,
                                                 school_today())
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        period = period or periods.this_academic_year(g.school.id, school_today())
-        return _render_la(period, errors=form_errors(error), status=422, posted=form)
-    db.session.commit()
-    flash(f"Recorded: the local authority was told about {len(marked)} placement"
-          f"{'s' if len(marked) != 1 else ''} on {long_date(data['informed_on'])}.")
-    return redirect(url_for("office.la_notifications_page", **period.as_query()))
+        return data, marked
+
+    def refuse(refusal):
+        period = chosen.get("period") or periods.this_academic_year(g.school.id, school_today())
+        return _render_la(period, errors=refusal.errors, status=422, posted=form)
+
+    return submit(InformedSchema(), save, refuse, read=lambda schema: schema.load(form),
+                  done=lambda _: url_for("office.la_notifications_page", **chosen["period"].as_query()),
+                  message=lambda saved: f"Recorded: the local authority was told about {len(saved[1])} placement"
+                                        f"{'s' if len(saved[1]) != 1 else ''} on {long_date(saved[0]['informed_on'])}.")
 
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -157,9 +149,9 @@ def _period():
     messages to show beside the period form."""
     today = school_today()
     try:
-        query = periods.PeriodQuerySchema().load(request.args.to_dict())
+        query = PeriodQuerySchema().load(request.args.to_dict())
         return periods.chosen_period(g.school.id, query, today), {}
-    except ValidationError as error:
+    except (ValidationError, Refused) as error:
         return periods.this_academic_year(g.school.id, today), form_errors(error)
 
 
@@ -168,8 +160,8 @@ def _refuse_period(errors):
     period = periods.this_academic_year(g.school.id, school_today())
     pupil_level = may("document.pupil")
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
-                           placements=_placements_in(period) if pupil_level else [], exports=csv_exports.EXPORTS,
-                           kinds=labels("placement_kinds"), statuses=labels("placement_statuses")), 422
+                           placements=_placements_in(period) if pupil_level else [],
+                           exports=csv_exports.EXPORTS), 422
 
 
 def _placements_in(period):
@@ -185,7 +177,7 @@ def _placements_in(period):
 def _render_la(period, errors=None, status=200, posted=None):
     rows = la_notifications.notifications(g.school.id, period)
     page = render_template("office/reports_la_notifications.html", rows=rows, period=period, errors=errors or {},
-                           posted=posted, today=school_today(), school=g.school, kinds=labels("placement_kinds"),
+                           posted=posted, today=school_today(), school=g.school,
                            may_mark=may("local_authority.notify"))
     # Rendered before the commit, which would expire every row the page reads.
     audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())

@@ -1,9 +1,8 @@
 """The review queue (paged; awaiting or sent back, by kind and whether a concern was raised) and one
 visit's review page: read what was recorded, then sign it off or send it back with a comment. AP
 leaders and headteachers decide; trust leads read."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError, fields
 
 from server.dates import medium_date, school_today
 from server.extensions import db
@@ -11,13 +10,12 @@ from server.models import Visit
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
-from server.office.form_input import form_errors, read_form
+from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate, sorted_by
-from server.schemas.base import StrictSchema, optional_text
+from server.schemas.office_forms import SendBackSchema, SignOffSchema
 from server.security import in_school_or_404
 from server.services import concerns as concern_service
 from server.services import review
-from server.services.refusal import Refused
 from server.vocabulary import VISIT_KINDS, labels
 
 
@@ -26,17 +24,6 @@ CONCERN_FILTERS = {"yes": True, "no": False}
 SORTS = {"received": ("Oldest received", [Visit.received_at, Visit.id]),
          "visit_date": ("Visit date", [Visit.visit_date, Visit.id]),
          "kind": ("Kind", [Visit.kind, Visit.received_at, Visit.id])}
-
-
-class SignOffSchema(StrictSchema):
-    version = fields.Integer(required=True)
-    comment = optional_text(review.COMMENT_MAX_LENGTH)
-    accept_incomplete = fields.Boolean(load_default=False)
-
-
-class SendBackSchema(StrictSchema):
-    version = fields.Integer(required=True)
-    comment = optional_text(review.COMMENT_MAX_LENGTH)
 
 
 @office.get("/review")
@@ -64,32 +51,27 @@ def visit_review(visit_id):
 @office_page("visit.review")
 def visit_sign_off(visit_id):
     visit = _visit_or_404(visit_id)
-    try:
-        data = read_form(SignOffSchema())
-        assessment = review.sign_off(visit, current_user, utcnow(), data["version"], data["comment"],
-                                     data["accept_incomplete"])
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render_visit(visit, None, errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Signed off." + (f" Risk assessment recorded: {assessment.rating} risk, valid until "
-                            f"{medium_date(assessment.valid_until)}." if assessment else ""))
-    return redirect(url_for("office.review_queue"))
+    return submit(SignOffSchema(),
+                  lambda data: review.sign_off(visit, current_user, utcnow(), data["version"], data["comment"],
+                                               data["accept_incomplete"]),
+                  _refused(visit), url_for("office.review_queue"),
+                  lambda assessment: "Signed off." + (
+                      f" Risk assessment recorded: {assessment.rating} risk, valid until "
+                      f"{medium_date(assessment.valid_until)}." if assessment else ""))
 
 
 @office.post("/review/<uuid:visit_id>/send-back")
 @office_page("visit.review")
 def visit_send_back(visit_id):
     visit = _visit_or_404(visit_id)
-    try:
-        data = read_form(SendBackSchema())
-        review.send_back(visit, current_user, utcnow(), data["version"], data["comment"])
-    except (ValidationError, Refused) as error:
-        db.session.rollback()
-        return _render_visit(visit, None, errors=form_errors(error), status=422)
-    db.session.commit()
-    flash("Sent back. The author sees your comment on their phone at the next sync.")
-    return redirect(url_for("office.review_queue"))
+    return submit(SendBackSchema(),
+                  lambda data: review.send_back(visit, current_user, utcnow(), data["version"], data["comment"]),
+                  _refused(visit), url_for("office.review_queue"),
+                  "Sent back. The author sees your comment on their phone at the next sync.")
+
+
+def _refused(visit):
+    return lambda refusal: _render_visit(visit, None, errors=refusal.errors, status=422)
 
 
 def _visit_or_404(visit_id):

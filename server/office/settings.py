@@ -5,15 +5,13 @@ One page with three forms; each posts to its own address and comes back to the p
 messages beside the boxes when something needs correcting.
 """
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
-from marshmallow import ValidationError
 
 from server.dates import academic_year_of, school_today
-from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, load_form
+from server.office.form_input import can_manage, submit
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
 from server.schemas.base import CALENDAR_YEARS
 from server.services import school_settings
@@ -32,43 +30,37 @@ def settings():
 @office.post("/settings/school")
 @office_page("school.administer")
 def settings_school():
-    try:
-        data = load_form(SchoolSettingsSchema())
-    except ValidationError as error:
-        return _render(None, school_errors=error_messages(error), school_values=request.form), 422
-    school_settings.update_school(g.school, data, current_user)
-    db.session.commit()
-    flash("Local authority details saved.")
-    return redirect(url_for("office.settings"))
+    return submit(SchoolSettingsSchema(), lambda data: school_settings.update_school(g.school, data, current_user),
+                  lambda refusal: (_render(None, school_errors=refusal.errors, school_values=request.form),
+                                   refusal.status),
+                  url_for("office.settings"), "Local authority details saved.", admin=True)
 
 
 @office.post("/settings/contacts")
 @office_page("school.administer")
 def settings_contacts():
-    try:
-        data = load_form(KeyContactsSchema())
-    except ValidationError as error:
-        return _render(None, contact_errors=error_messages(error), contact_values=_posted_contacts()), 422
-    school_settings.save_key_contacts(g.school, data["contacts"], current_user)
-    db.session.commit()
-    flash("Key contacts saved. Phones show them from their next sync.")
-    return redirect(url_for("office.settings") + "#contacts")
+    return submit(KeyContactsSchema(),
+                  lambda data: school_settings.save_key_contacts(g.school, data["contacts"], current_user),
+                  lambda refusal: (_render(None, contact_errors=refusal.errors, contact_values=_posted_contacts()),
+                                   refusal.status),
+                  url_for("office.settings") + "#contacts",
+                  "Key contacts saved. Phones show them from their next sync.", admin=True)
 
 
 @office.post("/settings/terms")
 @office_page("school.administer")
 def settings_terms():
-    year = request.form.get("academic_year", type=int)
-    try:
-        data = load_form(TermYearSchema())
-    except ValidationError as error:
-        return _render(year, term_errors=error_messages(error), term_values=_posted_halves(),
-                       inset_values=request.form.getlist("inset_days")), 422
-    school_settings.save_term_year(g.school, data["academic_year"], data["halves"], current_user)
-    school_settings.save_inset_days(g.school, data["academic_year"], data["inset_days"] or [], current_user)
-    db.session.commit()
-    flash(f"Term dates and INSET days for {_year_label(data['academic_year'])} saved.")
-    return redirect(url_for("office.settings", year=data["academic_year"]) + "#terms")
+    def save(data):
+        school_settings.save_term_year(g.school, data["academic_year"], data["halves"], current_user)
+        school_settings.save_inset_days(g.school, data["academic_year"], data["inset_days"] or [], current_user)
+        return data["academic_year"]
+
+    def refuse(refusal):
+        return _render(request.form.get("academic_year", type=int), term_errors=refusal.errors,
+                       term_values=_posted_halves(), inset_values=request.form.getlist("inset_days")), refusal.status
+
+    return submit(TermYearSchema(), save, refuse, lambda year: url_for("office.settings", year=year) + "#terms",
+                  lambda year: f"Term dates and INSET days for {_year_label(year)} saved.", admin=True)
 
 
 def _posted_contacts():

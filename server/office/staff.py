@@ -7,22 +7,18 @@ signed in as themselves (server/services/staff_invitations.py).
 """
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from marshmallow import ValidationError
 
-from server.errors import ApiError
 from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.forms_admin import can_manage, error_messages, load_form, refuse_unless_manager
+from server.office.form_input import can_manage, refuse_unless_manager, submit
 from server.office.links import invitation_link, password_link
 from server.schemas.admin_staff import SetPasswordSchema, StaffCreateSchema, StaffDetailsSchema, StaffRolesSchema
 from server import permissions
 from server.services import passkeys, second_factor, sign_in_settings
 from server.services import staff as staff_service
 from server.services import staff_invitations
-from server.vocabulary import ROLES, labels
-
-ROLE_LABELS = labels("roles")
+from server.vocabulary import ROLES, label
 
 
 @office.route("/staff", methods=["GET", "POST"])
@@ -31,19 +27,23 @@ def staff():
     if request.method == "GET":
         return _render_list()
     refuse_unless_manager()
-    try:
-        data = load_form(StaffCreateSchema())
+
+    def save(data):
         how, record = staff_service.add_staff(g.school, data, current_user)
-        link = password_link(record, g.school, current_user) if how == "created" else None
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_list(errors=error_messages(error), values=request.form), 422
-    db.session.commit()
-    if how == "invited":
-        return render_template("office/admin/staff_invited.html", invitation=record, link=invitation_link(record),
-                               role_labels=ROLE_LABELS)
-    flash(f"{record.full_name} added." if how == "created" else f"{record.full_name} had an account: roles here added.")
-    return _render_member(record, link=link)
+        return how, record, password_link(record, g.school, current_user) if how == "created" else None
+
+    def added(saved):
+        how, record, link = saved
+        if how == "invited":
+            return render_template("office/admin/staff_invited.html", invitation=record,
+                                   link=invitation_link(record))
+        flash(f"{record.full_name} added." if how == "created" else
+              f"{record.full_name} had an account: roles here added.")
+        return _render_member(record, link=link)
+
+    return submit(StaffCreateSchema(), save,
+                  lambda refusal: (_render_list(errors=refusal.errors, values=request.form), refusal.status),
+                  page=added, admin=True)
 
 
 @office.post("/staff/invitations/<uuid:invitation_id>/withdraw")
@@ -69,8 +69,8 @@ def join_school(token):
     if request.method == "POST":
         staff_invitations.accept(invitation, current_user)
         db.session.commit()
-        return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS, done=True)
-    return render_template("office/admin/join.html", invitation=invitation, role_labels=ROLE_LABELS)
+        return render_template("office/admin/join.html", invitation=invitation, done=True)
+    return render_template("office/admin/join.html", invitation=invitation)
 
 
 @office.get("/staff/<uuid:user_id>")
@@ -83,78 +83,51 @@ def staff_member(user_id):
 @office_page("school.administer")
 def staff_roles(user_id):
     user = _member(user_id)
-    try:
-        data = load_form(StaffRolesSchema())
+
+    def save(data):
         staff_service.set_roles(user, g.school, data["roles"], current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(_member(user_id), errors=error_messages(error)), 422
-    db.session.commit()
-    if not data["roles"]:
-        flash(f"{user.full_name} no longer has any role at {g.school.name}.")
-        return redirect(url_for("office.staff"))
-    flash("Roles saved.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+        return data["roles"]
+
+    return submit(StaffRolesSchema(), save, _member_refused(user_id),
+                  lambda roles: url_for("office.staff_member", user_id=user.uuid) if roles else url_for("office.staff"),
+                  lambda roles: "Roles saved." if roles else
+                                f"{user.full_name} no longer has any role at {g.school.name}.",
+                  admin=True)
 
 
 @office.post("/staff/<uuid:user_id>/details")
 @office_page("school.administer")
 def staff_details(user_id):
     user = _member(user_id)
-    try:
-        changes = staff_service.correct_details(user, g.school, load_form(StaffDetailsSchema()), current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(_member(user_id), errors=error_messages(error), values=request.form), 422
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash("Details saved." if changes else "Nothing changed.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(StaffDetailsSchema(), lambda data: staff_service.correct_details(user, g.school, data, current_user),
+                  _member_refused(user_id, values=request.form), url_for("office.staff_member", user_id=user.uuid),
+                  lambda changes: "Details saved." if changes else "Nothing changed.", admin=True)
 
 
 @office.post("/staff/<uuid:user_id>/password-link")
 @office_page("school.administer")
 def staff_password_link(user_id):
     user = _member(user_id)
-    try:
-        link = password_link(user, g.school, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(user, errors=error_messages(error)), 422
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    return _render_member(user, link=link)
+    return submit(None, lambda _: password_link(user, g.school, current_user), _member_refused(user_id),
+                  page=lambda link: _render_member(user, link=link))
 
 
 @office.post("/staff/<uuid:user_id>/deactivate")
 @office_page("school.administer")
 def staff_deactivate(user_id):
     user = _member(user_id)
-    try:
-        staff_service.deactivate(user, g.school, current_user)
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(_member(user_id), errors=error_messages(error)), 422
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash(f"{user.full_name} is deactivated: signed out everywhere, and their visits stay in the record.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(None, lambda _: staff_service.deactivate(user, g.school, current_user), _member_refused(user_id),
+                  url_for("office.staff_member", user_id=user.uuid),
+                  f"{user.full_name} is deactivated: signed out everywhere, and their visits stay in the record.")
 
 
 @office.post("/staff/<uuid:user_id>/reactivate")
 @office_page("school.administer")
 def staff_reactivate(user_id):
     user = _member(user_id)
-    try:
-        staff_service.reactivate(user, g.school, current_user)
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash(f"{user.full_name} can sign in again. Make them a set-password link if they need one.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(None, lambda _: staff_service.reactivate(user, g.school, current_user), _member_refused(user_id),
+                  url_for("office.staff_member", user_id=user.uuid),
+                  f"{user.full_name} can sign in again. Make them a set-password link if they need one.")
 
 
 @office.route("/set-password/<token>", methods=["GET", "POST"])
@@ -164,59 +137,53 @@ def set_password(token):
         return render_template("office/admin/set_password.html", expired=True), 410
     if request.method == "GET":
         return render_template("office/admin/set_password.html", person=user, errors={})
-    try:
-        data = load_form(SetPasswordSchema())
-    except ValidationError as error:
-        return render_template("office/admin/set_password.html", person=user, errors=error_messages(error)), 422
-    staff_service.set_password(user, data["password"], link_maker)
-    db.session.commit()
-    return render_template("office/admin/set_password.html", person=user, done=True)
+    return submit(SetPasswordSchema(), lambda data: staff_service.set_password(user, data["password"], link_maker),
+                  lambda refusal: (render_template("office/admin/set_password.html", person=user,
+                                                   errors=refusal.errors), refusal.status),
+                  page=lambda _: render_template("office/admin/set_password.html", person=user, done=True),
+                  admin=True)
 
 @office.post("/staff/<uuid:user_id>/second-factor-reset")
 @office_page("second_factor.reset")
 def staff_second_factor_reset(user_id):
     user = _member(user_id)
-    try:
-        done = sign_in_settings.reset_second_factor(user, g.school, current_user._get_current_object())
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(user, errors=error_messages(error)), 422
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash(f"{user.full_name}'s two-step sign-in is reset: they are signed out everywhere and add a new "
-          "authenticator app when they next sign in." if done else "Two-step sign-in was already off.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(None, lambda _: sign_in_settings.reset_second_factor(user, g.school,
+                                                                        current_user._get_current_object()),
+                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
+                  lambda done: f"{user.full_name}'s two-step sign-in is reset: they are signed out everywhere and "
+                               "add a new authenticator app when they next sign in." if done else
+                               "Two-step sign-in was already off.")
 
 
 @office.post("/staff/<uuid:user_id>/passkeys/<int:passkey_id>/remove")
 @office_page("second_factor.reset")
 def staff_passkey_remove(user_id, passkey_id):
     user = _member(user_id)
-    try:
-        removed = sign_in_settings.remove_someones_passkey(user, passkey_id, g.school, current_user._get_current_object())
-    except ValidationError as error:
-        db.session.rollback()
-        return _render_member(user, errors=error_messages(error)), 422
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash(f"The passkey is removed and {user.full_name} is signed out everywhere." if removed
-          else "That passkey had already been removed.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(None, lambda _: sign_in_settings.remove_someones_passkey(user, passkey_id, g.school,
+                                                                            current_user._get_current_object()),
+                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
+                  lambda removed: f"The passkey is removed and {user.full_name} is signed out everywhere." if removed
+                                  else "That passkey had already been removed.")
 
 
 @office.post("/staff/<uuid:user_id>/sessions/<int:session_id>/end")
 @office_page("session.revoke_others")
 def staff_session_end(user_id, session_id):
     user = _member(user_id)
-    try:
-        ended = sign_in_settings.end_someones_session(user, session_id, g.school, current_user._get_current_object())
-    except ApiError as error:
-        abort(error.status)
-    db.session.commit()
-    flash("That session has ended: the device is signed out." if ended else "That session had already ended.")
-    return redirect(url_for("office.staff_member", user_id=user.uuid))
+    return submit(None, lambda _: sign_in_settings.end_someones_session(user, session_id, g.school,
+                                                                         current_user._get_current_object()),
+                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
+                  lambda ended: "That session has ended: the device is signed out." if ended else
+                                "That session had already ended.")
+
+
+def _member_refused(user_id, values=None):
+    """The member's page again with the messages; a refusal to manage the account is a 403 page."""
+    def refuse(refusal):
+        if refusal.code == "forbidden":
+            abort(refusal.status)
+        return _render_member(_member(user_id), errors=refusal.errors, values=values), refusal.status
+    return refuse
 
 
 def _member(user_uuid):
@@ -229,14 +196,14 @@ def _member(user_uuid):
 
 def _role_choices():
     grantable = staff_service.grantable_roles(current_user, g.school) if can_manage() else ()
-    return [(role, ROLE_LABELS[role], role in grantable) for role in ROLES]
+    return [(role, label(role, "roles"), role in grantable) for role in ROLES]
 
 
 def _render_list(errors=None, values=None):
     return render_template(
         "office/admin/staff.html", can_manage=can_manage(), members=staff_service.members(g.school, current_user),
         invitations=staff_invitations.pending(g.school),
-        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        role_choices=_role_choices(), errors=errors or {},
         values=values or {}, chosen_roles=(values.getlist("roles") if values else ["visiting_staff"]))
 
 
@@ -245,7 +212,7 @@ def _render_member(user, link=None, errors=None, values=None):
     assignments = sorted((a.placement for a in _assignments(user)), key=lambda p: p.pupil.last_name)
     return render_template(
         "office/admin/staff_member.html", can_manage=can_manage(), person=person, link=link,
-        role_labels=ROLE_LABELS, role_choices=_role_choices(), errors=errors or {},
+        role_choices=_role_choices(), errors=errors or {},
         assignments=assignments, link_days=staff_service.PASSWORD_LINK_DAYS,
         values=values or {"full_name": user.full_name, "email": user.email, "phone": user.phone or ""},
         is_self=user.id == current_user.id, second_factor_on=second_factor.has_second_factor(user),

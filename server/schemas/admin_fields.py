@@ -2,7 +2,8 @@
 
 The JSON API and the office forms load through the same schemas, so the messages here are
 written for the person at the form: "This is required.", not "Missing data for required field.".
-Text is trimmed on the way in, and optional text that is blank is stored as nothing (None).
+Text is trimmed on the way in, and optional text that is blank is stored as nothing (None):
+`optional_text` is in base.py, the one definition every schema uses.
 """
 import re
 from datetime import date
@@ -10,30 +11,16 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate
 
 from server.dates import school_today
-from server.schemas.base import StrictSchema
+from server.schemas.base import StrictSchema, trim, trim_to_none
 
 REQUIRED = {"required": "This is required.", "null": "This is required."}
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,40}$")
 
 
-def _trim(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _trim_to_none(value):
-    value = _trim(value)
-    return None if value == "" else value
-
-
 def required_text(max_length, **kwargs):
-    return fields.String(required=True, pre_load=[_trim], error_messages=REQUIRED, validate=[
+    return fields.String(required=True, pre_load=[trim], error_messages=REQUIRED, validate=[
         validate.Length(min=1, error="This is required."),
         validate.Length(max=max_length, error="Use at most {max} characters.")], **kwargs)
-
-
-def optional_text(max_length, **kwargs):
-    return fields.String(load_default=None, allow_none=True, pre_load=[_trim_to_none],
-                         validate=validate.Length(max=max_length, error="Use at most {max} characters."), **kwargs)
 
 
 def _check_phone(value):
@@ -42,23 +29,23 @@ def _check_phone(value):
 
 
 def required_phone(**kwargs):
-    return fields.String(required=True, pre_load=[_trim], error_messages=REQUIRED,
+    return fields.String(required=True, pre_load=[trim], error_messages=REQUIRED,
                          validate=[validate.Length(min=1, error="This is required."), _check_phone], **kwargs)
 
 
 def optional_phone(**kwargs):
-    return fields.String(load_default=None, allow_none=True, pre_load=[_trim_to_none], validate=_check_phone,
+    return fields.String(load_default=None, allow_none=True, pre_load=[trim_to_none], validate=_check_phone,
                          **kwargs)
 
 
 def optional_email(**kwargs):
-    return fields.Email(load_default=None, allow_none=True, pre_load=[_trim_to_none],
+    return fields.Email(load_default=None, allow_none=True, pre_load=[trim_to_none],
                         error_messages={"invalid": "Enter an email address like name@school.example."},
                         validate=validate.Length(max=254), **kwargs)
 
 
 def optional_url(**kwargs):
-    return fields.Url(load_default=None, allow_none=True, pre_load=[_trim_to_none], schemes={"http", "https"},
+    return fields.Url(load_default=None, allow_none=True, pre_load=[trim_to_none], schemes={"http", "https"},
                       error_messages={"invalid": "Enter a web address starting https://"},
                       validate=validate.Length(max=500), **kwargs)
 
@@ -96,11 +83,11 @@ class UkDate(fields.Date):
 
 
 def required_date(**kwargs):
-    return UkDate(required=True, error_messages=REQUIRED, pre_load=[_trim], **kwargs)
+    return UkDate(required=True, error_messages=REQUIRED, pre_load=[trim], **kwargs)
 
 
 def optional_date(**kwargs):
-    return UkDate(load_default=None, allow_none=True, pre_load=[_trim_to_none], **kwargs)
+    return UkDate(load_default=None, allow_none=True, pre_load=[trim_to_none], **kwargs)
 
 
 def _flag_text(value):
@@ -158,7 +145,7 @@ def whole_number(**kwargs):
 def one_of(choices, labels=None, **kwargs):
     """A code from a fixed vocabulary; the message lists the labels people see."""
     shown = ", ".join((labels or {}).get(code, code) for code in choices)
-    return fields.String(error_messages=REQUIRED, pre_load=[_trim], validate=validate.OneOf(
+    return fields.String(error_messages=REQUIRED, pre_load=[trim], validate=validate.OneOf(
         choices, error=f"Choose one of: {shown}."), **kwargs)
 
 

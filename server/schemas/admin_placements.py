@@ -11,8 +11,9 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from server.dates import school_today
 from server.extensions import db
 from server.models import User
-from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_text,
-                                         required_date, whole_number)
+from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, required_date,
+                                         whole_number)
+from server.schemas.base import optional_text
 from server.services import partners, time_limits
 from server.services.placement_rules import activation_blockers, start_warnings
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, SESSIONS, labels

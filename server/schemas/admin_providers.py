@@ -3,8 +3,8 @@ pre-placement check the school did on paper before it used this product (§7.2, 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, optional_email,
-                                         optional_phone, optional_text, optional_url, required_date, required_text,
-                                         whole_number)
+                                         optional_phone, optional_url, required_date, required_text, whole_number)
+from server.schemas.base import optional_text
 from server.services.placement_rules import REGISTERED_STATUSES, registration_warning as warning_for
 from server.vocabulary import EVIDENCE_KINDS, REGISTRATION_STATUSES, RISK_RATINGS, labels
 

@@ -8,8 +8,9 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate, validates
 
 from server.dates import school_today
-from server.schemas.admin_fields import (AdminSchema, flag, not_yes_no, optional_phone, optional_text, required_date,
-                                         required_text, whole_number)
+from server.schemas.admin_fields import (AdminSchema, flag, not_yes_no, optional_phone, required_date, required_text,
+                                         whole_number)
+from server.schemas.base import optional_text
 
 # In the order the column guesser tries them: a Yes/No "Social Worker" column fits "has a social
 # worker" first; a column of names does not, and goes on to "social worker's name".

@@ -4,9 +4,9 @@ from datetime import date
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from server.dates import long_date
-from server.schemas.admin_fields import (AdminSchema, UkDate, one_of, optional_email, optional_text, required_date,
-                                         required_phone, required_text, whole_number)
-from server.schemas.base import CALENDAR_YEARS
+from server.schemas.admin_fields import (AdminSchema, UkDate, one_of, optional_email, required_date, required_phone,
+                                         required_text, whole_number)
+from server.schemas.base import CALENDAR_YEARS, optional_text
 from server.vocabulary import CONTACT_ROLES, TERMS, labels
 
 HALF_TERMS = [(term, half) for term in TERMS for half in (1, 2)]

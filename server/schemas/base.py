@@ -30,9 +30,20 @@ def text(max_length, **kwargs):
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
 
 
-def optional_text(max_length):
-    """A string that may be absent or null."""
-    return fields.String(validate=validate.Length(max=max_length), load_default=None, allow_none=True)
+def trim(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def trim_to_none(value):
+    value = trim(value)
+    return None if value == "" else value
+
+
+def optional_text(max_length, keep_as_sent=False, **kwargs):
+    """A string that may be absent or null. Trimmed, and blank is stored as nothing (None), unless
+    `keep_as_sent` (a visit's words stay exactly as the phone sent them)."""
+    return fields.String(load_default=None, allow_none=True, pre_load=[] if keep_as_sent else [trim_to_none],
+                         validate=validate.Length(max=max_length, error="Use at most {max} characters."), **kwargs)
 
 
 def non_empty_text(max_length, **kwargs):

@@ -10,8 +10,8 @@ MEDIA_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 class PhotoManifestEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
-    item_key = optional_text(80)
-    caption = optional_text(500)
+    item_key = optional_text(80, keep_as_sent=True)
+    caption = optional_text(500, keep_as_sent=True)
     sha256 = fields.String(required=True, validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lowercase hex digits"))
     size = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=COLUMN_INT_MAX))
     type = fields.String(required=True, validate=validate.OneOf(MEDIA_TYPES))
@@ -19,7 +19,7 @@ class PhotoManifestEntrySchema(StrictSchema):
 
 class ActionEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
-    item_key = optional_text(80)
+    item_key = optional_text(80, keep_as_sent=True)
     description = written_text(LIMITS["action_description"], required=True)
     owner_name = written_text(LIMITS["action_owner_name"], required=True)
     due_on = PhoneDate(ahead=DUE_DATE_HORIZON, required=True)
@@ -28,7 +28,7 @@ class ActionEntrySchema(StrictSchema):
 class ConcernEntrySchema(StrictSchema):
     uuid = fields.UUID(required=True)
     text = written_text(LIMITS["concern_text"], required=True)
-    immediate_action = optional_text(LIMITS["concern_immediate_action"])
+    immediate_action = optional_text(LIMITS["concern_immediate_action"], keep_as_sent=True)
     raised_at = PhoneDateTime(required=True)
 
 

@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from server.extensions import db
 from server.models import Membership, User
 from server.models.base import utcnow
+from server.services.refusal import Refused
 
 # argon2id with the library's RFC 9106 "low memory" profile (64 MiB, 3 passes): above OWASP's floor.
 # The test suite alone may choose a cheap profile (PASSWORD_HASHING, refused outside development
@@ -34,12 +35,6 @@ def _dummy_hash():
     return _dummy_hashes[profile]
 
 
-class SignInRefused(Exception):
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
-
-
 def hash_password(password):
     return _hasher().hash(password)
 
@@ -56,7 +51,7 @@ def normalise_email(email):
 
 
 def authenticate(email, password, lockout_threshold, lockout_minutes):
-    """The active user with this email and password, or SignInRefused("bad_credentials").
+    """The active user with this email and password, or Refused("bad_credentials").
     The caller calls `signed_in()` once every step of the sign-in has passed.
 
     Each attempt on an unlocked account is counted before its password is checked, in one SQL
@@ -69,16 +64,16 @@ def authenticate(email, password, lockout_threshold, lockout_minutes):
         sa.select(User).where(User.email == normalise_email(email))).scalar_one_or_none()
     if user is None or not user.active:
         password_matches(_dummy_hash(), password)
-        raise SignInRefused("bad_credentials")
+        raise Refused("bad_credentials")
     now = utcnow()
     attempt = _count_attempt(user, now)
     matches = password_matches(user.password_hash, password)
     if attempt is None:
-        raise SignInRefused("bad_credentials")
+        raise Refused("bad_credentials")
     if not matches:
         if attempt >= lockout_threshold:
             _update_account(user, failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
-        raise SignInRefused("bad_credentials")
+        raise Refused("bad_credentials")
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -92,16 +87,16 @@ def signed_in(user):
 
 def check_second_step(user, passes, lockout_threshold, lockout_minutes):
     """Count a second-factor attempt like a password attempt; `passes(user)` checks the code.
-    Raises SignInRefused("second_factor_refused") when it is wrong or the account is locked
+    Raises Refused("second_factor_refused") when it is wrong or the account is locked
     (the same answer, so a guesser cannot tell)."""
     now = utcnow()
     attempt = _count_attempt(user, now)
     if attempt is None:
-        raise SignInRefused("second_factor_refused")
+        raise Refused("second_factor_refused")
     if not passes(user):
         if attempt >= lockout_threshold:
             _update_account(user, failed_logins=0, locked_until=now + timedelta(minutes=lockout_minutes))
-        raise SignInRefused("second_factor_refused")
+        raise Refused("second_factor_refused")
 
 
 def _count_attempt(user, now):

@@ -33,10 +33,10 @@ def mark_done(action, user, note, now):
         sa.select(FollowUpAction).where(FollowUpAction.id == action.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()
     if action.done_at is not None:
-        raise Refused("This action is already marked done.")
+        raise Refused("already_done", "This action is already marked done.")
     note = (note or "").strip() or None
     if note and len(note) > NOTE_MAX_LENGTH:
-        raise Refused(f"Keep the note under {NOTE_MAX_LENGTH} characters.", field="note")
+        raise Refused("validation_failed", f"Keep the note under {NOTE_MAX_LENGTH} characters.", field="note")
     action.done_at = now
     action.done_by_id = user.id
     action.done_note = note

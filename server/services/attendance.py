@@ -10,6 +10,7 @@ from server.extensions import db
 from server.models import AttendanceRecord, Placement, Pupil, School
 from server.models.base import utcnow
 from server.services import audit
+from server.services.refusal import Refused
 from server.services.school_calendar import calendar_for, weekday_code
 
 
@@ -39,21 +40,18 @@ def is_school_day(school_id, day):
     return calendar_for(school_id).is_school_day(day)
 
 
-class RegisterRefused(ValueError):
-    pass
-
-
 def record_register(school_id, day, entries, user):
     """Save `entries` ([{placement_id (uuid), session, code, confirmed}]) for `day`. Every entry
     must name a session that placement attends that day. Returns how many marks changed."""
     if day > school_today():
-        raise RegisterRefused("Attendance cannot be recorded for a day that has not happened yet.")
+        raise Refused("register_day_in_future", "Attendance cannot be recorded for a day that has not happened yet.")
     rows = {str(row["placement"].uuid): row for row in register_for(school_id, day)}
     changed = 0
     for entry in entries:
         row = rows.get(str(entry["placement_id"]))
         if row is None or entry["session"] not in row["sessions"]:
-            raise RegisterRefused("A mark was for a placement or session not on this day's register.")
+            raise Refused("validation_failed",
+                          "A mark was for a placement or session not on this day's register.", field="marks")
         existing = row["marks"][entry["session"]]
         if existing is None:
             db.session.add(AttendanceRecord(

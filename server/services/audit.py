@@ -1,11 +1,27 @@
 """Writes to the append-only audit log. Call it in the same transaction as the change it
-describes, so the log and the data never disagree."""
+describes, so the log and the data never disagree.
+
+Callers pass the person acting (`actor=`) when they know it. Otherwise the entry names whoever
+the request being served is signed in as, with its address: the web layer tells this module how
+to ask (`read_request_with`, set by server/security.py), so no service reads request globals."""
 import sqlalchemy as sa
-from flask import has_request_context, request
-from flask_login import current_user
 
 from server.extensions import db
 from server.models import AuditEvent
+
+
+def _outside_a_request(want_person):
+    return None, None
+
+
+# (want_person) -> (the signed-in person or None, the request's address or None)
+_request_source = _outside_a_request
+
+
+def read_request_with(source):
+    """Use `source(want_person)` for the person and address of the request being served."""
+    global _request_source
+    _request_source = source
 
 
 def record(action, obj, school_id=None, actor=None, **details):
@@ -33,8 +49,7 @@ def _add(action, object_type, object_id, school_id, actor, details):
 
 
 def _entry(action, object_type, object_id, school_id, actor, details):
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        actor = current_user
+    person, address = _request_source(actor is None)
+    actor = actor if actor is not None else person
     return dict(actor_id=actor.id if actor is not None else None, school_id=school_id, action=action,
-                object_type=object_type, object_id=str(object_id), details=details,
-                ip_address=request.remote_addr if has_request_context() else None)
+                object_type=object_type, object_id=str(object_id), details=details, ip_address=address)

@@ -77,7 +77,7 @@ def record_read(concerns, reader, where):
 
 def add_note(concern, author, kind, text, now):
     if kind not in NOTE_KINDS:
-        raise Refused("Choose what kind of entry this is.", field="kind")
+        raise Refused("validation_failed", "Choose what kind of entry this is.", field="kind")
     text = _clean(text, "Write the note.")
     note = ConcernNote(concern_id=concern.id, author_id=author.id, kind=kind, text=text, created_at=now)
     db.session.add(note)
@@ -92,7 +92,7 @@ def close(concern, dsl, outcome, now):
         sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()
     if concern.closed_at is not None:
-        raise Refused("This concern is already closed.")
+        raise Refused("already_done", "This concern is already closed.")
     concern.outcome = _clean(outcome, "Write what was done: the outcome is the record of the DSL's decision.",
                              field="outcome")
     concern.closed_at = now
@@ -108,7 +108,7 @@ def reopen(concern, dsl, reason, now):
         sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
         .execution_options(populate_existing=True)).scalar_one()
     if concern.closed_at is None:
-        raise Refused("This concern is open already.")
+        raise Refused("already_done", "This concern is open already.")
     reason = _clean(reason, "Say why the concern is reopened: it is part of the record.", field="reason")
     db.session.add(ConcernNote(concern_id=concern.id, author_id=concern.closed_by_id, kind="closed",
                                text=concern.outcome, created_at=concern.closed_at))
@@ -121,7 +121,7 @@ def reopen(concern, dsl, reason, now):
 def _clean(text, missing_message, field="text"):
     text = (text or "").strip()
     if not text:
-        raise Refused(missing_message, field=field)
+        raise Refused("validation_failed", missing_message, field=field)
     if len(text) > TEXT_MAX_LENGTH:
-        raise Refused(f"Keep it under {TEXT_MAX_LENGTH} characters.", field=field)
+        raise Refused("validation_failed", f"Keep it under {TEXT_MAX_LENGTH} characters.", field=field)
     return text

@@ -23,12 +23,12 @@ import sqlalchemy as sa
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy.orm import Session
 
-from server.errors import ApiError
 from server.extensions import db
 from server.models import EvidenceFile
 from server.models.base import new_uuid
 from server.services import audit
 from server.services.photo_store import get_photo_store
+from server.services.refusal import Refused
 
 KEY_PREFIX = "evidence"
 # The keys stored during the session's transaction, until it commits (see _forget_uncommitted).
@@ -53,18 +53,18 @@ JPEG_QUALITY = 90
 
 
 def refused(reason, message):
-    return ApiError("document_refused", details={"reason": reason}, message=message)
+    return Refused("document_refused", message, field="file", details={"reason": reason})
 
 
 def check(data, max_bytes, max_pixels):
-    """(content type, bytes to keep) for an upload, or ApiError document_refused (422) or
+    """(content type, bytes to keep) for an upload, or Refused document_refused (422) or
     document_too_large (413)."""
     if not data:
         raise refused("empty", "The file is empty. Choose the scanned document again.")
     if len(data) > max_bytes:
-        raise ApiError("document_too_large", details={"bytes": len(data), "max_bytes": max_bytes},
-                       message=f"The file is larger than {max_bytes // (1024 * 1024)} MB. "
-                               "Scan it at a lower resolution or in black and white, and try again.")
+        raise Refused("document_too_large", field="file", details={"bytes": len(data), "max_bytes": max_bytes},
+                      message=f"The file is larger than {max_bytes // (1024 * 1024)} MB. "
+                              "Scan it at a lower resolution or in black and white, and try again.")
     if data.startswith(b"%PDF-"):
         _check_pdf(data)
         return "application/pdf", data
@@ -132,7 +132,7 @@ def _checked_image(data, max_pixels):
             if width * height > max_pixels:
                 raise refused("too_many_pixels", "The picture has too many pixels. Scan it at a lower resolution.")
             image.load()
-    except ApiError:
+    except Refused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise refused("too_many_pixels", "The picture has too many pixels. Scan it at a lower resolution.") from None

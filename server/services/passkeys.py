@@ -64,7 +64,8 @@ def registration_options(user, bound_token, rp):
     """The options for navigator.credentials.create(), as JSON-ready data."""
     existing = passkeys_of(user)
     if len(existing) >= MAX_PASSKEYS:
-        raise Refused(f"You have {MAX_PASSKEYS} passkeys. Remove one you no longer use first.", "name")
+        raise Refused("validation_failed", f"You have {MAX_PASSKEYS} passkeys. Remove one you no longer use first.",
+                      field="name")
     options = webauthn.generate_registration_options(
         rp_id=rp.rp_id, rp_name=RP_NAME, user_name=user.email, user_display_name=user.full_name,
         user_id=user.uuid.bytes,
@@ -81,21 +82,24 @@ def register(user, bound_token, name, credential, rp):
     key under `name`. Raises Refused; the challenge is used up either way (commit)."""
     name = " ".join((name or "").split())
     if not name:
-        raise Refused("Give the passkey a name you will recognise, like “Work laptop”.", "name")
+        raise Refused("validation_failed", "Give the passkey a name you will recognise, like “Work laptop”.",
+                      field="name")
     if len(name) > NAME_MAX:
-        raise Refused(f"Keep the name to {NAME_MAX} characters.", "name")
+        raise Refused("validation_failed", f"Keep the name to {NAME_MAX} characters.", field="name")
     credential = _as_dict(credential)
     challenge = _claim_challenge(user, REGISTER, credential, bound_token)
     if challenge is None:
-        raise Refused("That passkey request has expired or was already used. Try adding it again.", "credential")
+        raise Refused("validation_failed", "That passkey request has expired or was already used. Try adding it again.",
+                      field="credential")
     try:
         verified = webauthn.verify_registration_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=rp.rp_id, expected_origin=rp.origin)
     except (WebAuthnException, ValueError, KeyError, TypeError):
-        raise Refused("The passkey could not be checked. Try adding it again.", "credential") from None
+        raise Refused("validation_failed", "The passkey could not be checked. Try adding it again.",
+                      field="credential") from None
     credential_id = webauthn.helpers.bytes_to_base64url(verified.credential_id)
     if db.session.execute(sa.select(Passkey.id).where(Passkey.credential_id == credential_id)).first():
-        raise Refused("That passkey is already added.", "credential")
+        raise Refused("validation_failed", "That passkey is already added.", field="credential")
     sent = credential["response"].get("transports")
     transports = [t for t in sent if isinstance(t, str) and t in _TRANSPORTS] if isinstance(sent, list) else []
     passkey = Passkey(user_id=user.id, credential_id=credential_id, public_key=verified.credential_public_key,
@@ -118,7 +122,8 @@ def sign_in_options(user, pending_token, rp):
         rp_id=rp.rp_id, user_verification=UserVerificationRequirement.PREFERRED,
         allow_credentials=[PublicKeyCredentialDescriptor(
             id=webauthn.base64url_to_bytes(key.credential_id),
-            transports=[AuthenticatorTransport(t) for t in (key.transports or "").split(",") if t in _TRANSPORTS] or None)
+            transports=[AuthenticatorTransport(t) for t in (key.transports or "").split(",")
+                        if t in _TRANSPORTS] or None)
             for key in keys])
     _store_challenge(user, SIGN_IN, options.challenge, pending_token)
     return json.loads(webauthn.options_to_json(options))
@@ -223,5 +228,5 @@ def _as_dict(credential, refuse=True):
     if isinstance(credential, dict) and isinstance(credential.get("response"), dict):
         return credential
     if refuse:
-        raise Refused("The passkey could not be checked. Try adding it again.", "credential")
+        raise Refused("validation_failed", "The passkey could not be checked. Try adding it again.", field="credential")
     return None

@@ -7,16 +7,11 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from server.services.refusal import Refused
+
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 THUMBNAIL_EDGE = 320
 JPEG_QUALITY = 85
-
-
-class PhotoRefused(Exception):
-    def __init__(self, code, detail=None):
-        super().__init__(code)
-        self.code = code
-        self.detail = detail or {}
 
 
 @dataclass
@@ -35,19 +30,19 @@ def process_photo(data, max_pixels, long_edge):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ALLOWED_FORMATS:
-                raise PhotoRefused("photo_format_refused", {"format": image.format})
+                raise Refused("photo_format_refused", details={"format": image.format})
             width, height = image.size
             if width * height > max_pixels:
-                raise PhotoRefused("photo_too_many_pixels", {"pixels": width * height, "max_pixels": max_pixels})
+                raise Refused("photo_too_many_pixels", details={"pixels": width * height, "max_pixels": max_pixels})
             if image.format == "JPEG":
                 image.draft("RGB", draft_size(width, height, long_edge))
             image.load()
-    except PhotoRefused:
+    except Refused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRefused("photo_too_many_pixels", {"max_pixels": max_pixels}) from None
+        raise Refused("photo_too_many_pixels", details={"max_pixels": max_pixels}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise PhotoRefused("photo_not_an_image", {"reason": type(error).__name__}) from None
+        raise Refused("photo_not_an_image", details={"reason": type(error).__name__}) from None
 
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):

@@ -9,10 +9,8 @@ globals; flush, never commit.
 from decimal import Decimal
 
 import sqlalchemy as sa
-from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
-from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
 from server.models.base import utcnow
@@ -20,6 +18,7 @@ from server.permissions import roles_with
 from server.services import audit, time_limits
 from server.services.placement_rules import (SESSIONS_REQUIRED, activation_blockers,
                                             approval_blockers)
+from server.services.refusal import Refused
 from server.services.school_settings import apply_changes, audit_value, touch
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
@@ -100,7 +99,7 @@ def _resolve(school, data):
     cost = fields.pop("cost")
     fields["cost_pence"] = None if cost is None else int((Decimal(cost) * 100).to_integral_value())
     if errors:
-        raise ValidationError(errors)
+        raise Refused("validation_failed", details=errors)
     return fields, [u for u in staff if u is not None]
 
 
@@ -127,22 +126,22 @@ def update_placement(placement, data, actor):
     if placement.status != "planned":
         fixed = [name for name in ("kind", "provider") if fields[name] != getattr(placement, name)]
         if fixed:
-            raise ValidationError({("provider_id" if name == "provider" else name): [
+            raise Refused("validation_failed", details={("provider_id" if name == "provider" else name): [
                 "Fixed once a placement has started: end it and create a new placement."] for name in fixed})
     if placement.status == "active":
         if not fields["sessions"]:
-            raise ValidationError({"sessions": [SESSIONS_REQUIRED]})
+            raise Refused("validation_failed", SESSIONS_REQUIRED, field="sessions")
         decision = "governors_approved_on" if placement.kind == time_limits.DIRECTION else "approved_on"
         refusal = time_limits.extension_refusal(placement.kind, placement.planned_end_date,
                                                 fields["planned_end_date"], getattr(placement, decision),
                                                 fields[decision])
         if refusal:
-            raise ValidationError({"planned_end_date": [refusal]})
+            raise Refused("validation_failed", refusal, field="planned_end_date")
     changes = apply_changes(placement, fields)
     changes.update(_affirm_not_a_sanction(placement, affirm, actor))
     if placement.status == "active" and approval_blockers(placement):
-        raise ValidationError({"_schema": ["An active placement keeps its approvals: "
-                                           + " ".join(approval_blockers(placement))]})
+        raise Refused("validation_failed", "An active placement keeps its approvals: "
+                      + " ".join(approval_blockers(placement)))
     changes = {name: [_audit(old), _audit(new)] for name, (old, new) in changes.items()}
     changes.update(set_staff(placement, staff))
     if changes:
@@ -157,8 +156,8 @@ def _affirm_not_a_sanction(placement, affirm, actor):
     if not affirm or placement.kind != time_limits.PART_TIME or time_limits.affirmed(placement):
         return {}
     if placement.approved_by_id is None or placement.approved_by_id != actor.id:
-        raise ValidationError({"affirm_not_a_sanction": [
-            "Only the approver recorded for this part-time timetable can affirm this, signed in as themselves."]})
+        raise Refused("validation_failed", "Only the approver recorded for this part-time timetable can affirm this, "
+                      "signed in as themselves.", field="affirm_not_a_sanction")
     placement.not_a_sanction_affirmed_by_id = actor.id
     placement.not_a_sanction_affirmed_at = utcnow()
     return {"not_a_sanction_affirmed_by": [None, actor.full_name]}
@@ -196,15 +195,16 @@ def change_status(placement, data, actor, today):
     placement_rules); the refusal lists what is missing."""
     status = data["status"]
     if status not in NEXT_STATUSES[placement.status]:
-        raise ValidationError(f"A placement that is {placement.status} cannot become {status}.", "status")
+        raise Refused("validation_failed",
+                      f"A placement that is {placement.status} cannot become {status}.", field="status")
     if status == "active":
         blockers = activation_blockers(placement, today)
         if blockers:
-            raise ApiError("placement_not_ready", details={"missing": blockers})
+            raise Refused("placement_not_ready", details={"missing": blockers})
     fields = {"status": status}
     if status == "ended":
         if data["end_date"] < placement.start_date:
-            raise ValidationError("The end is before the placement started.", "end_date")
+            raise Refused("validation_failed", "The end is before the placement started.", field="end_date")
         fields.update({name: data[name] for name in ("end_date", "outcome", "destination", "pupil_assessment")})
     elif status == "cancelled" and data.get("outcome"):
         fields["outcome"] = data["outcome"]

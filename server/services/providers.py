@@ -4,12 +4,12 @@ request globals; flush, never commit."""
 from datetime import timedelta
 
 import sqlalchemy as sa
-from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from server.extensions import db
 from server.models import Provider, ProviderEvidence, ProviderReport
 from server.services import audit, evidence_files
+from server.services.refusal import Refused
 from server.services.school_settings import apply_changes, audit_value, touch
 
 # Evidence expiring within this many days is shown as "expires soon".
@@ -38,7 +38,7 @@ def _check_name_free(school, name, provider=None):
         sa.select(Provider.id).where(Provider.school_id == school.id, sa.func.lower(Provider.name) == name.lower(),
                                      Provider.id != (provider.id if provider else -1))).first()
     if clash:
-        raise ValidationError("This school already has a provider with this name.", "name")
+        raise Refused("validation_failed", "This school already has a provider with this name.", field="name")
 
 
 def create_provider(school, data, actor):
@@ -102,7 +102,8 @@ def _row_values(provider, columns, item):
     if item.get("file_uuid") is not None:
         values["file"] = evidence_files.provider_file(provider, item["file_uuid"])
         if values["file"] is None:
-            raise ValidationError("A file named in the evidence is not one of this provider's.", "evidence")
+            raise Refused("validation_failed",
+                          "A file named in the evidence is not one of this provider's.", field="evidence")
     return values
 
 

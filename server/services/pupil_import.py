@@ -31,6 +31,7 @@ from server.schemas.admin_fields import is_yes_no
 from server.schemas.admin_pupils import (IMPORT_FIELD_LABELS, IMPORT_FIELDS, SEN_STATUS_FIELDS, PupilImportRowSchema,
                                           sen_status_code)
 from server.services import audit
+from server.services.refusal import Refused
 from server.services.school_settings import apply_changes, audit_value
 from server.vocabulary import OPEN_PLACEMENT_STATUSES
 
@@ -73,8 +74,10 @@ FLAG_FIELDS = ("ehcp", "looked_after", "child_protection_plan", "child_in_need",
 NAME_FIELDS = ("first_name", "last_name", "social_worker_name", "parent_contact_name")
 
 
-class ImportRefused(Exception):
-    """The file cannot be read at all; the message says why, for the person who uploaded it."""
+def unreadable(message):
+    """The file cannot be read, or has not the columns the mapping names: the message says why,
+    for the person who uploaded it. The API sends the file as `csv_text`."""
+    return Refused("validation_failed", message, field="csv_text")
 
 
 # --- One pupil at a time ---------------------------------------------------------------------
@@ -120,7 +123,7 @@ def _check_mis_id_free(school, mis_id, pupil=None):
     if mis_id and db.session.execute(sa.select(Pupil.id).where(
             Pupil.school_id == school.id, Pupil.mis_id == mis_id,
             Pupil.id != (pupil.id if pupil else -1))).first():
-        raise ValidationError("Another pupil has this MIS id.", "mis_id")
+        raise Refused("validation_failed", "Another pupil has this MIS id.", field="mis_id")
 
 
 def create_pupil(school, data, actor, via="form"):
@@ -189,11 +192,11 @@ class CsvFile:
 
 
 def read_csv(raw):
-    """Headings and non-blank rows of an MIS export, or ImportRefused."""
+    """Headings and non-blank rows of an MIS export, or Refused (unreadable)."""
     if len(raw) > MAX_IMPORT_BYTES:
-        raise ImportRefused(f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB: export fewer columns.")
+        raise unreadable(f"The file is larger than {MAX_IMPORT_BYTES // 1_000_000} MB: export fewer columns.")
     if b"\x00" in raw[:4096]:
-        raise ImportRefused("This is not a CSV file. In your MIS, export the report as CSV.")
+        raise unreadable("This is not a CSV file. In your MIS, export the report as CSV.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -214,11 +217,11 @@ def read_csv(raw):
             rows.append((reader.line_num, {h: (cells[i].strip() if i < len(cells) else "")
                                            for i, h in enumerate(headings)}))
             if len(rows) > MAX_IMPORT_ROWS:
-                raise ImportRefused(f"The file has more than {MAX_IMPORT_ROWS} pupils.")
+                raise unreadable(f"The file has more than {MAX_IMPORT_ROWS} pupils.")
     except csv.Error as error:
-        raise ImportRefused(f"Line {reader.line_num} cannot be read as CSV ({error}).") from None
+        raise unreadable(f"Line {reader.line_num} cannot be read as CSV ({error}).") from None
     if not headings or not rows:
-        raise ImportRefused("The file has no pupils in it: it needs a row of column headings, then a row per pupil.")
+        raise unreadable("The file has no pupils in it: it needs a row of column headings, then a row per pupil.")
     return CsvFile(headings=headings, rows=rows)
 
 
@@ -293,7 +296,7 @@ def plan_import(school, csv_file, mapping):
     fields = [name for name in IMPORT_FIELDS if mapping.get(name)]
     unknown = sorted({mapping[name] for name in fields} - set(csv_file.headings))
     if unknown:
-        raise ImportRefused("The file has no column called " + ", ".join(unknown) + ".")
+        raise unreadable("The file has no column called " + ", ".join(unknown) + ".")
     schema = PupilImportRowSchema(only=fields)
     parsed = []
     for line, cells in csv_file.rows:
@@ -364,7 +367,7 @@ def apply_import(school, plan, actor):
 
     All or nothing, inside a savepoint: if another change to the pupils overtook the plan (a
     colleague added one of its MIS ids meanwhile), every row written so far is undone here and
-    ImportRefused says so, whatever the caller does next."""
+    Refused("conflict") says so, whatever the caller does next."""
     if not plan.created and not plan.changed:
         plan.applied = True
         return plan
@@ -377,8 +380,8 @@ def apply_import(school, plan, actor):
             audit.record("pupil_import.applied", school, school_id=school.id, actor=actor,
                          created=len(plan.created), changed=len(plan.changed), unchanged=len(plan.unchanged),
                          rejected=len(plan.rejected))
-    except (ValidationError, sa.exc.IntegrityError):
-        raise ImportRefused("Another change to the pupils overtook this import, so nothing was imported. "
-                            "Check the import again.") from None
+    except (Refused, sa.exc.IntegrityError):
+        raise Refused("conflict", "Another change to the pupils overtook this import, so nothing was imported. "
+                           "Check the import again.") from None
     plan.applied = True
     return plan

@@ -192,7 +192,8 @@ def _lock(visit):
 
 def _check_version(visit, seen_version):
     if seen_version != visit.current_version:
-        raise Refused(f"Version {visit.current_version} of this visit arrived while you were reading "
+        raise Refused("visit_changed_while_reading",
+                      f"Version {visit.current_version} of this visit arrived while you were reading "
                       f"version {seen_version}. Look at the new version before deciding.")
 
 
@@ -202,15 +203,17 @@ def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete
     visit = _lock(visit)
     _check_version(visit, seen_version)
     if visit.review_status == "signed_off":
-        raise Refused("This visit is already signed off.")
+        raise Refused("already_done", "This visit is already signed off.")
     if visit.author_id == reviewer.id:
         # Four eyes on every record: an AP leader's own provider check needs a second signer too.
-        raise Refused("You made this visit, so someone else signs it off: another AP leader or the headteacher.")
+        raise Refused("own_visit",
+                      "You made this visit, so someone else signs it off: another AP leader or the headteacher.")
     comment = _clean_comment(comment, required=False)
     version = visit.versions[-1]
     missing = len(completeness.missing_photos(visit, version))
     if missing and not accept_incomplete:
-        raise Refused(f"{missing} photo(s) have not arrived yet. Wait for them, send the visit back, or tick "
+        raise Refused("photos_missing",
+                      f"{missing} photo(s) have not arrived yet. Wait for them, send the visit back, or tick "
                       "“Sign off without the missing photos”.", field="accept_incomplete")
     visit.review_status = "signed_off"
     visit.reviewed_by_id = reviewer.id
@@ -229,7 +232,7 @@ def send_back(visit, reviewer, now, seen_version, comment):
     visit = _lock(visit)
     _check_version(visit, seen_version)
     if visit.review_status == "signed_off":
-        raise Refused("This visit is already signed off; it cannot be sent back.")
+        raise Refused("already_done", "This visit is already signed off; it cannot be sent back.")
     comment = _clean_comment(comment, required=True)
     visit.review_status = "sent_back"
     visit.reviewed_by_id = reviewer.id
@@ -243,10 +246,11 @@ def send_back(visit, reviewer, now, seen_version, comment):
 def _clean_comment(comment, required):
     comment = (comment or "").strip()
     if required and not comment:
-        raise Refused("Write what needs correcting: the comment is what the author sees on their phone.",
+        raise Refused("validation_failed",
+                      "Write what needs correcting: the comment is what the author sees on their phone.",
                       field="comment")
     if len(comment) > COMMENT_MAX_LENGTH:
-        raise Refused(f"Keep the comment under {COMMENT_MAX_LENGTH} characters.", field="comment")
+        raise Refused("validation_failed", f"Keep the comment under {COMMENT_MAX_LENGTH} characters.", field="comment")
     return comment or None
 
 

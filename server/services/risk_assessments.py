@@ -42,7 +42,8 @@ def from_provider_check(visit, version, signer, now):
     answers = version.answers or {}
     rating = (answers.get("risk_rating") or {}).get("value")
     if rating not in RISK_RATINGS:
-        raise Refused("This check has no overall risk rating, so it cannot become a risk assessment. "
+        raise Refused("check_not_rated",
+                      "This check has no overall risk rating, so it cannot become a risk assessment. "
                       "Send it back for the rating to be added.")
     assessment = RiskAssessment(
         provider_id=visit.provider_id, visit_id=visit.id, rating=rating,
@@ -68,9 +69,10 @@ def from_existing_check(provider, data, upload, recorder, now, limits):
     longest = add_months(assessed_on, VALID_FOR_MONTHS)
     valid_until = data.get("valid_until") or longest
     if valid_until <= assessed_on:
-        raise Refused("It must be valid until a day after the check.", field="valid_until")
+        raise Refused("validation_failed", "It must be valid until a day after the check.", field="valid_until")
     if valid_until > longest:
-        raise Refused(f"A risk assessment is reviewed at least every {VALID_FOR_MONTHS} months (§7.9): "
+        raise Refused("validation_failed",
+                      f"A risk assessment is reviewed at least every {VALID_FOR_MONTHS} months (§7.9): "
                       f"valid until {medium_date(longest)} at the latest.", field="valid_until")
     evidence_file = evidence_files.store(provider, *upload, recorder, now, limits)
     assessment = RiskAssessment(
@@ -96,15 +98,19 @@ def approve_mitigations(provider, approver, mitigations, now):
     ("placement.approve_mitigations" in server/permissions.py)."""
     mitigations = (mitigations or "").strip()
     if not mitigations:
-        raise Refused("Write the mitigations: what has been put in place for each finding.", field="mitigations")
+        raise Refused("validation_failed",
+                      "Write the mitigations: what has been put in place for each finding.", field="mitigations")
     if len(mitigations) > start_gates.MITIGATIONS_MAX_LENGTH:
-        raise Refused(f"Keep the mitigations under {start_gates.MITIGATIONS_MAX_LENGTH} characters.",
+        raise Refused("validation_failed",
+                      f"Keep the mitigations under {start_gates.MITIGATIONS_MAX_LENGTH} characters.",
                       field="mitigations")
     current = _current_for_update(provider)
     if current is None or not start_gates.awaiting_mitigation(current):
-        raise Refused("The current risk assessment has no findings awaiting mitigation.", field="mitigations")
+        raise Refused("nothing_to_mitigate",
+                      "The current risk assessment has no findings awaiting mitigation.", field="mitigations")
     if current.not_valid_reason:
-        raise Refused(f"{current.not_valid_reason} Mitigations cannot make it count: a new in-person check is needed.",
+        raise Refused("assessment_not_valid",
+                      f"{current.not_valid_reason} Mitigations cannot make it count: a new in-person check is needed.",
                       field="mitigations")
     current.mitigations = mitigations
     current.mitigations_approved_by_id = approver.id
@@ -157,12 +163,13 @@ def request_review(provider, user, reason, now):
     assessment is due for review within MATERIAL_CHANGE_REVIEW_DAYS."""
     reason = (reason or "").strip()
     if not reason:
-        raise Refused("Say what changed, so the review knows what to look at.", field="reason")
+        raise Refused("validation_failed", "Say what changed, so the review knows what to look at.", field="reason")
     if len(reason) > REASON_MAX_LENGTH:
-        raise Refused(f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
+        raise Refused("validation_failed", f"Keep the reason under {REASON_MAX_LENGTH} characters.", field="reason")
     current = _current_for_update(provider)
     if current is None:
-        raise Refused("There is no risk assessment to review yet: a pre-placement check is needed first.")
+        raise Refused("no_risk_assessment",
+                      "There is no risk assessment to review yet: a pre-placement check is needed first.")
     current.review_requested_at = now
     current.review_reason = reason
     audit.record("risk_assessment.review_requested", current, school_id=provider.school_id, reason=reason)

@@ -5,10 +5,10 @@ Input arrives already checked by schemas/admin_school.NewSchoolSchema. Flush, ne
 """
 import sqlalchemy as sa
 
-from server.errors import ApiError
 from server.extensions import db
 from server.models import School, Trust
 from server.services import audit
+from server.services.refusal import Refused
 
 # What makes "the same school": asking again with these unchanged is not an error.
 IDENTITY_FIELDS = ("name", "local_authority", "trust")
@@ -23,7 +23,7 @@ def find_or_create_trust(name, may_create):
     if trust is not None:
         return trust, False
     if not may_create:
-        raise ApiError("unknown_trust", details={"trust": name})
+        raise Refused("unknown_trust", details={"trust": name})
     trust = Trust(name=name)
     db.session.add(trust)
     return trust, True
@@ -35,7 +35,7 @@ def create_school(data):
     if existing is not None:
         differences = _differences(existing, data)
         if differences:
-            raise ApiError("school_exists", details={"urn": data["urn"], "differences": differences})
+            raise Refused("school_exists", details={"urn": data["urn"], "differences": differences})
         return existing, False, False
     trust, trust_created = (find_or_create_trust(data["trust"], data.get("new_trust", False)) if data["trust"]
                             else (None, False))

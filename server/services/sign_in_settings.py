@@ -2,10 +2,8 @@
 senior may do about someone else's: end a session on a lost phone, or clear a second factor
 whose app and recovery codes are both lost. No Flask request globals."""
 import sqlalchemy as sa
-from marshmallow import ValidationError
 
 from server import permissions
-from server.errors import ApiError
 from server.extensions import db
 from server.models import UserSession
 from server.models.base import utcnow
@@ -55,7 +53,8 @@ def reset_second_factor(user, school, actor):
     second factor is on (so the reset itself was made by someone who signed in with two steps)."""
     _check_senior(actor, user, school, "second_factor.reset")
     if not second_factor.has_second_factor(actor):
-        raise ValidationError("Turn on two-step sign-in for your own account before resetting anyone else's.", "user")
+        raise Refused("validation_failed",
+                      "Turn on two-step sign-in for your own account before resetting anyone else's.", field="user")
     if not second_factor.has_second_factor(user):
         return False
     second_factor.clear(user)
@@ -84,7 +83,8 @@ def remove_someones_passkey(user, passkey_id, school, actor):
     session of the person ends, since a session may have been opened with that key."""
     _check_senior(actor, user, school, "second_factor.reset")
     if not second_factor.has_second_factor(actor):
-        raise ValidationError("Turn on two-step sign-in for your own account before removing anyone's passkey.", "user")
+        raise Refused("validation_failed", "Turn on two-step sign-in for your own account before removing anyone's "
+                      "passkey.", field="user")
     removed = passkeys.revoke(user, passkey_id, actor=actor, school_id=school.id)
     if removed:
         end_sessions(UserSession.user_id == user.id)
@@ -110,9 +110,10 @@ def operator_reset(user, reason, operator):
 def turn_off(user, code):
     """The person turns their own optional second factor off, with a current code."""
     if second_factor.requires_second_factor(user):
-        raise ValidationError("Your role needs two-step sign-in, so it stays on.", "code")
+        raise Refused("validation_failed", "Your role needs two-step sign-in, so it stays on.", field="code")
     if not second_factor.check_code(user, code):
-        raise ValidationError("That code is not right or has been used. Enter the newest code from your app.", "code")
+        raise Refused("validation_failed",
+                      "That code is not right or has been used. Enter the newest code from your app.", field="code")
     second_factor.clear(user)
     audit.record("second_factor.removed", user, actor=user)
 
@@ -120,7 +121,8 @@ def turn_off(user, code):
 def renew_recovery_codes(user, code):
     """New recovery codes (the old ones stop working), with a current code."""
     if not second_factor.check_code(user, code):
-        raise ValidationError("That code is not right or has been used. Enter the newest code from your app.", "code")
+        raise Refused("validation_failed",
+                      "That code is not right or has been used. Enter the newest code from your app.", field="code")
     codes = second_factor.new_recovery_codes(user)
     audit.record("second_factor.recovery_codes_renewed", user, actor=user)
     return codes
@@ -129,10 +131,10 @@ def renew_recovery_codes(user, code):
 def enrol(user, secret, code):
     """The person adds an authenticator app from their own settings (beside any passkeys)."""
     if second_factor.has_totp(user):
-        raise ValidationError("Two-step sign-in is already on.", "code")
+        raise Refused("validation_failed", "Two-step sign-in is already on.", field="code")
     codes = second_factor.enrol(user, secret, code)
     if codes is None:
-        raise ValidationError("That code is not right. Enter the code the app shows now.", "code")
+        raise Refused("validation_failed", "That code is not right. Enter the code the app shows now.", field="code")
     audit.record("second_factor.enrolled", user, actor=user, factor="totp")
     return codes
 
@@ -143,7 +145,7 @@ def _open_session(user, session_id):
 
 def _check_senior(actor, user, school, permission):
     if user.id == actor.id or not permissions.allows(actor, school.id, permission):
-        raise ApiError("forbidden")
+        raise Refused("forbidden")
     reason = why_not_managed(actor, user)
     if reason:
-        raise ApiError("forbidden", message=NOT_MANAGED_MESSAGES[reason])
+        raise Refused("forbidden", message=NOT_MANAGED_MESSAGES[reason])

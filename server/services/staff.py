@@ -15,9 +15,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from marshmallow import ValidationError
 
-from server.errors import ApiError
 from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, User, UserSession
 from server.models.base import utcnow
@@ -25,6 +23,7 @@ from server.permissions import roles_with, schools_where
 from server.security import end_sessions
 from server.services import audit, staff_invitations
 from server.services.accounts import hash_password, normalise_email
+from server.services.refusal import Refused
 from server.services.school_settings import apply_changes, touch
 from server.vocabulary import ROLES
 
@@ -110,7 +109,7 @@ def roles_changeable_by(actor, user, school):
 def _check_grantable(actor, school, roles):
     refused = sorted(set(roles) - set(grantable_roles(actor, school)))
     if refused:
-        raise ValidationError("You cannot give or take away: " + ", ".join(refused) + ".", "roles")
+        raise Refused("validation_failed", "You cannot give or take away: " + ", ".join(refused) + ".", field="roles")
 
 
 def add_staff(school, data, actor):
@@ -123,11 +122,13 @@ def add_staff(school, data, actor):
     email = normalise_email(data["email"])
     user = db.session.execute(sa.select(User).where(User.email == email)).scalar_one_or_none()
     if user is not None and school.id in user.school_ids:
-        raise ValidationError("This person is already on the staff list: change their roles there.", "email")
+        raise Refused("validation_failed",
+                      "This person is already on the staff list: change their roles there.", field="email")
     if user is not None and not account_managed_by(actor, user):
         return "invited", staff_invitations.invite(school, user, data, actor)
     if user is not None and not user.active:
-        raise ValidationError("That account has been deactivated. Reactivate it from the staff list.", "email")
+        raise Refused("validation_failed",
+                      "That account has been deactivated. Reactivate it from the staff list.", field="email")
     how = "joined" if user is not None else "created"
     if user is None:
         # An unguessable password nobody knows: the person sets their own through a link.
@@ -149,7 +150,8 @@ def set_roles(user, school, roles, actor):
     wanted = set(roles)
     _check_grantable(actor, school, set(before) | wanted)
     if user.id == actor.id and not wanted & set(roles_with("school.administer")):
-        raise ValidationError("You cannot take away your own last role that runs the school's AP.", "roles")
+        raise Refused("validation_failed",
+                      "You cannot take away your own last role that runs the school's AP.", field="roles")
     for membership in [m for m in user.memberships if m.school_id == school.id and m.role not in wanted]:
         user.memberships.remove(membership)
     for role in sorted(wanted - set(before)):
@@ -172,7 +174,7 @@ def correct_details(user, school, data, actor):
     email = normalise_email(data["email"])
     taken = db.session.execute(sa.select(User.id).where(User.email == email, User.id != user.id)).first()
     if taken:
-        raise ValidationError("That email address cannot be used for this account.", "email")
+        raise Refused("validation_failed", "That email address cannot be used for this account.", field="email")
     changes = apply_changes(user, {"full_name": data["full_name"], "email": email, "phone": data["phone"]})
     if changes:
         audit.record("user.details_changed", user, school_id=school.id, actor=actor, changes=changes)
@@ -184,7 +186,7 @@ def deactivate(user, school, actor):
     theirs and stay in the record."""
     _check_manages(actor, user)
     if user.id == actor.id:
-        raise ValidationError("You cannot deactivate your own account.", "user")
+        raise Refused("validation_failed", "You cannot deactivate your own account.", field="user")
     if not user.active:
         return {}
     user.active = False
@@ -210,7 +212,7 @@ def reactivate(user, school, actor):
 def _check_manages(actor, user):
     reason = why_not_managed(actor, user)
     if reason:
-        raise ApiError("forbidden", message=NOT_MANAGED_MESSAGES[reason])
+        raise Refused("forbidden", message=NOT_MANAGED_MESSAGES[reason])
 
 
 NOT_MANAGED_MESSAGES = {
@@ -242,7 +244,7 @@ def make_password_token(user, school, actor, secret_key):
     """A token for the set-password link, and when it expires."""
     _check_manages(actor, user)
     if not user.active:
-        raise ValidationError("Reactivate the account first.", "user")
+        raise Refused("validation_failed", "Reactivate the account first.", field="user")
     token = _serializer(secret_key).dumps([str(user.uuid), _fingerprint(user), str(actor.uuid)])
     audit.record("user.password_link_made", user, school_id=school.id, actor=actor)
     return token, utcnow() + timedelta(days=PASSWORD_LINK_DAYS)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from server.dates import school_today
-from server.errors import ApiError
 from server.extensions import db
 from server.models import (AuditEvent, ConcernNote, FollowUpAction, Photo, Placement, Provider,
                            SafeguardingConcern, Visit, VisitVersion)
@@ -20,6 +19,7 @@ from server.schemas.visits import VisitPayloadSchema
 from server.services import alerts, audit, completeness
 from server.services.bootstrap import carried_by, refusal_to_send
 from server.services.forms import check_answers, get_form
+from server.services.refusal import Refused
 
 # Built once: building a schema deep-copies its fields, which costs more than using it.
 VISIT_PAYLOAD = VisitPayloadSchema()
@@ -57,7 +57,7 @@ def ingest_visit(user, visit_uuid, body):
         if same is not None:
             return receipt_for(visit, same), False
         if payload["base_version"] != visit.current_version:
-            raise ApiError("visit_version_conflict", details={
+            raise Refused("visit_version_conflict", details={
                 "current_version": visit.current_version, "stored": stored_version(visit)})
     placement, provider_id, school_id = _resolve_subject(user, payload, visit)
     _check_against_form(payload, body)
@@ -65,7 +65,7 @@ def ingest_visit(user, visit_uuid, body):
     if visit is None:
         return _store_new_visit(user, visit_uuid, payload, body, digest, placement, provider_id, school_id, now), True
     if payload["kind"] != visit.kind or school_id != visit.school_id:
-        raise ApiError("validation_failed", details={"kind": ["A correction keeps the kind and subject of the visit."]})
+        raise Refused("validation_failed", details={"kind": ["A correction keeps the kind and subject of the visit."]})
     # Look everything up before adding anything, so the session flushes (and takes the change
     # counter) once, at the end.
     with db.session.no_autoflush:
@@ -140,7 +140,7 @@ def _refuse_taken(model, name, entries):
     taken = db.session.execute(
         sa.select(model.uuid).where(model.uuid.in_([entry["uuid"] for entry in entries])).limit(1)).scalar()
     if taken is not None:
-        raise ApiError("conflict", details={name: str(taken)})
+        raise Refused("conflict", details={name: str(taken)})
 
 
 def _check_not_in_future(visit_date):
@@ -148,7 +148,7 @@ def _check_not_in_future(visit_date):
     come (a review meeting "held" next month clearing this half term's review)."""
     today = school_today()
     if visit_date > today:
-        raise ApiError("visit_date_in_future", details={"visit_date": visit_date.isoformat(),
+        raise Refused("visit_date_in_future", details={"visit_date": visit_date.isoformat(),
                                                         "today": today.isoformat()})
 
 
@@ -166,7 +166,7 @@ def find_own_visit(user, visit_uuid):
     """The user's own visit, or None if it does not exist. Someone else's visit answers 404."""
     visit = db.session.execute(sa.select(Visit).where(Visit.uuid == visit_uuid)).scalar_one_or_none()
     if visit is not None and visit.author_id != user.id:
-        raise ApiError("not_found")
+        raise Refused("not_found")
     return visit
 
 
@@ -210,18 +210,18 @@ def _resolve_subject(user, payload, visit):
             sa.select(Placement, carried_by(user)).where(Placement.uuid == payload["placement_id"])
         ).first() or (None, None)
         if placement is None or placement.school_id not in schools:
-            raise ApiError("not_found", details={"placement_id": str(payload["placement_id"])})
+            raise Refused("not_found", details={"placement_id": str(payload["placement_id"])})
         refusal = None if visit is not None and visit.placement_id == placement.id else (
             refusal_to_send(user, placement, payload["visit_date"], carried=bool(carried)))
         if refusal:
-            raise ApiError(refusal, details={"placement_id": str(payload["placement_id"])})
+            raise Refused(refusal, details={"placement_id": str(payload["placement_id"])})
     if payload["provider_id"] is not None:
         provider = db.session.execute(
             sa.select(Provider).where(Provider.uuid == payload["provider_id"])).scalar_one_or_none()
         if provider is None or provider.school_id not in schools:
-            raise ApiError("not_found", details={"provider_id": str(payload["provider_id"])})
+            raise Refused("not_found", details={"provider_id": str(payload["provider_id"])})
         if placement is not None and placement.provider_id != provider.id:
-            raise ApiError("validation_failed", details={"provider_id": ["Not the placement's provider."]})
+            raise Refused("validation_failed", details={"provider_id": ["Not the placement's provider."]})
     if placement is not None:
         return placement, placement.provider_id, placement.school_id
     return None, provider.id, provider.school_id
@@ -230,11 +230,11 @@ def _resolve_subject(user, payload, visit):
 def _check_against_form(payload, body):
     form = get_form(payload["form_id"], payload["form_version"])
     if form is None:
-        raise ApiError("unknown_form", details={"form_id": payload["form_id"], "form_version": payload["form_version"]})
+        raise Refused("unknown_form", details={"form_id": payload["form_id"], "form_version": payload["form_version"]})
     # The body as sent is already the shape the form checker reads (the phone runs the same checker).
     errors = check_answers(form, body)
     if errors:
-        raise ApiError("form_answers_invalid", details={"errors": errors})
+        raise Refused("form_answers_invalid", details={"errors": errors})
 
 
 def _add_photos(visit, manifest):
@@ -248,7 +248,7 @@ def _add_photos(visit, manifest):
                           declared_sha256=entry["sha256"], declared_size=entry["size"], media_type=entry["type"])
             db.session.add(photo)
         elif photo.visit_id != visit.id or photo.declared_sha256 != entry["sha256"]:
-            raise ApiError("conflict", details={"photo": str(entry["uuid"])})
+            raise Refused("conflict", details={"photo": str(entry["uuid"])})
         else:
             photo.caption = entry["caption"]
             photo.item_key = entry["item_key"]
@@ -266,7 +266,7 @@ def _add_actions(visit, actions):
                 provider_id=visit.provider_id, visit=visit,
                 description=entry["description"], owner_name=entry["owner_name"], due_on=entry["due_on"]))
         elif action.visit_id != visit.id:
-            raise ApiError("conflict", details={"action": str(entry["uuid"])})
+            raise Refused("conflict", details={"action": str(entry["uuid"])})
 
 
 def _add_concern(user, visit_id, visit_uuid, school_id, placement, entry):
@@ -282,7 +282,7 @@ def _add_concern(user, visit_id, visit_uuid, school_id, placement, entry):
         audit.record("concern.raised", concern, visit=str(visit_uuid))
         alerts.concern_raised(concern, user)
     elif concern.visit_id != visit_id:
-        raise ApiError("conflict", details={"concern": str(entry["uuid"])})
+        raise Refused("conflict", details={"concern": str(entry["uuid"])})
     elif entry["text"] != concern.text and not any(n.kind == "correction" and n.text == entry["text"]
                                                    for n in concern.notes):
         # The concern's text is never edited: a changed text arrives as a correction.

@@ -13,6 +13,7 @@ from server.extensions import db
 from server.models import AuditEvent, Pupil
 from server.schemas.admin_pupils import PupilRecordSchema
 from server.services import pupil_import
+from server.services.refusal import Refused
 from tests.office_admin.conftest import page_text
 
 
@@ -298,7 +299,8 @@ def test_an_import_overtaken_part_way_by_another_change_writes_nothing_and_says_
                          date_of_birth=plan.created[1]["values"]["date_of_birth"], year_group=9))
     db.session.commit()
     before = pupil_rows()
-    with pytest.raises(pupil_import.ImportRefused):
+    with pytest.raises(Refused) as refused:
         pupil_import.apply_import(school, plan, demo.user("ap_leader"))
+    assert refused.value.code == "conflict"
     assert pupil_rows() == before, "nothing of the import is left, even before the caller rolls back"
     assert not db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "pupil_import.applied")).first()

@@ -17,11 +17,11 @@ from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
 from server.dates import school_today
-from server.errors import ApiError
 from server.extensions import db
 from server.models import AuditEvent, Placement, Provider, RiskAssessment
 from server.services import evidence_files
 from server.services.photo_store import get_photo_store
+from server.services.refusal import Refused
 from server.vocabulary import ROLES
 from tests.office_admin.admin_routes import provider, pupil
 from tests.office_admin.conftest import page_text
@@ -157,7 +157,7 @@ def test_each_refused_kind_is_refused_with_its_code_and_nothing_is_kept(app, off
     assert response.status_code == 422, page_text(response)[:300]
     assert error_code(response) == "document_refused"
     assert no_evidence_kept(app)
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(Refused) as refused:
         evidence_files.check(make(), app.config["EVIDENCE_MAX_BYTES"], app.config["PHOTO_MAX_PIXELS"])
     assert (refused.value.code, refused.value.details["reason"]) == ("document_refused", reason)
 

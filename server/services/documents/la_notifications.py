@@ -69,15 +69,17 @@ def mark_informed(school_id, placement_uuids, informed_on, actor, today):
     Refuses (changing nothing) a date in the future, an empty choice, or a placement that is not
     the school's."""
     if informed_on > today:
-        raise Refused("The date the local authority was told cannot be in the future.", field="informed_on")
+        raise Refused("validation_failed",
+                      "The date the local authority was told cannot be in the future.", field="informed_on")
     wanted = {str(uuid) for uuid in placement_uuids}
     if not wanted:
-        raise Refused("Tick the placements the local authority was told about.", field="placement")
+        raise Refused("validation_failed", "Tick the placements the local authority was told about.", field="placement")
     placements = db.session.execute(
         sa.select(Placement).where(Placement.school_id == school_id,
                                    Placement.uuid.in_(list(placement_uuids)))).scalars().all()
     if len(placements) != len(wanted):
-        raise Refused("Some of the ticked placements are not this school's. Reload the page and try again.",
+        raise Refused("validation_failed",
+                      "Some of the ticked placements are not this school's. Reload the page and try again.",
                       field="placement")
     for placement in placements:
         before = placement.la_informed_on

@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from marshmallow import ValidationError, fields, validates_schema
 
 from server.dates import academic_year_of, long_date
 from server.extensions import db
 from server.models import TermPeriod
-from server.schemas.base import StrictSchema
+from server.services.refusal import Refused
 
 # A report over more than this many days is almost certainly a typing slip (2062 for 2026).
 MAX_DAYS = 366 * 5
@@ -32,21 +31,6 @@ class Period:
         return {"from": self.starts_on.isoformat(), "to": self.ends_on.isoformat()}
 
 
-class PeriodQuerySchema(StrictSchema):
-    """?from=2026-09-01&to=2027-07-21; either may be left out (the default fills it)."""
-
-    starts_on = fields.Date(data_key="from", load_default=None)
-    ends_on = fields.Date(data_key="to", load_default=None)
-
-    @validates_schema
-    def _in_order(self, data, **kwargs):
-        first, last = data.get("starts_on"), data.get("ends_on")
-        if first and last and last < first:
-            raise ValidationError("The end date is before the start date.", field_name="to")
-        if first and last and (last - first).days > MAX_DAYS:
-            raise ValidationError("Choose a period of five years or less.", field_name="to")
-
-
 def this_academic_year(school_id, today):
     """This academic year from the school's term dates; 1 September to 31 July without them."""
     year = academic_year_of(today)
@@ -59,10 +43,11 @@ def this_academic_year(school_id, today):
 
 
 def chosen_period(school_id, query, today):
-    """The Period for a loaded PeriodQuerySchema; missing ends come from this academic year."""
+    """The Period for a loaded PeriodQuerySchema (server/schemas/office_forms.py); missing ends
+    come from this academic year."""
     default = this_academic_year(school_id, today)
     first = query.get("starts_on") or default.starts_on
     last = query.get("ends_on") or default.ends_on
     if last < first:
-        raise ValidationError({"to": ["The end date is before the start date."]})
+        raise Refused("validation_failed", "The end date is before the start date.", field="to")
     return Period(first, last)
