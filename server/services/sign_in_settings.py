@@ -69,8 +69,8 @@ def remove_own_passkey(user, passkey_id):
     keys = passkeys.passkeys_of(user)
     if (second_factor.requires_second_factor(user) and not second_factor.has_totp(user)
             and [key.id for key in keys] == [passkey_id]):
-        raise Refused("Your role needs two-step sign-in: add another passkey or an authenticator app "
-                      "before removing your only passkey.", "passkey")
+        raise Refused("validation_failed", "Your role needs two-step sign-in: add another passkey or an "
+                      "authenticator app before removing your only passkey.", field="passkey")
     removed = passkeys.revoke(user, passkey_id, actor=user)
     if removed and not second_factor.has_second_factor(user):
         second_factor.clear(user)  # recovery codes go with the last factor
@@ -97,7 +97,8 @@ def operator_reset(user, reason, operator):
     session goes; logged as done by the operator, with their reason. Returns what was removed."""
     reason = " ".join((reason or "").split())
     if len(reason) < 10:
-        raise Refused("Give the reason in a sentence (who asked, and how you checked it was really them).", "reason")
+        raise Refused("validation_failed", "Give the reason in a sentence (who asked, and how you checked it was "
+                      "really them).", field="reason")
     removed = {"authenticator_app": second_factor.has_totp(user), "passkeys": len(passkeys.passkeys_of(user)),
                "recovery_codes": second_factor.recovery_codes_left(user)}
     second_factor.clear(user)
