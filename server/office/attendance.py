@@ -1,5 +1,6 @@
 """The daily attendance register for placements (§4.5): the attendance officer records each
-attended session, confirmed with the provider, with a register code."""
+session, confirmed with the provider, with the DfE register code the register suggests or another
+they pick; and downloads the marks as CSV for the school's MIS."""
 from datetime import date, timedelta
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
@@ -9,11 +10,17 @@ from marshmallow import ValidationError
 from server.dates import school_today
 from server.extensions import db
 from server.office import office
-from server.office.access import office_page
+from server.office.access import may, office_page
+from server.office.reports import csv_response
 from server.schemas.attendance import AttendanceRegisterSchema
 from server.schemas.base import CALENDAR_YEARS
-from server.services.attendance import RegisterRefused, is_school_day, record_register, register_for
+from server.services import audit
+from server.services import attendance as register_service
+from server.services.attendance import is_school_day, record_register, register_for
+from server.services.documents import csv_exports
+from server.services.refusal import Refused
 from server.vocabulary import labels
+
 
 def _day_from(value):
     """The register day `value` names (today when it names none); None for a day outside any
@@ -49,21 +56,56 @@ def attendance_save():
         register = AttendanceRegisterSchema().load({"on_date": form.get("on_date", ""), "marks": marks})
         changed = record_register(g.school.id, register["on_date"], register["marks"],
                                   current_user._get_current_object())
-    except (ValidationError, RegisterRefused) as error:
+    except (ValidationError, Refused) as error:
         db.session.rollback()
-        message = str(error) if isinstance(error, RegisterRefused) else "Some marks were not valid; nothing was saved."
+        message = error.message if isinstance(error, Refused) else "Some marks were not valid; nothing was saved."
         return _render(_day_from(form.get("on_date")) or school_today(), error=message), 422
     db.session.commit()
     flash(f"Register saved: {changed} mark{'s' if changed != 1 else ''} changed.")
     return redirect(url_for("office.attendance", date=register["on_date"].isoformat()))
 
 
-def _render(day, error=None):
+@office.get("/attendance.csv")
+@office_page("attendance.export")
+def attendance_csv():
+    """The recorded marks from `from` to `to` (each a date; both the day shown when left out), one
+    row per pupil, day and session, for the MIS. A range longer than EXPORT_MAX_DAYS, backwards or
+    into the future is refused on the register page."""
+    day = _day_from(request.args.get("date")) or school_today()
+    try:
+        starts_on = _export_day(request.args.get("from"), day)
+        ends_on = _export_day(request.args.get("to"), starts_on)
+        register_service.export_range(starts_on, ends_on)
+    except Refused as refused:
+        return _render(day, export_error=refused.message), 422
+    audit.record("attendance.csv", g.school, school_id=g.school.id, **{"from": starts_on.isoformat(),
+                                                                       "to": ends_on.isoformat()})
+    db.session.commit()
+    rows = register_service.export_rows(g.school.id, starts_on, ends_on)
+    name = f"attendance-{starts_on}" + (f"-to-{ends_on}" if ends_on != starts_on else "") + ".csv"
+    return csv_response(csv_exports.stream(register_service.EXPORT_HEADER, rows), name)
+
+
+def _export_day(value, default):
+    if not value:
+        return default
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise Refused("Enter dates like 2026-10-14.", "from") from None
+    if day.year not in CALENDAR_YEARS:
+        raise Refused("Enter a date in a school year this register keeps.", "from")
+    return day
+
+
+def _render(day, error=None, export_error=None):
+    codes = labels("attendance_codes")
     return render_template(
         "office/attendance.html", day=day, rows=register_for(g.school.id, day), error=error,
-        school_day=is_school_day(g.school.id, day), codes=labels("attendance_codes"),
+        export_error=export_error, may_export=may("attendance.export"),
+        school_day=is_school_day(g.school.id, day), codes=codes,
         placement_kinds=labels("placement_kinds"), previous=_weekday_step(day, -1), following=_weekday_step(day, 1),
-        today=school_today())
+        today=school_today(), export_max_days=register_service.EXPORT_MAX_DAYS)
 
 
 def _weekday_step(day, step):
