@@ -77,7 +77,8 @@ def attendance_csv():
         ends_on = _export_day(request.args.get("to"), starts_on)
         register_service.export_range(starts_on, ends_on)
     except Refused as refused:
-        return _render(day, export_error=refused.message), 422
+        return _render(day, export_error=refused.message,
+                       export_days=(request.args.get("from", ""), request.args.get("to", ""))), 422
     audit.record("attendance.csv", g.school, school_id=g.school.id, **{"from": starts_on.isoformat(),
                                                                        "to": ends_on.isoformat()})
     db.session.commit()
@@ -98,11 +99,12 @@ def _export_day(value, default):
     return day
 
 
-def _render(day, error=None, export_error=None):
+def _render(day, error=None, export_error=None, export_days=None):
     codes = labels("attendance_codes")
+    export_from, export_to = export_days or (day.isoformat(), day.isoformat())
     return render_template(
         "office/attendance.html", day=day, rows=register_for(g.school.id, day), error=error,
-        export_error=export_error, may_export=may("attendance.export"),
+        export_error=export_error, export_from=export_from, export_to=export_to, may_export=may("attendance.export"),
         school_day=is_school_day(g.school.id, day), codes=codes,
         placement_kinds=labels("placement_kinds"), previous=_weekday_step(day, -1), following=_weekday_step(day, 1),
         today=school_today(), export_max_days=register_service.EXPORT_MAX_DAYS)

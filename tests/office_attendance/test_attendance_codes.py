@@ -204,3 +204,53 @@ def test_who_may_download_the_register(office_as, demo, role, status):
     assert response.status_code == status
     if status == 403:
         assert "text/csv" not in response.content_type
+
+
+# --- In a browser -------------------------------------------------------------------------------
+
+SHOTS = "/work/shots/attendance"
+
+
+def test_the_register_in_a_browser_at_phone_and_desktop_size(browser, live_server):
+    """At 390 px each session's drop-down keeps its width (the table scrolls sideways rather than
+    squash it), the page passes axe at both sizes, and the CSV downloads from its button."""
+    from pathlib import Path
+
+    from tests.conftest import PHONE
+    from tests.e2e.axe import violations
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(**{**PHONE, "is_mobile": False}, bypass_csp=True, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + "/office/sign-in")
+        page.fill("#email", "attendance.officer@riverside.example")
+        page.fill("#password", "demo-password-2026")
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/office/attendance?date={last_weekday('mon').isoformat()}")
+        am = page.locator("select[name$='-am']").first
+        assert am.bounding_box()["width"] >= 200
+        assert violations(page) == []
+        page.screenshot(path=f"{SHOTS}/register-390.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+        assert violations(page) == []
+        am.select_option("B")
+        page.check("input[type=checkbox] >> nth=0")
+        page.click("text=Save register")
+        assert page.get_by_text("Register saved: 1 mark changed.").is_visible()
+        page.screenshot(path=f"{SHOTS}/register-1280.png", full_page=True)
+        with page.expect_download() as download:
+            page.click("text=Download CSV")
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0].startswith("UPN or MIS ID,Pupil,Date,Session,Code")
+        assert len(text.splitlines()) == 2 and ",AM,B,Other approved educational activity off site," in text
+        page.fill("#export-from", (school_today() - timedelta(days=60)).isoformat())
+        page.fill("#export-to", school_today().isoformat())
+        page.click("text=Download CSV")
+        assert page.get_by_text(f"Export at most {EXPORT_MAX_DAYS} days at once.").is_visible()
+        assert page.input_value("#export-from") == (school_today() - timedelta(days=60)).isoformat()
+        page.set_viewport_size(PHONE["viewport"])
+        assert violations(page) == []
+        page.screenshot(path=f"{SHOTS}/register-export-refused-390.png", full_page=True)
+    finally:
+        context.close()
