@@ -9,6 +9,8 @@ A code the list does not know counts as unauthorised, so nothing is ever flatter
 from collections import Counter
 from dataclasses import dataclass
 
+from server.vocabulary import labels
+
 GROUPS = {
     **dict.fromkeys(("/", "\\", "L", "K", "V", "P", "W", "B"), "present"),
     **dict.fromkeys(("C1", "M", "J1", "S", "C2", "C", "T", "R", "I", "E"), "authorised"),
@@ -40,3 +42,11 @@ def summarise(codes):
     counts = Counter(GROUPS.get(code, "unauthorised") for code in codes)
     return AttendanceSummary(**{group: counts.get(group, 0) for group in
                                 ("present", "authorised", "unauthorised", "not_counted")})
+
+
+def by_code(codes):
+    """Each code used, with its label (the register's own, from the shared vocabulary) and how
+    many sessions had it, most used first: "B Other approved educational activity off site: 12; …"."""
+    meanings = labels("attendance_codes")
+    counts = Counter(codes).most_common()
+    return "; ".join(f"{code} {meanings.get(code, 'as recorded')}: {count}" for code, count in counts)
