@@ -47,6 +47,9 @@ PERMISSIONS = {
     "placement.approve_mitigations": ("headteacher",),
     # The daily register (§4.5): the attendance officer, and those who run AP cover for them.
     "attendance.register": ("attendance_officer", "ap_leader", "headteacher", "admin"),
+    # The register's marks as CSV for the school's MIS (pupil names and absence reasons): those who
+    # keep the register, and no one else.
+    "attendance.export": ("attendance_officer", "ap_leader", "headteacher", "admin"),
     # Pupil-level documents (PDFs, CSV exports, the LA list): the record readers, never governors.
     "document.pupil": _RECORD_READERS,
     # The governors' report holds no pupil: governors read it (§4.1), and so do the record readers.

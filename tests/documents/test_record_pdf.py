@@ -171,3 +171,10 @@ def test_a_name_in_chinese_japanese_arabic_and_latin_prints_and_the_file_stays_s
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback"} and "DroidSansFallback" in fonts, fonts
     assert len(response.data) - len(before) < 60_000, (len(before), len(response.data))
     render_pages(response.data, "placement-record-cjk-arabic")
+
+
+def test_the_records_attendance_names_each_register_code_with_the_registers_own_label(riverside_record, office_as):
+    """The PDF reads the codes' labels from the shared vocabulary, as the register page does."""
+    text = " ".join(pdf_text(record_pdf(office_as("ap_leader"), riverside_record["placement"])).split())
+    for words in ("By register code", "/ Present (AM): 14", "\\ Present (PM): 12", "O Absent, unauthorised (other): 2"):
+        assert words in text, words

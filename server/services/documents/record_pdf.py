@@ -218,6 +218,7 @@ def _attendance(placement):
         ("Present (incl. approved education off site)", f"{summary.present} ({summary.share('present')}%)"),
         ("Authorised absence", f"{summary.authorised} ({summary.share('authorised')}%)"),
         ("Unauthorised absence", f"{summary.unauthorised} ({summary.share('unauthorised')}%)"),
+        ("By register code", attendance.by_code(codes)),
     ])])
 
 
