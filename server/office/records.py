@@ -2,12 +2,14 @@
 follow-up action done, recording a material change at a provider (which asks for a review of
 its risk assessment), recording a pre-placement check the school did on paper, with its
 scan, as the provider's risk assessment, and the headteacher approving the mitigations for a
-check whose findings gate the start (§7.8). Every read of a record is in the audit log."""
+check whose findings gate the start (§7.8); on a placement, progress information sent to parents
+(§4.3) and a notice of withdrawal from flexi-schooling (§10.6). Every read of a record is in the
+audit log."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from server.dates import school_today
+from server.dates import long_date, school_today
 from server.errors import ApiError
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider
@@ -16,11 +18,12 @@ from server.office import office
 from server.office import evidence
 from server.office.access import may, office_page
 from server.office.form_input import form_errors, read_form
+from server.schemas.admin_placements import FlexiNoticeSchema, ParentProgressSchema
 from server.schemas.admin_providers import ExistingCheckSchema
 from server.schemas.base import StrictSchema, optional_text
 from server.security import in_school_or_404
 from server.services import actions as action_service
-from server.services import audit, risk_assessments, start_gates
+from server.services import audit, flexi, parent_progress, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
@@ -44,6 +47,39 @@ class MitigationsSchema(StrictSchema):
 @office_page("placement.read_record")
 def placement_record(placement_id):
     return _render_placement(_placement_or_404(placement_id))
+
+
+@office.post("/placements/<uuid:placement_id>/parent-progress")
+@office_page("placement.record_parent_progress")
+def placement_parent_progress(placement_id):
+    placement = _placement_or_404(placement_id)
+    try:
+        data = read_form(ParentProgressSchema())
+        _, created = parent_progress.record(placement, data, current_user, utcnow(), school_today())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_placement(_placement_or_404(placement_id), errors=form_errors(error), status=422,
+                                 failed="progress")
+    db.session.commit()
+    flash("Progress information to parents recorded." if created else "That was recorded already.")
+    return redirect(url_for("office.placement_record", placement_id=placement.uuid))
+
+
+@office.post("/placements/<uuid:placement_id>/flexi-notice")
+@office_page("placement.record_flexi_notice")
+def placement_flexi_notice(placement_id):
+    placement = _placement_or_404(placement_id)
+    try:
+        data = read_form(FlexiNoticeSchema())
+        changes = flexi.record_notice(placement, data, current_user, school_today())
+    except (ValidationError, Refused) as error:
+        db.session.rollback()
+        return _render_placement(_placement_or_404(placement_id), errors=form_errors(error), status=422,
+                                 failed="notice")
+    db.session.commit()
+    flash(f"Notice recorded: the agreement ends on {long_date(placement.planned_end_date)}." if changes
+          else "That notice was recorded already.")
+    return redirect(url_for("office.placement_record", placement_id=placement.uuid))
 
 
 @office.get("/providers/<uuid:provider_id>/record")
@@ -133,7 +169,7 @@ def _provider_uuid(action):
     return db.session.get(Provider, action.provider_id).uuid
 
 
-def _render_placement(placement, errors=None, status=200):
+def _render_placement(placement, errors=None, status=200, failed=None):
     today = school_today()
     may_read_concerns = may("concern.read")
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
@@ -141,8 +177,12 @@ def _render_placement(placement, errors=None, status=200):
     concern_service.record_read(record.concerns, current_user, "placement_record")
     page = render_template(
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
-        errors=errors or {},
+        errors=errors or {}, form=request.form if errors else {}, failed=failed,
         may_mark_done=may("action.write"),
+        may_record_progress=may("placement.record_parent_progress"),
+        may_record_notice=may("placement.record_flexi_notice"),
+        progress_methods=labels("progress_methods"), notice_givers=labels("notice_givers"),
+        earliest_end=flexi.earliest_end,
         may_review=may("visit.read_review"), may_read_concerns=may_read_concerns,
         kinds=labels("placement_kinds"), visit_kinds=labels("visit_kinds"), statuses=labels("placement_statuses"),
         review_statuses=labels("review_statuses"), sessions=labels("sessions"), ratings=labels("risk_ratings"),
