@@ -28,7 +28,7 @@ POLICY_SECTION = "§8.2"
 FORMAL_REVIEW_KINDS = ("review_meeting", "part_time_review", "flexi_review")
 # The form items that say who was there; a "no" needs its note (the reason), which the forms
 # require too.
-ATTENDANCE_ITEMS = (("pupil_present", "the pupil"), ("parents_present", "parents or carers"))
+ATTENDANCE_ITEMS = (("pupil_present", "the pupil", "was"), ("parents_present", "parents or carers", "were"))
 STATUS_REASONS = {"awaiting_review": "it is awaiting sign-off", "sent_back": "it was sent back for correction"}
 
 
@@ -55,16 +55,16 @@ def assess(review_status, form_id, form_version, answers):
     form = get_form(form_id, form_version)
     asked = {item["key"] for item in form_items(form)} if form else set()
     answers = answers if isinstance(answers, dict) else {}
-    if not all(key in asked for key, _ in ATTENDANCE_ITEMS):
+    if not all(key in asked for key, _, _ in ATTENDANCE_ITEMS):
         reasons.append(f"its form (version {form_version}) did not record who was there")
         return tuple(reasons)
-    for key, who in ATTENDANCE_ITEMS:
+    for key, who, was in ATTENDANCE_ITEMS:
         answer = answers.get(key) if isinstance(answers.get(key), dict) else {}
         value, note = answer.get("value"), answer.get("note")
         if value == "yes" or (value == "no" and isinstance(note, str) and note.strip()):
             continue
-        reasons.append(f"it does not say {who} were there or why not" if value != "no"
-                       else f"{who} were not there and no reason is recorded")
+        reasons.append(f"it does not say whether {who} {was} there" if value != "no"
+                       else f"{who} {was} not there and no reason is recorded")
     return tuple(reasons)
 
 

@@ -6,6 +6,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import Placement, Provider, Pupil
 from server.services.school_settings import usual_term_dates
@@ -268,7 +269,22 @@ API_ROUTES = {
     ("POST", "/api/admin/placements/<uuid:placement_id>/status"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}/status",
                          "json": {"status": "cancelled"}}, ADMINISTRATORS, 200),
+    ("POST", "/api/admin/placements/<uuid:placement_id>/parent-progress"): (
+        lambda d, r, s: {"path": f"/api/admin/placements/{active_placement(d, s).uuid}/parent-progress",
+                         "json": {"sent_on": school_today().isoformat(), "method": "email",
+                                  "sent_by_name": "R Patel, AP leader"}},
+        roles_with("placement.record_parent_progress"), 201),
+    ("POST", "/api/admin/placements/<uuid:placement_id>/flexi-notice"): (
+        lambda d, r, s: {"path": f"/api/admin/placements/{active_placement(d, s, 'flexi_schooling').uuid}/flexi-notice",
+                         "json": {"notice_by": "parents", "notice_on": school_today().isoformat()}},
+        roles_with("placement.record_flexi_notice"), 200),
 }
+
+
+def active_placement(demo, school="riverside", kind="off_site_ap"):
+    return db.session.execute(sa.select(Placement).where(
+        Placement.school_id == demo.school(school).id, Placement.kind == kind, Placement.status == "active")
+        .order_by(Placement.id)).scalars().first()
 
 
 def admin_api_routes(app):
