@@ -209,7 +209,7 @@ def test_the_office_records_a_notice_and_the_record_shows_it(office_as, demo):
         "earlier_end_agreed": "Parents agreed with the headteacher by letter."})
     assert saved.status_code == 302
     text = page_text(leader.get(f"/office/placements/{placement.uuid}/record"))
-    assert "Notice of withdrawal Given by the school" in text
+    assert "Notice Notice of withdrawal given by the school" in text
     assert "Earlier end agreed: Parents agreed with the headteacher by letter." in text
     assert "Flexi-schooling ends on" in text
 
