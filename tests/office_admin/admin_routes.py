@@ -12,6 +12,7 @@ from server.models import Placement, Provider, Pupil
 from server.services.school_settings import usual_term_dates
 from server.services import staff_invitations
 from server.permissions import roles_with
+from server.vocabulary import PROGRESS_METHODS, ROLES
 
 TODAY_PLUS = "2027-01-11"
 # A complete service-level agreement (§7.11) and QA frequency (§8.1), as a form or the API sends
@@ -271,7 +272,9 @@ API_ROUTES = {
                          "json": {"status": "cancelled"}}, ADMINISTRATORS, 200),
     ("POST", "/api/admin/placements/<uuid:placement_id>/parent-progress"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{active_placement(d, s).uuid}/parent-progress",
-                         "json": {"sent_on": school_today().isoformat(), "method": "email",
+                         # A different way for each role: the same day and way again is the same record (200).
+                         "json": {"sent_on": school_today().isoformat(),
+                                  "method": PROGRESS_METHODS[ROLES.index(r) % len(PROGRESS_METHODS)],
                                   "sent_by_name": "R Patel, AP leader"}},
         roles_with("placement.record_parent_progress"), 201),
     ("POST", "/api/admin/placements/<uuid:placement_id>/flexi-notice"): (

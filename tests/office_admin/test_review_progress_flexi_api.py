@@ -223,3 +223,19 @@ PLACEMENT_FIELDS = {
     "local_authority_consulted_name", "local_authority_consulted_on", "virtual_school_consulted_name",
     "virtual_school_consulted_on", "social_worker_consulted_name", "social_worker_consulted_on",
 }
+
+
+def test_signing_off_a_review_moves_every_phone_carrying_the_placement_to_a_new_snapshot(staff, api_as, office_as,
+                                                                                          demo):
+    placement = active_placement(demo)
+    visit_uuid = str(uuid.uuid4())
+    assert staff.put(f"/api/visits/{visit_uuid}", json=review_meeting(placement.uuid)).status_code == 201
+    head_phone = api_as("headteacher")   # carries every placement of the school
+    held = head_phone.get("/api/bootstrap").get_json()
+    query = f"/api/bootstrap?since={held['cursor']}&due_as_of={held['due_as_of']}"
+    assert head_phone.get(query).get_json()["unchanged"] is True
+    assert office_as("ap_leader").post(f"/office/review/{visit_uuid}/sign-off", data={"version": "1"}).status_code == 302
+    fresh = head_phone.get(query).get_json()
+    assert fresh["unchanged"] is False
+    [on_phone] = [p for p in fresh["placements"] if p["id"] == str(placement.uuid)]
+    assert all("does not count" not in item["label"] for item in on_phone["due"])
