@@ -200,7 +200,10 @@ def _seed_placements(school, pupils, providers, users, today):
           "parent_agreed_on": start - timedelta(days=4), "planned_end_date": today + timedelta(days=40),
           "part_time_reason": "Anxiety after a long illness; building back up to full days with CAMHS support."}),
         (pupils[5], "flexi_schooling", None, ["mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am", "wed_pm"],
-         {"head_decision_in_writing_on": start - timedelta(days=10)}),
+         {"head_decision_in_writing_on": start - timedelta(days=10),
+          "flexi_request_received_on": start - timedelta(days=24),
+          "flexi_home_educator": "Her mother, following the school's home-learning plan",
+          "flexi_home_welfare": "Her mother; her grandmother on Thursdays"}),
         (pupils[0], "off_site_ap", providers[3], ["fri_am"], {"status": "planned"}),
     ]
     placements = []

@@ -1,5 +1,6 @@
 """A few weeks of history for the demo schools, so a newcomer sees a working record rather than
-a wall of overdue items: reviews in each half term so far, QA visits every four weeks, a
+a wall of overdue items: reviews in each half term so far, progress information sent to
+parents each half term before this one, QA visits every four weeks, a
 signed-off visit and one awaiting review, the attendance register kept, one open safeguarding
 concern and a follow-up action. Every visit goes through the real sync ingest, so its answers
 satisfy the same form checks as a phone's."""
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from server.dev.synthetic import templates_by_form
 from server.extensions import db
-from server.models import AttendanceRecord, Visit
+from server.models import AttendanceRecord, ParentProgressReport, Visit
 from server.models.base import utcnow
 from server.services.school_calendar import calendar_for, weekday_code
 from server.services.sync import ingest_visit
@@ -34,6 +35,7 @@ def seed_history(school, placements, users, today):
             day = _school_day_before(calendar, min(window.ends_on, today - timedelta(days=3)))
             if day and day >= placement.start_date:
                 _visit(author, placement, kind, day, templates, signed_off_by=leader)
+        _progress_to_parents(placement, calendar, today, leader)
         for week in range(1, 60, placement.qa_visit_every_weeks or 4):
             day = _school_day_before(calendar, placement.start_date + timedelta(weeks=week))
             if day is None or day >= today:
@@ -42,6 +44,20 @@ def seed_history(school, placements, users, today):
                    concern=first, action=first)
             first = False
         _attendance(placement, calendar, today, author)
+
+
+def _progress_to_parents(placement, calendar, today, leader):
+    """A report home at the end of every half term already over (§4.3): the current one is due."""
+    for number, window in enumerate(calendar.half_terms):
+        if window.ends_on < placement.start_date or window.ends_on >= today:
+            continue
+        day = _school_day_before(calendar, window.ends_on - timedelta(days=2))
+        if day and day >= placement.start_date:
+            db.session.add(ParentProgressReport(
+                school_id=placement.school_id, placement_id=placement.id, sent_on=day,
+                method=("written_report", "email", "meeting")[number % 3], sent_by_name=f"{leader.full_name}, AP leader",
+                summary="Attendance, progress against the planned outcomes and the next steps.",
+                recorded_by_id=leader.id, recorded_at=utcnow()))
 
 
 def _school_day_before(calendar, day):

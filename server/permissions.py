@@ -45,6 +45,10 @@ PERMISSIONS = {
     "placement.approve_part_time": _SENIOR,
     # The mitigations that let a risky placement start (§7.8) are the headteacher's decision.
     "placement.approve_mitigations": ("headteacher",),
+    # Recording progress information sent to parents each half term (§4.3): those who run AP.
+    "placement.record_parent_progress": _ADMINISTRATION,
+    # Recording a notice of withdrawal from flexi-schooling, which sets its end (§10.6).
+    "placement.record_flexi_notice": _ADMINISTRATION,
     # The daily register (§4.5): the attendance officer, and those who run AP cover for them.
     "attendance.register": ("attendance_officer", "ap_leader", "headteacher", "admin"),
     # The register's marks as CSV for the school's MIS (pupil names and absence reasons): those who

@@ -39,6 +39,8 @@ CONTACT_ROLES = codes("contact_roles")
 SESSIONS = codes("sessions")
 ATTENDANCE_CODES = codes("attendance_codes")
 TERMS = codes("terms")
+PROGRESS_METHODS = codes("progress_methods")
+NOTICE_GIVERS = codes("notice_givers")
 # The most characters each text box of a visit takes (and people per answer): the phone counts
 # against the same numbers, so it never completes a visit the server would refuse.
 LIMITS = labels("limits")

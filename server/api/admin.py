@@ -18,8 +18,8 @@ from server.errors import ApiError
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, School
 from server.office.links import invitation_link, password_link
-from server.schemas.admin_placements import (PlacementChangeSchema, PlacementInSchema, PlacementRecordSchema,
-                                             PlacementStatusSchema)
+from server.schemas.admin_placements import (FlexiNoticeSchema, ParentProgressSchema, PlacementChangeSchema,
+                                             PlacementInSchema, PlacementRecordSchema, PlacementStatusSchema)
 from server.schemas.admin_providers import ProviderRecordSchema
 from server.schemas.admin_pupils import ImportPlanSchema, PupilImportSchema, PupilRecordSchema
 from server.schemas.admin_school import KeyContactsSchema, SchoolSettingsSchema, TermYearSchema
@@ -27,7 +27,9 @@ from server.schemas.admin_staff import (InvitationSchema, NewStaffSchema, Passwo
                                         StaffDetailsSchema, StaffMemberSchema, StaffRolesSchema)
 from server.schemas.base import CALENDAR_YEARS
 from server.security import in_school_or_404, require_permission
-from server.services import audit, placements, providers, pupil_import, school_settings, staff, staff_invitations
+from server.models.base import utcnow
+from server.services import (audit, flexi, parent_progress, placements, providers, pupil_import, school_settings, staff,
+                             staff_invitations)
 
 TAGS = ["school administration"]
 
@@ -384,5 +386,30 @@ def admin_placement_update(placement_id):
 def admin_placement_status(placement_id):
     placement = in_school_or_404(Placement, placement_id, "school.administer")
     placements.change_status(placement, load_json(PlacementStatusSchema()), current_user, school_today())
+    db.session.commit()
+    return respond(PlacementRecordSchema(), placement)
+
+
+@api.post("/admin/placements/<uuid:placement_id>/parent-progress")
+@require_permission("placement.record_parent_progress")
+@documented("Record progress information sent to parents (§4.3): 201 when new, 200 when the same day and way "
+            "was recorded already", body=ParentProgressSchema, responses={201: ParentProgressSchema}, tags=TAGS)
+def admin_parent_progress(placement_id):
+    placement = in_school_or_404(Placement, placement_id, "placement.record_parent_progress")
+    data = load_json(ParentProgressSchema())
+    report, created = parent_progress.record(placement, data, current_user, utcnow(), school_today())
+    db.session.commit()
+    return respond(ParentProgressSchema(), report, 201 if created else 200)
+
+
+@api.post("/admin/placements/<uuid:placement_id>/flexi-notice")
+@require_permission("placement.record_flexi_notice")
+@documented("Record notice of withdrawal from flexi-schooling (§10.6); it sets the end date, four weeks on "
+            "unless an earlier end was agreed", body=FlexiNoticeSchema, responses={200: PlacementRecordSchema},
+            tags=TAGS)
+def admin_flexi_notice(placement_id):
+    placement = in_school_or_404(Placement, placement_id, "placement.record_flexi_notice")
+    data = load_json(FlexiNoticeSchema())
+    flexi.record_notice(placement, data, current_user, school_today())
     db.session.commit()
     return respond(PlacementRecordSchema(), placement)

@@ -2,7 +2,7 @@
 from server.models.alerts import Alert, AlertChoice
 from server.models.audit import AuditEvent
 from server.models.people import Membership, Passkey, PasskeyChallenge, RecoveryCode, StaffInvitation, User, UserSession
-from server.models.placements import AttendanceRecord, Placement, PlacementStaff
+from server.models.placements import AttendanceRecord, ParentProgressReport, Placement, PlacementStaff
 from server.models.providers import EvidenceFile, Provider, ProviderEvidence, ProviderReport, RiskAssessment
 from server.models.pupils import Pupil
 from server.models.schools import InsetDay, KeyContact, School, TermPeriod, Trust
@@ -12,7 +12,8 @@ from server.models.visits import (ConcernNote, FollowUpAction, Photo, Safeguardi
 
 __all__ = [
     "Alert", "AlertChoice", "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
-    "KeyContact", "Membership", "Photo", "Placement", "PlacementStaff", "Provider", "ProviderEvidence",
-    "Passkey", "PasskeyChallenge", "ProviderReport", "Pupil", "RecoveryCode", "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
+    "KeyContact", "Membership", "ParentProgressReport", "Passkey", "PasskeyChallenge", "Photo", "Placement",
+    "PlacementStaff", "Provider", "ProviderEvidence", "ProviderReport", "Pupil", "RecoveryCode", "RiskAssessment",
+    "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",
 ]

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models.base import Base, JSONDocument, UTCDateTime, check_in, new_uuid
 from server.models.tracking import Tracked
-from server.vocabulary import ATTENDANCE_CODES, PLACEMENT_KINDS, PLACEMENT_STATUSES
+from server.vocabulary import ATTENDANCE_CODES, NOTICE_GIVERS, PLACEMENT_KINDS, PLACEMENT_STATUSES, PROGRESS_METHODS
 
 
 class Placement(Tracked, Base):
@@ -20,6 +20,9 @@ class Placement(Tracked, Base):
         sa.CheckConstraint(
             "kind IN ('part_time_timetable', 'flexi_schooling') OR provider_id IS NOT NULL",
             name="provider_required_for_ap"),
+        sa.CheckConstraint("flexi_notice_by IS NULL OR " + check_in("flexi_notice_by", NOTICE_GIVERS),
+                           name="flexi_notice_by_known"),
+        sa.CheckConstraint("(flexi_notice_on IS NULL) = (flexi_notice_by IS NULL)", name="flexi_notice_says_who"),
         sa.Index("ix_placement_school_change", "school_id", "change_seq"),  # the phone's change cursor
     )
 
@@ -71,6 +74,16 @@ class Placement(Tracked, Base):
     part_time_reason: Mapped[str | None] = mapped_column(sa.Text)
     not_a_sanction_affirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     not_a_sanction_affirmed_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # Flexi-schooling (services/flexi.py): the parents' written request and who has the child on
+    # home days (§10.5); a notice of withdrawal and the end it sets (§10.6).
+    flexi_request_received_on: Mapped[object | None] = mapped_column(sa.Date)
+    flexi_home_educator: Mapped[str | None] = mapped_column(sa.String(500))
+    flexi_home_welfare: Mapped[str | None] = mapped_column(sa.String(500))
+    flexi_notice_by: Mapped[str | None] = mapped_column(sa.String(20))
+    flexi_notice_on: Mapped[object | None] = mapped_column(sa.Date)
+    flexi_notice_earlier_end_agreed: Mapped[str | None] = mapped_column(sa.Text)
+    flexi_notice_recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    flexi_notice_recorded_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     # How it ended (§8.7).
     end_date: Mapped[object | None] = mapped_column(sa.Date)
@@ -86,10 +99,37 @@ class Placement(Tracked, Base):
     school: Mapped["School"] = relationship()  # noqa: F821
     not_a_sanction_affirmed_by: Mapped["User | None"] = relationship(  # noqa: F821
         foreign_keys=[not_a_sanction_affirmed_by_id])
+    flexi_notice_recorded_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[flexi_notice_recorded_by_id])
 
     @property
     def school_uuid(self):
         return self.school.uuid
+
+class ParentProgressReport(Base):
+    """Progress information sent to a placed pupil's parents or carers (§4.3): when, how and by
+    whom, recorded from the office. One row per placement, day and way of sending, so recording
+    the same report twice keeps one."""
+
+    __tablename__ = "parent_progress_report"
+    __table_args__ = (
+        sa.UniqueConstraint("placement_id", "sent_on", "method", name="uq_parent_progress_once"),
+        sa.CheckConstraint(check_in("method", PROGRESS_METHODS), name="method_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[object] = mapped_column(sa.Uuid, nullable=False, unique=True, default=new_uuid)
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), nullable=False, index=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placement.id"), nullable=False, index=True)
+    sent_on: Mapped[object] = mapped_column(sa.Date, nullable=False)
+    method: Mapped[str] = mapped_column(sa.String(20), nullable=False)
+    sent_by_name: Mapped[str] = mapped_column(sa.String(200), nullable=False)
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), nullable=False)
+    recorded_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False)
+
+    recorded_by: Mapped["User"] = relationship()  # noqa: F821
+
 
 class PlacementStaff(Tracked, Base):
     """Visiting staff assigned to a placement: what their phone downloads."""

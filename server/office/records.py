@@ -2,11 +2,13 @@
 follow-up action done, recording a material change at a provider (which asks for a review of
 its risk assessment), recording a pre-placement check the school did on paper, with its
 scan, as the provider's risk assessment, and the headteacher approving the mitigations for a
-check whose findings gate the start (§7.8). Every read of a record is in the audit log."""
+check whose findings gate the start (§7.8); on a placement, progress information sent to parents
+(§4.3) and a notice of withdrawal from flexi-schooling (§10.6). Every read of a record is in the
+audit log."""
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from server.dates import school_today
+from server.dates import long_date, school_today
 from server.extensions import db
 from server.models import FollowUpAction, Placement, Provider
 from server.models.base import utcnow
@@ -14,21 +16,53 @@ from server.office import office
 from server.office import evidence
 from server.office.access import may, office_page
 from server.office.form_input import submit
+from server.schemas.admin_placements import FlexiNoticeSchema, ParentProgressSchema
 from server.schemas.admin_providers import ExistingCheckSchema
 from server.schemas.office_forms import ActionDoneSchema, MaterialChangeSchema, MitigationsSchema
 from server.security import in_school_or_404
 from server.services import actions as action_service
-from server.services import audit, risk_assessments, start_gates
+from server.services import audit, flexi, parent_progress, risk_assessments, start_gates
 from server.services import placement_record as placement_records
 from server.services import provider_record as provider_records
 from server.services import concerns as concern_service
-from server.vocabulary import RISK_RATINGS
+from server.vocabulary import RISK_RATINGS, labels
 
 
 @office.get("/placements/<uuid:placement_id>/record")
 @office_page("placement.read_record")
 def placement_record(placement_id):
     return _render_placement(_placement_or_404(placement_id))
+
+
+@office.post("/placements/<uuid:placement_id>/parent-progress")
+@office_page("placement.record_parent_progress")
+def placement_parent_progress(placement_id):
+    placement = _placement_or_404(placement_id)
+    return submit(ParentProgressSchema(),
+                  lambda data: parent_progress.record(placement, data, current_user, utcnow(), school_today())[1],
+                  _placement_refused(placement_id, "progress"),
+                  url_for("office.placement_record", placement_id=placement.uuid),
+                  lambda created: "Progress information to parents recorded." if created
+                                  else "That was recorded already.")
+
+
+@office.post("/placements/<uuid:placement_id>/flexi-notice")
+@office_page("placement.record_flexi_notice")
+def placement_flexi_notice(placement_id):
+    placement = _placement_or_404(placement_id)
+    return submit(FlexiNoticeSchema(), lambda data: flexi.record_notice(placement, data, current_user, school_today()),
+                  _placement_refused(placement_id, "notice"),
+                  url_for("office.placement_record", placement_id=placement.uuid),
+                  lambda changes: f"Notice recorded: the agreement ends on {long_date(placement.planned_end_date)}."
+                                  if changes else "That notice was recorded already.")
+
+
+def _placement_refused(placement_id, failed):
+    """The record again with the form's messages, its form `failed` open."""
+    def refuse(refusal):
+        return _render_placement(_placement_or_404(placement_id), errors=refusal.errors, status=refusal.status,
+                                 failed=failed)
+    return refuse
 
 
 @office.get("/providers/<uuid:provider_id>/record")
@@ -106,7 +140,7 @@ def _provider_uuid(action):
     return db.session.get(Provider, action.provider_id).uuid
 
 
-def _render_placement(placement, errors=None, status=200):
+def _render_placement(placement, errors=None, status=200, failed=None):
     today = school_today()
     may_read_concerns = may("concern.read")
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
@@ -114,8 +148,12 @@ def _render_placement(placement, errors=None, status=200):
     concern_service.record_read(record.concerns, current_user, "placement_record")
     page = render_template(
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
-        errors=errors or {},
+        errors=errors or {}, form=request.form if errors else {}, failed=failed,
         may_mark_done=may("action.write"),
+        may_record_progress=may("placement.record_parent_progress"),
+        may_record_notice=may("placement.record_flexi_notice"),
+        progress_methods=labels("progress_methods"), notice_givers=labels("notice_givers"),
+        earliest_end=flexi.earliest_end,
         may_review=may("visit.read_review"), may_read_concerns=may_read_concerns, ra_status=risk_assessments.status)
     db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

@@ -12,11 +12,11 @@ from server.dates import school_today
 from server.extensions import db
 from server.models import User
 from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, required_date,
-                                         whole_number)
+                                         required_text, whole_number)
 from server.schemas.base import optional_text
-from server.services import partners, time_limits
+from server.services import flexi, parent_progress, partners, time_limits
 from server.services.placement_rules import activation_blockers, start_warnings
-from server.vocabulary import OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, SESSIONS, labels
+from server.vocabulary import NOTICE_GIVERS, OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PROGRESS_METHODS, SESSIONS, labels
 
 AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
                   "attendance_arrangements", "safeguarding_arrangements", "free_school_meals", "exam_arrangements",
@@ -76,6 +76,11 @@ class _AgreementSchema(AdminSchema):
     social_worker_consulted_on = _past_date("When the social worker was consulted (§7.6, §8.8).")
     part_time_reason = optional_text(time_limits.REASON_MAX_LENGTH, metadata={
         "description": "Part-time timetable: why the pupil needs it (§9.4)."})
+    flexi_request_received_on = _past_date("Flexi-schooling: the date of the parents' written request (§10.5).")
+    flexi_home_educator = optional_text(flexi.TEXT_MAX_LENGTH, metadata={
+        "description": "Flexi-schooling: who educates the child at home on home days (§10.5)."})
+    flexi_home_welfare = optional_text(flexi.TEXT_MAX_LENGTH, metadata={
+        "description": "Flexi-schooling: who is responsible for the child's welfare on home days (§10.5)."})
 
 
 class PlacementInSchema(_AgreementSchema):
@@ -168,6 +173,10 @@ class PlacementRecordSchema(_AgreementSchema):
                                                allow_none=True, metadata={
         "description": "Part-time timetable: who affirmed it is not a behaviour sanction (§9.4)."})
     not_a_sanction_affirmed_at = fields.DateTime(dump_only=True, allow_none=True)
+    flexi_notice_by = fields.String(dump_only=True, allow_none=True, metadata={
+        "description": "Flexi-schooling: who gave notice of withdrawal, parents or school (§10.6)."})
+    flexi_notice_on = fields.Date(dump_only=True, allow_none=True)
+    flexi_notice_earlier_end_agreed = fields.String(dump_only=True, allow_none=True)
     activation_blockers = fields.Method("_blockers", dump_only=True, metadata={
         "description": "While planned: what stops it starting, in words; empty when it may start."})
     warnings = fields.Method("_warnings", dump_only=True, metadata={
@@ -186,3 +195,23 @@ class PlacementRecordSchema(_AgreementSchema):
 
     def _blockers(self, placement):
         return activation_blockers(placement, school_today()) if placement.status == "planned" else []
+
+
+class ParentProgressSchema(AdminSchema):
+    """Progress information sent to parents (§4.3): when, how and by whom."""
+
+    id = fields.UUID(attribute="uuid", dump_only=True)
+    sent_on = required_date(validate=not_in_future)
+    method = one_of(PROGRESS_METHODS, labels("progress_methods"), required=True)
+    sent_by_name = required_text(parent_progress.NAME_MAX_LENGTH, metadata={"description": "Who sent it."})
+    summary = optional_text(parent_progress.SUMMARY_MAX_LENGTH, metadata={"description": "What it said, briefly."})
+
+
+class FlexiNoticeSchema(AdminSchema):
+    """Notice of withdrawal from a flexi-schooling agreement (§10.6). `ends_on` defaults to four
+    weeks after the notice; earlier only with `earlier_end_agreed` saying who agreed what."""
+
+    notice_by = one_of(NOTICE_GIVERS, labels("notice_givers"), required=True)
+    notice_on = required_date(validate=not_in_future)
+    ends_on = optional_date()
+    earlier_end_agreed = optional_text(flexi.AGREED_MAX_LENGTH)

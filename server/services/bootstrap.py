@@ -33,8 +33,9 @@ IN_FLIGHT_WRITERS = sa.text(
     "SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = xid(x) AND a.datname <> current_database())")
 # A §7.2 registration failure is shown too: whoever visits should know the provider must not be used.
+# Progress to parents (§4.3) too: whoever sees the family can say it is owed.
 PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action",
-                   "registration")
+                   "registration", "parent_progress")
 
 
 def _placement_filter(user):

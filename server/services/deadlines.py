@@ -17,12 +17,13 @@ import sqlalchemy as sa
 from server.dates import england_day, long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import agreement, registration, start_gates, time_limits
+from server.services import agreement, flexi, parent_progress, registration, review_conditions, start_gates, time_limits
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
-# §8.3: any of these, held on a placement, is its formal review.
-FORMAL_REVIEW_KINDS = ("review_meeting", "part_time_review", "flexi_review")
+# §8.3: any of these, held on a placement, is its formal review; it counts only when it meets
+# the conditions of §8.2 (review_conditions.py).
+FORMAL_REVIEW_KINDS = review_conditions.FORMAL_REVIEW_KINDS
 # Flexi-schooling is reviewed termly (§10.6) instead of half-termly.
 HALF_TERMLY_REVIEW_PLACEMENT_KINDS = ("off_site_ap", "on_site_ap", "off_site_direction", "part_time_timetable")
 # A half term (or term) is owed a review only when the placement is active on at least this
@@ -50,6 +51,8 @@ KIND_LABELS = {
     "registration": "Registration",
     "direction_end": "Off-site direction ends",
     "part_time_end": "Part-time timetable ends",
+    "parent_progress": "Progress to parents",
+    "flexi_notice": "Flexi-schooling ends (notice given)",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -65,6 +68,8 @@ POLICY_SECTIONS = {
     "registration": "§7.2",
     "direction_end": "§6.2",
     "part_time_end": "§9.4",
+    "parent_progress": "§4.3",
+    "flexi_notice": "§10.6",
 }
 
 
@@ -101,11 +106,12 @@ class Facts:
     # provider_id -> the school's open placements there, with pupils: the §7.2 test counts them all,
     # not only those the reader was given.
     open_at_provider: dict = field(default_factory=dict)
+    reviews: dict = field(default_factory=dict)          # placement_id -> [review_conditions.HeldReview]
+    progress_sent: dict = field(default_factory=dict)    # placement_id -> last day progress went to parents
 
-    def last_formal_review(self, placement_id):
-        dates = [self.last_visit.get((placement_id, kind)) for kind in FORMAL_REVIEW_KINDS]
-        dates = [d for d in dates if d is not None]
-        return max(dates) if dates else None
+    def last_formal_review(self, placement_id, kinds=FORMAL_REVIEW_KINDS):
+        """The latest review of these kinds that counts (§8.2)."""
+        return review_conditions.last_counted(self.reviews.get(placement_id, ()), kinds)
 
 
 def load_facts(placements, today, school_ids=()):
@@ -120,10 +126,11 @@ def load_facts(placements, today, school_ids=()):
         # (visit_date_in_future); this keeps rows stored before that from counting.
         rows = db.session.execute(
             sa.select(Visit.placement_id, Visit.kind, sa.func.max(Visit.visit_date))
-            .where(Visit.placement_id.in_(ids), Visit.kind.in_(FORMAL_REVIEW_KINDS + ("qa_visit",)),
-                   Visit.visit_date <= today)
+            .where(Visit.placement_id.in_(ids), Visit.kind == "qa_visit", Visit.visit_date <= today)
             .group_by(Visit.placement_id, Visit.kind))
         facts.last_visit = {(placement_id, kind): day for placement_id, kind, day in rows}
+        facts.reviews = review_conditions.load(ids, today)
+        facts.progress_sent = parent_progress.last_sent(ids, today)
         part_time = [p.id for p in placements if p.kind == "part_time_timetable"]
         if part_time:
             for placement_id, day in db.session.execute(
@@ -177,19 +184,24 @@ def placement_items(placement, facts, today):
         return []
     calendar = facts.calendars.get(placement.school_id) or SchoolCalendar([])
     items = []
+    reviews = facts.reviews.get(placement.id, ())
     if placement.kind in HALF_TERMLY_REVIEW_PLACEMENT_KINDS:
-        items += periodic_review_due(
+        items += explained(periodic_review_due(
             "formal_review", "Formal review", owed_windows(calendar, calendar.half_terms, placement),
-            facts.last_formal_review(placement.id), today)
+            facts.last_formal_review(placement.id), today), reviews, FORMAL_REVIEW_KINDS)
     if placement.kind == "flexi_schooling":
-        items += periodic_review_due(
+        items += explained(periodic_review_due(
             "flexi_review", "Flexi-schooling review", owed_windows(calendar, calendar.terms, placement),
-            facts.last_visit.get((placement.id, "flexi_review")), today)
+            facts.last_formal_review(placement.id, ("flexi_review",)), today), reviews, ("flexi_review",))
+    items += periodic_review_due(
+        parent_progress.KIND, parent_progress.NOUN, owed_windows(calendar, calendar.half_terms, placement),
+        facts.progress_sent.get(placement.id), today, never=parent_progress.NEVER)
     items += qa_visit_due(placement, calendar, facts.last_visit.get((placement.id, "qa_visit")), today)
     items += welfare_checks_due(placement, calendar, facts.welfare_days.get(placement.id, set()), today)
     items += attendance_due(placement, calendar, facts.attendance.get(placement.id, set()), today)
     items += direction_review_due(placement, today)
     items += [DueItem(*parts) for parts in time_limits.due(placement, today)]
+    items += [DueItem(*parts) for parts in flexi.due(placement, today)]
     items += actions_due(facts.actions.get(placement.id, ()), today)
     for item in items:
         item.placement_id = placement.id
@@ -224,7 +236,7 @@ def owed_windows(calendar, windows, placement):
     return owed
 
 
-def periodic_review_due(kind, noun, owed, last_done, today):
+def periodic_review_due(kind, noun, owed, last_done, today, never="none held yet"):
     """One item: overdue when a past owed window had no review in or after it; otherwise due
     by the end of the next owed window not yet covered. `last_done` is the latest review date."""
     def uncovered(window):
@@ -232,13 +244,20 @@ def periodic_review_due(kind, noun, owed, last_done, today):
 
     missed = [w for w in owed if w.ends_on < today and uncovered(w)]
     if missed:
-        since = f"none since {long_date(last_done)}" if last_done else "none held yet"
+        since = f"none since {long_date(last_done)}" if last_done else never
         return [DueItem(kind, f"{noun} overdue: {since} (was due by the end of {missed[0].label})",
                         missed[0].ends_on, True)]
     upcoming = next((w for w in owed if w.ends_on >= today and uncovered(w)), None)
     if upcoming is None:
         return []
     return [DueItem(kind, f"{noun} due by the end of {upcoming.label}", upcoming.ends_on, False)]
+
+
+def explained(items, reviews, kinds):
+    """Review items saying why the latest review held does not count, if it does not (§8.2)."""
+    for item in items:
+        item.label = review_conditions.explain(item.label, reviews, kinds)
+    return items
 
 
 def review_history(calendar, windows, placement, review_dates, today):

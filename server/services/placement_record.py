@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from server.dates import long_date
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
-from server.services import deadlines, registration
+from server.services import deadlines, parent_progress, registration, review_conditions
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.placement_rules import activation_blockers
@@ -29,7 +29,7 @@ REVIEW_DECISIONS = {"visit.signed_off": "signed off", "visit.sent_back": "sent b
 class Entry:
     at: datetime                 # when the server received or recorded it: the order
     kind: str                    # placement, visit, revision, review, photo, action, action_done,
-                                 # concern, concern_note, concern_closed
+                                 # concern, concern_note, concern_closed, progress, notice
     title: str
     who: str | None = None
     device_at: datetime | None = None   # the phone's clock, shown beside the server time
@@ -61,6 +61,8 @@ class PlacementRecord:
     blockers: list                # what stops a planned placement starting
     calendar_ends: date | None
     unregistered_notice: str | None = None   # open, at an unregistered provider that passes §7.2
+    reviews_not_counted: list = field(default_factory=list)   # [(visit, [reasons])]: held, not counted (§8.2)
+    progress_reports: list = field(default_factory=list)      # progress information sent to parents (§4.3)
     people: dict = field(default_factory=dict)
 
 
@@ -93,14 +95,15 @@ def build(placement, today, with_concerns):
                      + [c.closed_by_id for c in concerns] + [n.author_id for c in concerns for n in c.notes])
 
     facts = deadlines.load_facts([placement], today)
+    progress = parent_progress.reports(placement)
     calendar = facts.calendars.get(placement.school_id) or SchoolCalendar([])
-    noun, history, last_review = _reviews(placement, calendar, visits, today)
+    noun, history, last_review, not_counted = _reviews(placement, calendar, visits, today)
     return PlacementRecord(
         placement=placement,
         due=deadlines.due_items_for(placement, facts, today),
         review_noun=noun, review_history=history, last_review=last_review,
         welfare_missed=_welfare_missed(placement, calendar, visits, today),
-        chronology=_chronology(placement, visits, actions, concerns, decisions, people),
+        chronology=_chronology(placement, visits, actions, concerns, decisions, people, progress),
         gallery=_gallery(visits),
         visits=visits, actions=actions, concerns=concerns,
         risk_assessment=deadlines.current_risk_assessment(facts.assessments.get(placement.provider_id, ())),
@@ -110,6 +113,8 @@ def build(placement, today, with_concerns):
             placement.provider, facts.open_at_provider.get(placement.provider_id, []))
         if placement.status in OPEN_PLACEMENT_STATUSES else None,
         people=people,
+        reviews_not_counted=not_counted,
+        progress_reports=progress,
     )
 
 
@@ -126,10 +131,15 @@ def _reviews(placement, calendar, visits, today):
     elif placement.kind in deadlines.HALF_TERMLY_REVIEW_PLACEMENT_KINDS:
         noun, windows, kinds = "Formal review (half-termly)", calendar.half_terms, deadlines.FORMAL_REVIEW_KINDS
     else:
-        return None, [], None
-    dates = [v.visit_date for v in visits if v.kind in kinds]
+        return None, [], None, []
+    # Only a review that meets §8.2 (signed off, pupil and parents there or why not) counts; the
+    # others are listed with why. A review dated after today counts for nothing yet.
+    held = [(v, review_conditions.held(v, v.versions[-1])) for v in visits
+            if v.kind in kinds and v.versions and v.visit_date <= today]
+    dates = [review.visit_date for _, review in held if review.counts]
     history = deadlines.review_history(calendar, windows, placement, dates, today)
-    return noun, history, max(dates) if dates else None
+    not_counted = [(visit, review.reasons) for visit, review in held if not review.counts]
+    return noun, history, max(dates) if dates else None, sorted(not_counted, key=lambda pair: pair[0].visit_date)
 
 
 def _welfare_missed(placement, calendar, visits, today):
@@ -145,10 +155,24 @@ def _blockers(placement, today):
     return activation_blockers(placement, today) if placement.status == "planned" else []
 
 
-def _chronology(placement, visits, actions, concerns, decisions, people):
+def _chronology(placement, visits, actions, concerns, decisions, people, progress_reports=()):
     kinds = labels("visit_kinds")
     modes = labels("visit_modes")
     entries = [Entry(at=placement.created_at, kind="placement", title="Placement recorded")]
+    for report in progress_reports:
+        entries.append(Entry(at=report.recorded_at, kind="progress", title="Progress information sent to parents",
+                             who=report.recorded_by.full_name, body=parent_progress.describe(report)
+                             + (f": {report.summary}" if report.summary else "")))
+    if placement.flexi_notice_on is not None and placement.flexi_notice_recorded_at is not None:
+        who = labels("notice_givers").get(placement.flexi_notice_by, placement.flexi_notice_by)
+        entries.append(Entry(at=placement.flexi_notice_recorded_at, kind="notice",
+                             title="Notice to withdraw from flexi-schooling recorded",
+                             who=placement.flexi_notice_recorded_by.full_name if placement.flexi_notice_recorded_by
+                             else None,
+                             body=f"Given by {who.lower()} on {long_date(placement.flexi_notice_on)}; ends on "
+                                  f"{long_date(placement.planned_end_date)}"
+                                  + (f". Earlier end agreed: {placement.flexi_notice_earlier_end_agreed}"
+                                     if placement.flexi_notice_earlier_end_agreed else "")))
     visit_by_uuid = {str(v.uuid): v for v in visits}
     for visit in visits:
         name = kinds.get(visit.kind, visit.kind)

@@ -1,7 +1,8 @@
 """The policy's rules for when a placement may start, and when a provider must be registered.
 
 `activation_blockers()` says, in words an AP leader can act on, everything that stops a planned
-placement becoming active: the approvals each kind needs (§6, §9.5, §10.4), its sessions, its
+placement becoming active: the approvals each kind needs (§6, §9.5, §10.4; flexi-schooling's
+request and home days, flexi.py, §10.5), its sessions, its
 complete service-level agreement and QA frequency (agreement.py, §7.11, §8.1), the statutory
 partners consulted (partners.py, §7.5, §7.6, §8.8), the provider's
 pre-placement check and risk assessment (§7.8, §7.9), including the findings and the way of
@@ -16,7 +17,7 @@ from server.dates import england_day, long_date
 from server.extensions import db
 from server.models import Membership
 from server.permissions import roles_with
-from server.services import agreement, partners, start_gates, time_limits
+from server.services import agreement, flexi, partners, start_gates, time_limits
 from server.services.providers import latest_risk_assessment
 # The §7.2 test lives in registration.py; these names are what record pages and lists call.
 from server.services.registration import (REGISTERED_STATUSES, open_placements_by_provider,  # noqa: F401
@@ -72,7 +73,7 @@ def approval_blockers(placement):
     elif placement.kind == "flexi_schooling":
         if placement.head_decision_in_writing_on is None:
             missing.append("The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4).")
-    return missing + time_limits.start_blockers(placement)
+    return missing + time_limits.start_blockers(placement) + flexi.start_blockers(placement)
 
 
 def _is_part_time_approver(user_id, school_id):

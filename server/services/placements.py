@@ -15,7 +15,7 @@ from server.extensions import db
 from server.models import Membership, Placement, PlacementStaff, Provider, Pupil, User
 from server.models.base import utcnow
 from server.permissions import roles_with
-from server.services import audit, time_limits
+from server.services import audit, flexi, time_limits
 from server.services.placement_rules import (SESSIONS_REQUIRED, activation_blockers,
                                             approval_blockers)
 from server.services.refusal import Refused
@@ -135,6 +135,7 @@ def update_placement(placement, data, actor):
         refusal = time_limits.extension_refusal(placement.kind, placement.planned_end_date,
                                                 fields["planned_end_date"], getattr(placement, decision),
                                                 fields[decision])
+        refusal = refusal or flexi.end_refusal(placement, fields["planned_end_date"])
         if refusal:
             raise Refused("validation_failed", refusal, field="planned_end_date")
     changes = apply_changes(placement, fields)

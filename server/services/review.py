@@ -12,9 +12,10 @@ from sqlalchemy.orm import selectinload
 from server.extensions import db
 from server.models import (AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit,
                            VisitVersion)
-from server.services import alerts, audit, completeness, risk_assessments
+from server.services import alerts, audit, completeness, review_conditions, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
+from server.services.school_settings import touch
 from server.vocabulary import ANSWER_LABELS
 
 COMMENT_MAX_LENGTH = 2000
@@ -219,6 +220,10 @@ def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete
     visit.reviewed_by_id = reviewer.id
     visit.reviewed_at = now
     visit.review_comment = comment
+    if visit.kind in review_conditions.FORMAL_REVIEW_KINDS and visit.placement is not None:
+        # A signed-off review may now clear the placement's review deadline (§8.2): every phone
+        # carrying the placement pulls its due list again.
+        touch(visit.placement)
     assessment = None
     if visit.kind == "provider_check":
         assessment = risk_assessments.from_provider_check(visit, version, reviewer, now)

@@ -23,7 +23,8 @@ GROUPS = [
     # A provider that must be registered and is not: a safeguarding matter, first on the list.
     ("registration", "Registration (safeguarding)", ("registration",)),
     ("reviews", "Reviews", ("formal_review", "flexi_review", "direction_review")),
-    ("time_limits", "Time-limited arrangements", ("direction_end", "part_time_end")),
+    ("time_limits", "Time-limited arrangements", ("direction_end", "part_time_end", "flexi_notice")),
+    ("parents", "Progress to parents", ("parent_progress",)),
     ("qa", "QA visits", ("qa_visit",)),
     ("welfare", "Welfare checks", ("welfare_check",)),
     ("attendance", "Attendance", ("attendance",)),

@@ -6,11 +6,13 @@ import uuid
 
 import sqlalchemy as sa
 
+from server.dates import school_today
 from server.extensions import db
 from server.models import Placement, Provider, Pupil
 from server.services.school_settings import usual_term_dates
 from server.services import staff_invitations
 from server.permissions import roles_with
+from server.vocabulary import PROGRESS_METHODS, ROLES
 
 TODAY_PLUS = "2027-01-11"
 # A complete service-level agreement (§7.11) and QA frequency (§8.1), as a form or the API sends
@@ -268,7 +270,24 @@ API_ROUTES = {
     ("POST", "/api/admin/placements/<uuid:placement_id>/status"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}/status",
                          "json": {"status": "cancelled"}}, ADMINISTRATORS, 200),
+    ("POST", "/api/admin/placements/<uuid:placement_id>/parent-progress"): (
+        lambda d, r, s: {"path": f"/api/admin/placements/{active_placement(d, s).uuid}/parent-progress",
+                         # A different way for each role: the same day and way again is the same record (200).
+                         "json": {"sent_on": school_today().isoformat(),
+                                  "method": PROGRESS_METHODS[ROLES.index(r) % len(PROGRESS_METHODS)],
+                                  "sent_by_name": "R Patel, AP leader"}},
+        roles_with("placement.record_parent_progress"), 201),
+    ("POST", "/api/admin/placements/<uuid:placement_id>/flexi-notice"): (
+        lambda d, r, s: {"path": f"/api/admin/placements/{active_placement(d, s, 'flexi_schooling').uuid}/flexi-notice",
+                         "json": {"notice_by": "parents", "notice_on": school_today().isoformat()}},
+        roles_with("placement.record_flexi_notice"), 200),
 }
+
+
+def active_placement(demo, school="riverside", kind="off_site_ap"):
+    return db.session.execute(sa.select(Placement).where(
+        Placement.school_id == demo.school(school).id, Placement.kind == kind, Placement.status == "active")
+        .order_by(Placement.id)).scalars().first()
 
 
 def admin_api_routes(app):

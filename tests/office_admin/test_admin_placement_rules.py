@@ -37,7 +37,8 @@ def planned(demo, kind, provider_obj=None, sessions=("mon_am",), pupil_index=5, 
     ("part_time_timetable", {}, ["headteacher or AP leader", "approved", "parent agreed", "set the date it ends",
                                  "Record why", "not a behaviour sanction"]),
     ("off_site_direction", {}, ["governing body", "told in writing", "reviewed", "set the date it ends"]),
-    ("flexi_schooling", {}, ["written decision"]),
+    ("flexi_schooling", {}, ["written decision", "parents' written request", "educates the child at home",
+                             "welfare on home days"]),
 ])
 def test_each_kind_says_which_approvals_are_missing(demo, kind, fields, missing_words):
     oakfield = provider(demo, "Oakfield Independent School") if kind == "off_site_direction" else None

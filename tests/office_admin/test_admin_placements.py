@@ -58,8 +58,12 @@ APPROVALS = {
          "An off-site direction is time-limited: set the date it ends (§6.2)."]),
     "flexi_schooling": (
         {},
-        {"head_decision_in_writing_on": PAST},
-        ["The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4)."]),
+        {"head_decision_in_writing_on": PAST, "flexi_request_received_on": PAST,
+         "flexi_home_educator": "Mother, with a tutor on Fridays", "flexi_home_welfare": "Mother"},
+        ["The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4).",
+         "Record the date of the parents' written request for flexi-schooling (§10.5).",
+         "Record who educates the child at home on home days (§10.5).",
+         "Record who is responsible for the child's welfare on home days (§10.5)."]),
 }
 
 

@@ -248,6 +248,8 @@ def test_a_recorded_check_lets_a_planned_placement_start(app, office_as, api_as,
     placement = Placement(school=demo.school(), pupil=pupil(demo), provider=unassessed, kind="flexi_schooling",
                           start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
                           head_decision_in_writing_on=school_today() - timedelta(days=3),
+                          flexi_request_received_on=school_today() - timedelta(days=10),
+                          flexi_home_educator="Mother", flexi_home_welfare="Mother",
                           # The pupil has an EHCP: the local authority was consulted (§7.5).
                           local_authority_consulted_name="SEN case officer",
                           local_authority_consulted_on=school_today() - timedelta(days=5))

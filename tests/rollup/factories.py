@@ -10,6 +10,7 @@ from server.extensions import db
 from server.models import (FollowUpAction, Photo, Placement, Provider, ProviderEvidence, Pupil, RiskAssessment,
                            SafeguardingConcern, School, Visit, VisitVersion)
 from server.services.accounts import create_user
+from server.services.forms import all_forms
 
 # The demo calendar for 2026/27: Autumn 1 is Thu 3 Sep – Fri 23 Oct 2026, Autumn 2 is
 # Mon 2 Nov – Fri 18 Dec, Spring 1 is Tue 5 Jan – Fri 12 Feb 2027, Spring 2 is Mon 22 Feb –
@@ -65,7 +66,7 @@ def make_placement(school, kind="off_site_ap", start=date(2026, 9, 7), provider=
 
 def make_visit(author, kind="review_meeting", on=date(2026, 10, 1), placement=None, provider=None,
                answers=None, mode="in_person", received_at=None, device_at=None, photos=(),
-               review_status="awaiting_review"):
+               review_status="awaiting_review", form_version=1):
     """A visit with one version, as the ingest would store it. `photos`: list of dicts with
     item_key, caption and stored (bool)."""
     subject = placement if placement is not None else provider
@@ -91,13 +92,26 @@ def make_visit(author, kind="review_meeting", on=date(2026, 10, 1), placement=No
                                             if stored else None)))
     device_at = device_at or at(on, 11)
     db.session.add(VisitVersion(
-        visit=visit, version=1, form_id=kind, form_version=1, mode=mode, visit_date=on,
+        visit=visit, version=1, form_id=kind, form_version=form_version, mode=mode, visit_date=on,
         answers=answers if answers is not None else {}, photo_manifest=manifest, author_id=author.id,
         device_started_at=device_at - timedelta(minutes=40), device_completed_at=device_at,
         received_at=received_at, content_sha256=uuid.uuid4().hex + uuid.uuid4().hex))
     db.session.flush()
     db.session.refresh(visit)
     return visit
+
+
+# A formal review that counts (§8.2): signed off, with the pupil and parents there.
+HELD_WITH_FAMILY = {"pupil_present": {"value": "yes"}, "parents_present": {"value": "yes"}}
+
+
+def make_review(author, kind="review_meeting", on=date(2026, 10, 1), placement=None, answers=None,
+                review_status="signed_off", **fields):
+    """A formal review on the latest version of its form, signed off and held with the pupil and
+    parents unless told otherwise."""
+    version = max(form["version"] for form in all_forms() if form["form_id"] == kind)
+    return make_visit(author, kind, on, placement=placement, answers=HELD_WITH_FAMILY if answers is None else answers,
+                      review_status=review_status, form_version=version, **fields)
 
 
 def make_concern(visit, text="Said an older boy takes his lunch money.", received_at=None, device_at=None):

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from rollup.factories import (at, make_action, make_evidence, make_placement, make_provider, make_risk_assessment,
-                              make_school, make_user, make_visit)
+                              make_review, make_school, make_user, make_visit)
 from server.extensions import db
 from server.services import risk_assessments
 from server.services.deadlines import placement_due_items, review_history
@@ -80,7 +80,7 @@ def test_a_half_term_without_a_review_is_overdue_from_the_day_after_it_ends(scho
 
 def test_a_review_in_the_half_term_moves_the_next_one_to_the_end_of_the_following_half_term(school, visitor):
     placement = make_placement(school, start=date(2026, 9, 7))
-    make_visit(visitor, "review_meeting", date(2026, 10, 8), placement=placement)
+    make_review(visitor, "review_meeting", date(2026, 10, 8), placement=placement)
     item = only(placement, date(2026, 10, 20), "formal_review")
     assert (item["due_on"], item["overdue"]) == (date(2026, 12, 18), False)
 
@@ -88,14 +88,14 @@ def test_a_review_in_the_half_term_moves_the_next_one_to_the_end_of_the_followin
 @pytest.mark.parametrize("kind", ["review_meeting", "part_time_review", "flexi_review"])
 def test_a_review_meeting_part_time_review_or_flexi_review_each_count_as_the_formal_review(school, visitor, kind):
     placement = make_placement(school, kind="part_time_timetable", start=date(2026, 9, 7))
-    make_visit(visitor, kind, date(2026, 10, 8), placement=placement)
+    make_review(visitor, kind, date(2026, 10, 8), placement=placement)
     assert only(placement, date(2026, 10, 20), "formal_review")["due_on"] == date(2026, 12, 18)
 
 
 def test_a_review_dated_after_today_does_not_clear_the_review_ahead_of_time(school, visitor):
     """Only rows stored before the sync refused future dates (visit_date_in_future) can do this."""
     placement = make_placement(school, start=date(2026, 9, 7))
-    make_visit(visitor, "review_meeting", date(2026, 10, 22), placement=placement)
+    make_review(visitor, "review_meeting", date(2026, 10, 22), placement=placement)
     item = only(placement, date(2026, 10, 20), "formal_review")
     assert (item["due_on"], item["overdue"]) == (date(2026, 10, 23), False)
 
@@ -136,7 +136,7 @@ def test_a_review_held_in_the_holiday_counts_for_the_half_term_after_it(school, 
     # Autumn 1 passed without a review: overdue through the holiday...
     assert only(placement, date(2026, 10, 27), "formal_review")["overdue"] is True
     # ...until the review on 28 October (half-term week), which also covers Autumn 2.
-    make_visit(visitor, "review_meeting", date(2026, 10, 28), placement=placement)
+    make_review(visitor, "review_meeting", date(2026, 10, 28), placement=placement)
     item = only(placement, date(2026, 11, 10), "formal_review")
     assert (item["due_on"], item["overdue"]) == (date(2027, 2, 12), False)
     calendar = calendar_of(school)
@@ -147,7 +147,7 @@ def test_a_review_held_in_the_holiday_counts_for_the_half_term_after_it(school, 
 
 def test_a_placement_spanning_christmas_owes_its_next_review_by_the_end_of_spring_1(school, visitor):
     placement = make_placement(school, start=date(2026, 11, 2))
-    make_visit(visitor, "review_meeting", date(2026, 12, 10), placement=placement)
+    make_review(visitor, "review_meeting", date(2026, 12, 10), placement=placement)
     on_boxing_day = only(placement, date(2026, 12, 26), "formal_review")
     assert (on_boxing_day["due_on"], on_boxing_day["overdue"]) == (date(2027, 2, 12), False)
     assert "Spring 1 2026/27" in on_boxing_day["label"]
@@ -188,7 +188,7 @@ def test_a_flexi_review_in_autumn_makes_the_next_due_at_the_end_of_the_spring_te
     placement = make_placement(school, kind="flexi_schooling", start=date(2026, 9, 7))
     make_visit(visitor, "review_meeting", date(2026, 10, 1), placement=placement)  # not a flexi review
     assert only(placement, date(2026, 12, 19), "flexi_review")["overdue"] is True
-    make_visit(visitor, "flexi_review", date(2026, 11, 20), placement=placement)
+    make_review(visitor, "flexi_review", date(2026, 11, 20), placement=placement)
     due = only(placement, date(2026, 12, 19), "flexi_review")
     assert (due["due_on"], due["overdue"]) == (date(2027, 3, 26), False)
 
@@ -380,7 +380,7 @@ def test_due_items_for_many_placements_take_a_constant_number_of_queries(app, sc
             placement = make_placement(school, kind=kind,
                                        start=date(2026, 9, 7), qa_visit_every_weeks=4,
                                        sessions=("mon_am", "tue_am"))
-            make_visit(visitor, "review_meeting", date(2026, 10, 1), placement=placement)
+            make_review(visitor, "review_meeting", date(2026, 10, 1), placement=placement)
             make_action(school, date(2026, 11, 1), placement=placement)
             placements.append(placement)
         db.session.flush()
