@@ -90,7 +90,7 @@ def put_photo_upload(visit_id, photo_id):
     db.session.commit()   # no transaction (nor SQLite's write lock) held while the body arrives
     if status.stored:
         return respond(UPLOAD_STATUS, status, 200)
-    received, added = status.received, False
+    received, added = status.received, False   # bytes held; whether this request added any
     position, pending, end = offset, bytearray(), offset + length
     stream = request.stream
     while position + len(pending) < end:
@@ -104,13 +104,12 @@ def put_photo_upload(visit_id, photo_id):
             raise ApiError("upload_interrupted")
         pending += data
         if len(pending) >= photo_upload.PART_BYTES:
-            now = _keep(user, visit_id, photo_id, position, pending)
-            added = added or now > received
-            received, position, pending = now, position + len(pending), bytearray()
+            received, kept = _keep(user, visit_id, photo_id, position, pending)
+            added = added or kept > 0
+            position, pending = position + len(pending), bytearray()
     if pending:
-        now = _keep(user, visit_id, photo_id, position, pending)
-        added = added or now > received
-        received = now
+        received, kept = _keep(user, visit_id, photo_id, position, pending)
+        added = added or kept > 0
     if received < status.size:
         status.received = received
         return respond(UPLOAD_STATUS, status, 202 if added else 200)

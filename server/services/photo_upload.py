@@ -97,17 +97,17 @@ def check_upload(user, visit_uuid, photo_uuid, content_type, declared_sha256, of
 def keep_part(user, visit_uuid, photo_uuid, offset, data, allowance):
     """Keep `data`, the photo's bytes from `offset`. Bytes the server already holds are skipped
     (a resend is a no-op), a gap is 409 `upload_offset_mismatch` with the offset to continue
-    from. Returns the bytes held after it."""
+    from. Returns (bytes held after it, bytes of it kept now)."""
     hold_visit_uuid(visit_uuid)   # one request at a time on the visit, until this part commits
     visit, photo = _visit_and_photo(user, visit_uuid, photo_uuid)
     if photo.stored_at is not None:
-        return photo.declared_size
+        return photo.declared_size, 0
     received = received_bytes(photo.id)
     if offset > received:
         raise ApiError("upload_offset_mismatch", details={"received": received, "offset": offset})
     new = data[received - offset:]
     if not new:
-        return received
+        return received, 0
     if received + len(new) > photo.declared_size:
         raise ApiError("upload_beyond_size", details={"size": photo.declared_size, "received": received})
     if received == 0:   # a new upload: clear out abandoned ones first, so staging never only grows
@@ -116,7 +116,7 @@ def keep_part(user, visit_uuid, photo_uuid, offset, data, allowance):
     db.session.add(PhotoUploadPart(photo_id=photo.id, start=received, length=len(new), data=bytes(new),
                                    author_id=user.id, received_at=utcnow()))
     db.session.flush()
-    return received + len(new)
+    return received + len(new), len(new)
 
 
 def finish_upload(user, visit_uuid, photo_uuid, content_type, declared_sha256, max_pixels, long_edge):
