@@ -9,13 +9,23 @@ import pytest
 from PIL import Image
 
 from server.models import Photo, Visit
-from tests.conftest import screenshot
-from tests.e2e.conftest import answer_qa_visit, complete_visit, server_rows, start_qa_visit, wait_for_state
+from tests.conftest import ARTIFACTS, PHONE, screenshot
+from tests.e2e.axe import violations
+from tests.e2e.conftest import Phone, answer_qa_visit, complete_visit, server_rows, start_qa_visit, wait_for_state
 
 pytestmark = pytest.mark.e2e
 
 UPLOAD_URL = "**/api/visits/*/photos/*/upload"
 ARRIVED_BEFORE_THE_DROP = 100_000   # bytes of the cut request that reach the server
+SIZES = {"390": {"width": 390, "height": 844}, "1280": {"width": 1280, "height": 900}}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """The phone, in a context that lets axe-core's script past the app's CSP."""
+    context = browser.new_context(**PHONE, bypass_csp=True)
+    yield Phone(context.new_page(), live_server.url)
+    context.close()
 
 
 def noisy_photo(width=2400, height=1800, seed=7):
@@ -69,7 +79,11 @@ def test_a_photo_cut_off_mid_upload_resumes_from_the_confirmed_byte(phone):
     assert confirmed == offset > ARRIVED_BEFORE_THE_DROP   # shown from what the server confirmed
     assert row.locator(".photo-part").inner_text().endswith("on the server")
     screenshot(page, "outbox-photo-part-sent")
-    page.screenshot(path="/work/shots/resume/outbox-photo-part-sent-390.png")
+    for size, viewport in SIZES.items():   # the partly sent photo, at phone and desktop size
+        page.set_viewport_size(viewport)
+        assert violations(page) == [], size
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"outbox-photo-part-sent-{size}.png"))
+    page.set_viewport_size(SIZES["390"])
     delivered.append((offset, len(body)))
     route.continue_()
 
