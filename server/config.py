@@ -89,6 +89,9 @@ def load_config():
         "MAX_JSON_BYTES": _int("MAX_JSON_BYTES", 512 * 1024),
         "PHOTO_MAX_PIXELS": _int("PHOTO_MAX_PIXELS", 40_000_000),
         "PHOTO_LONG_EDGE": _int("PHOTO_LONG_EDGE", 2048),
+        # Bytes of unfinished photo uploads one person may leave on the server (resumable uploads,
+        # docs/sync-protocol.md §2): starting another drops their oldest. Two full-size photos.
+        "PHOTO_UPLOAD_ALLOWANCE_BYTES": _int("PHOTO_UPLOAD_ALLOWANCE_BYTES", 32 * 1024 * 1024),
         # Scanned paper evidence (PDF, JPEG, PNG): the largest file kept. Below MAX_UPLOAD_BYTES,
         # so a file just over it gets the evidence page's own message rather than a bare 413.
         "EVIDENCE_MAX_BYTES": _int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),

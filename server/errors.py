@@ -58,6 +58,11 @@ CATALOG = {
     "photo_format_refused": (415, "Only JPEG, PNG and WebP photos are accepted."),
     "photo_too_many_pixels": (422, "The photo has too many pixels."),
     "photo_not_in_manifest": (404, "That photo is not in the visit's manifest."),
+    "upload_offset_mismatch": (409, "The server holds a different number of this photo's bytes; "
+                                     "continue from details.received."),
+    "upload_beyond_size": (422, "Those bytes go past the photo's size in the manifest."),
+    "upload_interrupted": (400, "The body ended before its Content-Length; ask how much arrived and continue."),
+    "length_required": (411, "Send a Content-Length with the bytes."),
     "document_refused": (422, "Only PDF, JPEG and PNG files without scripts or hidden content are kept."),
     "document_too_large": (413, "The file is larger than the evidence size limit."),
     "school_exists": (409, "A school with this URN already exists with different details; see details."),

@@ -123,6 +123,20 @@ export function putPhoto(visitId, photo) {
   });
 }
 
+/** How many bytes of a photo the server holds (docs/sync-protocol.md §2): where to go on from. */
+export function photoUpload(visitId, photoId) {
+  return call('GET', `/api/visits/${visitId}/photos/${photoId}/upload`);
+}
+
+/** A photo's bytes from `offset` to `end`; the server keeps what arrives even if the link drops. */
+export function putPhotoPart(visitId, photo, offset, end) {
+  return write('PUT', `/api/visits/${visitId}/photos/${photo.id}/upload`, {
+    body: photo.bytes.slice(offset, end),
+    headers: { 'Content-Type': photo.type, 'X-Content-SHA256': photo.sha256, 'Upload-Offset': String(offset) },
+    timeout: PHOTO_TIMEOUT_MS,
+  });
+}
+
 export function getVisitReceipt(visitId) {
   return call('GET', `/api/visits/${visitId}`);
 }

@@ -43,6 +43,7 @@ const state = {
   progress: null,
   running: false,
   sendingPhoto: null,  // the photo on its way to the server now
+  confirmedBytes: new Map(),  // photo id → bytes of it the server has confirmed, as they come
   lastSync: null,
   waiting: 0,
   attention: 0,
@@ -271,6 +272,7 @@ async function outboxScreen() {
   for (const visit of visits) {
     photos.set(visit.id, (await outbox.photosOf(visit.id)).map((photo) => ({
       id: photo.id, caption: photo.caption, size: photo.size, status: photoStatus(visit, photo),
+      confirmed: state.confirmedBytes.get(photo.id) ?? photo.confirmed ?? 0,
     })));
   }
   return renderOutbox({
@@ -479,6 +481,7 @@ sync.events.addEventListener('progress', (event) => {
 sync.events.addEventListener('visit', () => redrawIfShowing(['outbox']));
 sync.events.addEventListener('photo', (event) => {
   state.sendingPhoto = event.detail.sending ? event.detail.photoId : null;
+  if (typeof event.detail.confirmed === 'number') state.confirmedBytes.set(event.detail.photoId, event.detail.confirmed);
   redrawIfShowing(['outbox']);
 });
 // Every answer from the server moves "Last reached the server" on, in the middle of a sync too.

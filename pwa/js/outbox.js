@@ -140,6 +140,13 @@ export async function park(visit, state, reason) {
   await db.putVisit(visit);
 }
 
+/** The bytes of a photo the server has confirmed (it started, or went on with, its upload). */
+export async function recordPhotoProgress(photo, confirmed) {
+  photo.upload_started = true;
+  photo.confirmed = confirmed;
+  await db.putPhoto(photo);
+}
+
 export async function markPhotoSent(photo) {
   photo.sent = true;
   await db.putPhoto(photo);

@@ -7,6 +7,8 @@
  * stop at the first network failure; a refused visit is parked with the server's message and the
  * next one goes on; 401/403 keep the queue and ask to sign in again; 413 on a photo shrinks it
  * and sends the visit again as a new version; a 2xx that is not the JSON receipt is a failure.
+ * A photo goes from the byte the server confirmed: a drop mid-photo costs only what was on its
+ * way, and the upload picks up again as soon as the link lets bytes through (RESUME_WAITS_MS).
  * Triggers: app open, `online`, back to the foreground, a completed visit, "Sync now", a capped
  * backoff timer with jitter, and Background Sync where the browser has it.
  */
@@ -25,6 +27,16 @@ const BACKOFF_BASE_MS = 5_000;
 const BACKOFF_CAP_MS = { refused: 5 * 60_000, unreachable: 60_000 };
 // Offline, the `online` event brings the next try; this timer is only in case it never fires.
 const OFFLINE_RETRY_MS = 60_000;
+// A photo goes in requests of at most this many bytes. The server keeps every 64 KB of a request
+// as it arrives, so the size costs nothing when the link drops; each request costs a round trip
+// (400 ms on one bar), so fewer is faster. Behind a proxy that buffers whole requests, a drop
+// loses at most this much (docs/deployment.md).
+export const UPLOAD_REQUEST_BYTES = 512 * 1024;
+// A photo cut off by the network is picked up again after these waits, without the sync's
+// backoff, for as long as the server keeps confirming new bytes between two of them: a link
+// that drops for a few seconds in a car park, not a phone that went offline.
+// A link back after a 3 s drop is found within about half a second.
+const RESUME_WAITS_MS = [500, 500, 500, 500, 500, 1000, 2000, 4000];
 
 let owner = null;
 let running = false;
@@ -122,6 +134,7 @@ async function totals(queue) {
       if (photo.sent) continue;
       progress.photosTotal += 1;
       progress.bytesTotal += photo.size;
+      progress.bytesDone += photo.confirmed || 0;   // the part of it the server already holds
     }
   }
   return progress;
@@ -203,9 +216,13 @@ async function sendVisit(visit, progress) {
   photos = missingPhotos(receipt, photos).filter((photo) => !photo.sent);
   emit('visit', { id: visit.id });
   for (const photo of photos) {
-    emit('photo', { visitId: visit.id, photoId: photo.id, sending: true });
-    const sent = await api.putPhoto(visit.id, photo);
-    emit('photo', { visitId: visit.id, photoId: photo.id, sending: false });
+    emit('photo', { visitId: visit.id, photoId: photo.id, sending: true, confirmed: photo.confirmed || 0 });
+    const sent = await uploadPhoto(visit, photo, (confirmed, before) => {
+      progress.bytesDone += confirmed - before;
+      emit('photo', { visitId: visit.id, photoId: photo.id, sending: true, confirmed });
+      emit('progress', { ...progress, running: true });
+    });
+    emit('photo', { visitId: visit.id, photoId: photo.id, sending: false, confirmed: photo.confirmed || 0 });
     const photoVerdict = classify(sent);
     if (photoVerdict === 'signin') { await outbox.deferred(visit, REASONS.signin); return 'signin'; }
     if (photoVerdict === 'stop') { await outbox.deferred(visit, reasonFor(sent)); return 'stop'; }
@@ -226,10 +243,73 @@ async function sendVisit(visit, progress) {
     await outbox.markPhotoSent(photo);
     await outbox.recordReceipt(visit, receipt);
     progress.photosDone += 1;
-    progress.bytesDone += photo.size;
+    progress.bytesDone += photo.size - (photo.confirmed || 0);   // the rest of it, now all there
     emit('progress', { ...progress, running: true });
   }
   return 'next';
+}
+
+const pause = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/**
+ * Send one photo from the byte the server holds (docs/sync-protocol.md §2). Returns an api.js
+ * outcome whose data, on success, is the visit's receipt. `onConfirmed(bytes, before)` is called
+ * each time the server confirms more of it. A photo whose upload began before (here, or before a
+ * restart) first asks the server how much it holds, so no confirmed byte is ever sent again.
+ */
+async function uploadPhoto(visit, photo, onConfirmed) {
+  const size = photo.bytes.byteLength;
+  let offset = photo.confirmed || 0;
+  let ask = Boolean(photo.upload_started);
+  let misses = 0;   // network failures in a row with no new byte confirmed
+  const confirm = async (received) => {
+    if (received > offset) misses = 0;
+    if (received !== offset || !photo.upload_started) {
+      const before = offset;
+      offset = received;
+      await outbox.recordPhotoProgress(photo, received);
+      if (received !== before) onConfirmed(received, before);
+    }
+  };
+  const cut = async () => {
+    if (misses >= RESUME_WAITS_MS.length) return false;
+    await pause(RESUME_WAITS_MS[misses] * (0.75 + Math.random() / 2));
+    misses += 1;
+    ask = true;
+    return owner !== null;
+  };
+  for (;;) {
+    if (ask) {
+      const held = await api.photoUpload(visit.id, photo.id);
+      if (!held.ok) {
+        if (held.kind === 'network' && await cut()) continue;
+        return held;
+      }
+      reached(held);
+      if (typeof held.data.received !== 'number') return { ok: false, kind: 'not-json', status: held.status };
+      if (held.data.stored) return { ok: true, status: held.status, data: held.data.receipt };
+      await confirm(held.data.received);
+      ask = false;
+    }
+    if (!photo.upload_started) await confirm(offset);
+    const sent = await api.putPhotoPart(visit.id, photo, offset, Math.min(size, offset + UPLOAD_REQUEST_BYTES));
+    if (sent.ok) {
+      if (typeof sent.data.received !== 'number') return { ok: false, kind: 'not-json', status: sent.status };
+      if (sent.data.stored) return { ok: true, status: sent.status, data: sent.data.receipt };
+      reached(sent);
+      await confirm(sent.data.received);
+      continue;
+    }
+    const code = sent.kind === 'http' ? sent.error.code : null;
+    if (code === 'upload_offset_mismatch' && Number.isInteger(sent.error.details?.received)) {
+      await confirm(sent.error.details.received);
+      misses += 1;   // never loop for ever on a server that keeps answering so
+      if (misses <= RESUME_WAITS_MS.length) continue;
+      return sent;
+    }
+    if ((sent.kind === 'network' || code === 'upload_interrupted') && await cut()) continue;
+    return sent;
+  }
 }
 
 /** The server found a photo too large: shrink it and send the visit as a new version naming it. */
@@ -240,6 +320,10 @@ async function resendSmaller(visit, photo, receipt, progress) {
     return 'next';
   }
   progress.bytesTotal += smaller.size - photo.size;
+  progress.bytesDone -= photo.confirmed || 0;
+  // New bytes, a new upload: nothing of them is on the server yet.
+  smaller.upload_started = false;
+  smaller.confirmed = 0;
   await db.putPhoto(smaller);
   visit.base_version = receipt.version;
   return sendVisit(visit, progress);

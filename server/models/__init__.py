@@ -7,13 +7,13 @@ from server.models.providers import EvidenceFile, Provider, ProviderEvidence, Pr
 from server.models.pupils import Pupil
 from server.models.schools import InsetDay, KeyContact, School, TermPeriod, Trust
 from server.models.tracking import ChangeCounter
-from server.models.visits import (ConcernNote, FollowUpAction, Photo, SafeguardingConcern, Visit,
-                                  VisitVersion)
+from server.models.visits import (ConcernNote, FollowUpAction, Photo, PhotoUploadPart, SafeguardingConcern,
+                                  Visit, VisitVersion)
 
 __all__ = [
     "Alert", "AlertChoice", "AttendanceRecord", "AuditEvent", "ChangeCounter", "ConcernNote", "EvidenceFile", "FollowUpAction", "InsetDay",
-    "KeyContact", "Membership", "ParentProgressReport", "Passkey", "PasskeyChallenge", "Photo", "Placement",
-    "PlacementStaff", "Provider", "ProviderEvidence", "ProviderReport", "Pupil", "RecoveryCode", "RiskAssessment",
-    "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
+    "KeyContact", "Membership", "ParentProgressReport", "Passkey", "PasskeyChallenge", "Photo", "PhotoUploadPart",
+    "Placement", "PlacementStaff", "Provider", "ProviderEvidence", "ProviderReport", "Pupil", "RecoveryCode",
+    "RiskAssessment", "SafeguardingConcern", "School", "StaffInvitation", "TermPeriod",
     "Trust", "User", "UserSession", "Visit", "VisitVersion",
 ]

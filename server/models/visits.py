@@ -114,6 +114,29 @@ class Photo(Tracked, Base):
     visit: Mapped[Visit] = relationship(back_populates="photos")
 
 
+class PhotoUploadPart(Base):
+    """Bytes of a photo upload that has not yet arrived whole, kept as they came (docs/sync-protocol.md
+    §2): the parts of one photo are contiguous from byte 0, so what the server confirms is their
+    total length. They live in the database, not on one server's disk, so a phone resumes on any
+    server behind the load balancer, and a part is kept exactly when its transaction commits (a
+    server killed mid-write keeps what it confirmed and nothing else). Deleted when the photo is
+    stored or refused, when its author starts more uploads than the staging allowance holds, and
+    when abandoned (`remove_abandoned_parts`)."""
+
+    __tablename__ = "photo_upload_part"
+    __table_args__ = (
+        sa.CheckConstraint("start >= 0", name="start_not_negative"),
+        sa.CheckConstraint("length > 0", name="length_positive"),
+    )
+
+    photo_id: Mapped[int] = mapped_column(sa.ForeignKey("photo.id", ondelete="CASCADE"), primary_key=True)
+    start: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    length: Mapped[int] = mapped_column(nullable=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), nullable=False, index=True)
+    received_at: Mapped[object] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
 class FollowUpAction(Tracked, Base):
     """What must happen next, who owns it and by when (§8.6)."""
 

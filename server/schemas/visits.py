@@ -80,6 +80,15 @@ class ReceiptSchema(StrictSchema):
     review_comment = fields.String(dump_only=True, allow_none=True)
 
 
+class UploadStatusSchema(StrictSchema):
+    """What the server holds of one photo's upload (docs/sync-protocol.md §2)."""
+    photo_id = fields.UUID(dump_only=True)
+    received = fields.Integer(dump_only=True)
+    size = fields.Integer(dump_only=True)
+    stored = fields.Boolean(dump_only=True)
+    receipt = fields.Nested(ReceiptSchema, dump_only=True, allow_none=True)
+
+
 class DiscardedVisitsSchema(StrictSchema):
     visit_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=200))
     confirmed_at = PhoneDateTime(required=True)

@@ -32,6 +32,14 @@ def _photo_request(demo, role, school):
             "headers": {"Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]}}
 
 
+def _photo_upload_request(demo, role, school):
+    """The whole photo as one resumable upload request, from byte 0."""
+    request = _photo_request(demo, role, school)
+    request["path"] += "/upload"
+    request["headers"]["Upload-Offset"] = "0"
+    return request
+
+
 # route → (request builder(demo, role, target school) → kwargs for ApiClient.open,
 #          expected status for the caller's own school, for the other school, for governors, signed out)
 ROUTES = {
@@ -52,6 +60,11 @@ ROUTES = {
         {"own": 200, "other": 404, "governor": 403, "anon": 401}),
     ("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>"): (
         _photo_request, {"own": 201, "other": 404, "governor": 403, "anon": 401}),
+    ("GET", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>/upload"): (
+        lambda d, r, s: {"path": _photo_request(d, r, s)["path"] + "/upload"},
+        {"own": 200, "other": 404, "governor": 403, "anon": 401}),
+    ("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>/upload"): (
+        lambda d, r, s: _photo_upload_request(d, r, s), {"own": 201, "other": 404, "governor": 403, "anon": 401}),
     ("POST", "/api/visits/discarded"): (
         lambda d, r, s: {"path": "/api/visits/discarded",
                          "json": {"visit_ids": [str(uuid.uuid4())], "confirmed_at": payloads.phone_clock_now()}},

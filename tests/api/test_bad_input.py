@@ -31,9 +31,11 @@ JSON_WRITE_ROUTES = {
                                         lambda demo: {"visit_ids": [str(uuid.uuid4())],
                                                       "confirmed_at": payloads.phone_clock_now()}),
 }
-# Routes whose body is not JSON, or that take none, are tested elsewhere (test_sync_photos.py);
-# bad input to the school set-up routes is tested in tests/office_admin/test_admin_bad_input.py.
-OTHER_WRITE_ROUTES = ({("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>"), ("DELETE", "/api/session")}
+# Routes whose body is not JSON, or that take none, are tested elsewhere (test_sync_photos.py,
+# test_resumable_photos.py); bad input to the school set-up routes is tested in
+# tests/office_admin/test_admin_bad_input.py.
+OTHER_WRITE_ROUTES = ({("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>"),
+                       ("PUT", "/api/visits/<uuid:visit_id>/photos/<uuid:photo_id>/upload"), ("DELETE", "/api/session")}
                       | {route for route in ADMIN_API_ROUTES if route[0] != "GET"})
 
 

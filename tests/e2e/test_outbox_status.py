@@ -9,7 +9,7 @@ from tests.e2e.conftest import (answer_qa_visit, complete_visit, jpeg_bytes, ser
 
 pytestmark = pytest.mark.e2e
 
-PHOTO_URL = "**/api/visits/*/photos/*"
+PHOTO_URL = "**/api/visits/*/photos/**"
 
 
 def photo_states(page):

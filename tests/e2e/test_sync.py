@@ -12,7 +12,7 @@ from tests.e2e.conftest import (answer_qa_visit, complete_visit, jpeg_bytes, ser
 pytestmark = pytest.mark.e2e
 
 VISIT_URL = "**/api/visits/*"
-PHOTO_URL = "**/api/visits/*/photos/*"
+PHOTO_URL = "**/api/visits/*/photos/**"
 
 
 def test_a_lost_acknowledgement_is_retried_without_duplicating_the_visit_or_its_photo(phone):

@@ -38,14 +38,25 @@ function reviewLine(visit) {
   return null;
 }
 
-/** Each photo of a visit still going, with where it is. */
+/** How much of a photo the server holds, as the person reads it: "180 KB of 484 KB on the server". */
+export function partLine(photo) {
+  if (photo.status === 'server' || !photo.confirmed) return null;
+  return `${formatBytes(photo.confirmed)} of ${formatBytes(photo.size)} on the server`;
+}
+
+/** Each photo of a visit still going, with where it is: for one partly sent, how much of it the
+ * server has confirmed (the upload goes on from there, never sending those bytes again). */
 function photoList(visit, photos) {
   if (!GOING.includes(visit.state) || !photos.length) return null;
   return h('ul', { class: 'photo-states', 'aria-label': 'Photos' }, photos.map((photo, index) => {
     const state = PHOTO_STATES[photo.status];
-    return h('li', { dataset: { photo: photo.id, photoState: photo.status } },
-      h('span', {}, `Photo ${index + 1}${photo.caption ? ` (${photo.caption})` : ''} · ${formatBytes(photo.size)}`),
-      h('span', { class: `photo-state ${state.tone}` }, state.label));
+    const name = `Photo ${index + 1}${photo.caption ? ` (${photo.caption})` : ''}`;
+    const part = partLine(photo);
+    return h('li', { dataset: { photo: photo.id, photoState: photo.status, confirmed: String(photo.confirmed || 0) } },
+      h('span', {}, `${name} · ${formatBytes(photo.size)}`),
+      h('span', { class: `photo-state ${state.tone}` }, state.label),
+      part ? h('span', { class: 'photo-part muted' }, part) : null,
+      part ? h('progress', { max: photo.size, value: photo.confirmed, 'aria-label': `${name}: ${part}` }) : null);
   }));
 }
 
@@ -88,7 +99,7 @@ export function toSendText(visits, photosOf, running) {
   const going = visits.filter((visit) => GOING.includes(visit.state));
   const unsentVisits = going.filter((visit) => !visit.receipt).length;
   const unsentPhotos = going.flatMap((visit) => photosOf(visit.id)).filter((photo) => photo.status !== 'server');
-  const bytes = unsentPhotos.reduce((sum, photo) => sum + photo.size, 0);
+  const bytes = unsentPhotos.reduce((sum, photo) => sum + photo.size - (photo.confirmed || 0), 0);
   const parts = [];
   if (unsentVisits) parts.push(plural(unsentVisits, 'visit', 'visits'));
   // A no-break space keeps "18 KB" on one line.
