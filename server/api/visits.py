@@ -15,6 +15,7 @@ from server.schemas.visits import (MEDIA_TYPES, DiscardedReceiptSchema, Discarde
 from server.security import require_permission
 from server.services import photo_upload
 from server.services.photo_ingest import ingest_photo
+from server.services.refusal import Refused
 from server.services.sync import find_own_visit, ingest_visit, log_discarded_visits, receipt_for
 
 # Built once: building a schema deep-copies its fields, which costs more than using it.
@@ -136,7 +137,7 @@ def _finish(user, visit_id, photo_id):
         receipt, stored = _committed(lambda: photo_upload.finish_upload(
             user, visit_id, photo_id, request.mimetype, request.headers.get("X-Content-SHA256"),
             max_pixels=config["PHOTO_MAX_PIXELS"], long_edge=config["PHOTO_LONG_EDGE"]))
-    except ApiError:
+    except Refused:
         db.session.rollback()
         photo_upload.discard_upload(user, visit_id, photo_id)
         db.session.commit()

@@ -16,13 +16,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from server.services.refusal import Refused
 from server.extensions import db
 from server.models import Photo, PhotoUploadPart
 from server.models.base import utcnow
 from server.services import completeness
 from server.services.photo_ingest import ingest_photo
 from server.services.photos import ALLOWED_FORMATS
+from server.services.refusal import Refused
 from server.services.sync import find_own_visit, hold_visit_uuid, receipt_for
 
 # The server keeps what arrives in parts of this size, so a body cut by a drop loses at most the
