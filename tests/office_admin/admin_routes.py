@@ -181,7 +181,7 @@ OFFICE_FORMS = {
 # Joining through an invitation link is open to its invited owner alone: see test_staff_invitations.py.
 # Resetting a second factor and ending a session: tests/office_admin/test_sign_in_settings.py.
 OFFICE_FORMS_TESTED_ELSEWHERE = {"pupil_import_step", "set_password", "join_school", "staff_second_factor_reset",
-                                 "staff_session_end"}
+                                 "staff_session_end", "staff_passkey_remove"}  # the last: tests/api/test_passkeys.py
 OBJECT_FORMS = ("staff_roles", "staff_details", "staff_password_link", "staff_deactivate", "staff_reactivate",
                 "staff_invitation_withdraw", "provider_edit",
                 "pupil_edit", "placement_edit", "placement_status")

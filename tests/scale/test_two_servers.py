@@ -6,6 +6,7 @@ import uuid
 import pytest
 import requests
 
+from server.services.sealed_secrets import development_key
 from tests import payloads
 from tests.conftest import LiveServer, sign_in_over_http
 
@@ -22,7 +23,9 @@ def store_env(request):
 
 @pytest.fixture
 def two_servers(app, demo, database_uri, tmp_path, store_env):
-    env = {"SECRET_KEY": SHARED_SECRET, **store_env}
+    # The demo's authenticator secrets were sealed with the test app's key: both servers share it,
+    # as every server of a deployment shares MFA_ENCRYPTION_KEY.
+    env = {"SECRET_KEY": SHARED_SECRET, "MFA_ENCRYPTION_KEY": development_key(app.config["SECRET_KEY"]), **store_env}
     servers = []
     try:
         for _ in range(2):
