@@ -33,8 +33,11 @@ IN_FLIGHT_WRITERS = sa.text(
     "SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = xid(x) AND a.datname <> current_database())")
 # A §7.2 registration failure is shown too: whoever visits should know the provider must not be used.
+# What the school has not recorded about the pupil (needs, risks, who was consulted) is shown too:
+# whoever visits meets the pupil, the parents and the provider, and reviews the pupil's risks.
 PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action",
-                   "registration")
+                   "registration", "statutory_partners", "pupil_risk_assessment", "needs_analysis",
+                   "information_shared", "parents_consulted")
 
 
 def _placement_filter(user):

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from server.dates import long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import agreement, registration, start_gates, time_limits
+from server.services import agreement, before_start, partners, registration, start_gates, time_limits
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
@@ -50,6 +50,8 @@ KIND_LABELS = {
     "registration": "Registration",
     "direction_end": "Off-site direction ends",
     "part_time_end": "Part-time timetable ends",
+    **before_start.KIND_LABELS,
+    "statutory_partners": "Statutory partners",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -65,6 +67,8 @@ POLICY_SECTIONS = {
     "registration": "§7.2",
     "direction_end": "§6.2",
     "part_time_end": "§9.4",
+    **before_start.POLICY_SECTIONS,
+    "statutory_partners": "§7.5, §7.6, §8.8",
 }
 
 
@@ -101,6 +105,7 @@ class Facts:
     # provider_id -> the school's open placements there, with pupils: the §7.2 test counts them all,
     # not only those the reader was given.
     open_at_provider: dict = field(default_factory=dict)
+    signed_off_review: dict = field(default_factory=dict)   # placement_id -> latest signed-off formal review
 
     def last_formal_review(self, placement_id):
         dates = [self.last_visit.get((placement_id, kind)) for kind in FORMAL_REVIEW_KINDS]
@@ -124,6 +129,7 @@ def load_facts(placements, today, school_ids=()):
                    Visit.visit_date <= today)
             .group_by(Visit.placement_id, Visit.kind))
         facts.last_visit = {(placement_id, kind): day for placement_id, kind, day in rows}
+        facts.signed_off_review = before_start.last_signed_off_reviews(ids, FORMAL_REVIEW_KINDS, today)
         part_time = [p.id for p in placements if p.kind == "part_time_timetable"]
         if part_time:
             for placement_id, day in db.session.execute(
@@ -190,6 +196,8 @@ def placement_items(placement, facts, today):
     items += attendance_due(placement, calendar, facts.attendance.get(placement.id, set()), today)
     items += direction_review_due(placement, today)
     items += [DueItem(*parts) for parts in time_limits.due(placement, today)]
+    items += [DueItem(*parts) for parts in partners.due(placement, today)]
+    items += [DueItem(*parts) for parts in before_start.due(placement, facts.signed_off_review.get(placement.id), today)]
     items += actions_due(facts.actions.get(placement.id, ()), today)
     for item in items:
         item.placement_id = placement.id

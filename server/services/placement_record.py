@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from server.dates import long_date
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
-from server.services import deadlines, registration
+from server.services import before_start, deadlines, registration
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.placement_rules import activation_blockers
@@ -61,6 +61,7 @@ class PlacementRecord:
     blockers: list                # what stops a planned placement starting
     calendar_ends: date | None
     unregistered_notice: str | None = None   # open, at an unregistered provider that passes §7.2
+    before_start: list = field(default_factory=list)   # the records owed before the start (before_start.py)
     people: dict = field(default_factory=dict)
 
 
@@ -110,6 +111,7 @@ def build(placement, today, with_concerns):
             placement.provider, facts.open_at_provider.get(placement.provider_id, []))
         if placement.status in OPEN_PLACEMENT_STATUSES else None,
         people=people,
+        before_start=before_start.owed(placement),
     )
 
 

@@ -24,6 +24,9 @@ GROUPS = [
     ("registration", "Registration (safeguarding)", ("registration",)),
     ("reviews", "Reviews", ("formal_review", "flexi_review", "direction_review")),
     ("time_limits", "Time-limited arrangements", ("direction_end", "part_time_end")),
+    # Owed before the start (§4.3, §7.4, §7.10) and the statutory partners (§7.5, §7.6, §8.8).
+    ("pupil", "The pupil: needs, risks and who was consulted",
+     ("statutory_partners", "pupil_risk_assessment", "needs_analysis", "information_shared", "parents_consulted")),
     ("qa", "QA visits", ("qa_visit",)),
     ("welfare", "Welfare checks", ("welfare_check",)),
     ("attendance", "Attendance", ("attendance",)),
