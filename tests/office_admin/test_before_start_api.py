@@ -7,14 +7,18 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from rollup.factories import make_visit
 from server.dates import school_today
 from server.extensions import db
 from server.models import Placement
+from server.services import todo
 from tests.office_admin.admin_routes import BEFORE_START, COMPLETE_AGREEMENT, PARTNERS_CONSULTED, provider, pupil
 from tests.office_admin.conftest import page_text
 
 START = (school_today() + timedelta(days=14)).isoformat()
 TOMORROW = (school_today() + timedelta(days=1)).isoformat()
+OWN_KINDS = ("needs_analysis", "pupil_risk_assessment", "information_shared", "parents_consulted",
+             "statutory_partners")
 MISSING = [
     "Record a needs analysis of the pupil: who made it, when, and what it found (§4.3).",
     "Record an individual risk assessment of the pupil: who, when, the risks and how they are mitigated (§4.3).",
@@ -103,3 +107,24 @@ def test_a_pupil_who_becomes_looked_after_makes_the_consultation_overdue(api_as,
     assert "Consult the Virtual School Head and record who and when" in home
     record = page_text(office.get(f"/office/placements/{running.uuid}/record"))
     assert "Consult the Virtual School Head and record who and when" in record
+
+
+def test_the_phone_carries_the_pupil_items_the_office_shows_and_the_demo_is_not_all_overdue(api_as, demo):
+    today = school_today()
+
+    def owed():
+        entries, _ = todo.school_due_entries(demo.school().id, today)
+        return [e.due for e in entries if e.due.kind in OWN_KINDS]
+
+    # The demo records everything before the start: none of its running placements owes it.
+    assert owed() == []
+    alfie = next(p for p in demo.placements() if p.pupil.first_name == "Alfie" and p.status == "active")
+    make_visit(demo.user("visiting_staff"), "review_meeting", today - timedelta(days=1), alfie,
+               review_status="signed_off")
+    db.session.commit()
+    [due] = owed()
+    assert (due.kind, due.due_on, due.overdue) == ("pupil_risk_assessment", today + timedelta(days=13), False)
+    snapshot = api_as("visiting_staff").get("/api/bootstrap").get_json()
+    on_phone = [(item["kind"], item["label"], item["due_on"]) for p in snapshot["placements"] for item in p["due"]
+                if item["kind"] in OWN_KINDS]
+    assert on_phone == [(due.kind, due.label, due.due_on.isoformat())]
