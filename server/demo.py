@@ -169,10 +169,8 @@ def _partners_consulted(pupil, on):
     return consulted
 
 
-def _before_start(pupil, kind, on, planned):
-    """What the school recorded about the pupil before the start (§4.3, §7.4, §7.10). The planned
-    placement has its needs analysis and risk assessment, but not yet the parents' view or what
-    the provider was told: its record shows what still stops it starting."""
+def _before_start(pupil, kind, on):
+    """What the school recorded about the pupil before the start (§4.3, §7.4, §7.10)."""
     name = pupil.first_name
     fields = {
         "needs_analysis_by": "Priya Shah, SENCo", "needs_analysis_on": on,
@@ -184,7 +182,7 @@ def _before_start(pupil, kind, on, planned):
         "pupil_risk_mitigations": "Key worker meets the bus; provider calls school within 30 minutes of any "
                                   "absence; agreed calm-down space; DSLs share concerns the same day.",
     }
-    if planned or kind not in ("off_site_ap", "on_site_ap", "off_site_direction"):
+    if kind not in ("off_site_ap", "on_site_ap", "off_site_direction"):
         return fields
     return fields | {
         "parents_consulted_name": f"{name}'s mother", "parents_consulted_on": on + timedelta(days=2),
@@ -234,7 +232,7 @@ def _seed_placements(school, pupils, providers, users, today):
     for pupil, kind, provider, sessions, extra in rows:
         fields = dict(agreement)
         fields.update(_partners_consulted(pupil, start - timedelta(days=14)))
-        fields.update(_before_start(pupil, kind, start - timedelta(days=21), extra.get("status") == "planned"))
+        fields.update(_before_start(pupil, kind, start - timedelta(days=21)))
         fields.update(extra)
         approved_by = fields.pop("approved_by", None)
         placement = Placement(school=school, pupil=pupil, kind=kind, provider=provider, sessions=sessions,
