@@ -169,6 +169,31 @@ def _partners_consulted(pupil, on):
     return consulted
 
 
+def _before_start(pupil, kind, on):
+    """What the school recorded about the pupil before the start (§4.3, §7.4, §7.10)."""
+    name = pupil.first_name
+    fields = {
+        "needs_analysis_by": "Priya Shah, SENCo", "needs_analysis_on": on,
+        "needs_analysis": f"{name} reads at about two years below age; works best in small groups with practical "
+                          "tasks; anxious in crowded corridors. Needs a key adult and a quiet space at breaks.",
+        "pupil_risk_assessed_by": "Priya Shah, SENCo", "pupil_risk_assessed_on": on,
+        "pupil_risks": "Leaves the site when distressed; travels alone by bus; may be targeted by older young "
+                       "people in town.",
+        "pupil_risk_mitigations": "Key worker meets the bus; provider calls school within 30 minutes of any "
+                                  "absence; agreed calm-down space; DSLs share concerns the same day.",
+    }
+    if kind not in ("off_site_ap", "on_site_ap", "off_site_direction"):
+        return fields
+    return fields | {
+        "parents_consulted_name": f"{name}'s mother", "parents_consulted_on": on + timedelta(days=2),
+        "parents_view": "Supports the placement; wants weekly updates and worries about the bus journey.",
+        "information_shared": "Needs analysis summary, risk assessment, attendance history and the safeguarding "
+                              "information the provider's DSL needs.",
+        "information_shared_on": on + timedelta(days=5), "information_shared_by": "AP leader",
+        "information_shared_with": "The provider's DSL",
+    }
+
+
 def _seed_placements(school, pupils, providers, users, today):
     agreement = {
         "aims": "Re-engage with learning and gain a Level 1 qualification.",
@@ -210,6 +235,7 @@ def _seed_placements(school, pupils, providers, users, today):
     for pupil, kind, provider, sessions, extra in rows:
         fields = dict(agreement)
         fields.update(_partners_consulted(pupil, start - timedelta(days=14)))
+        fields.update(_before_start(pupil, kind, start - timedelta(days=21)))
         fields.update(extra)
         approved_by = fields.pop("approved_by", None)
         placement = Placement(school=school, pupil=pupil, kind=kind, provider=provider, sessions=sessions,

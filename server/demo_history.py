@@ -35,6 +35,10 @@ def seed_history(school, placements, users, today):
             day = _school_day_before(calendar, min(window.ends_on, today - timedelta(days=3)))
             if day and day >= placement.start_date:
                 _visit(author, placement, kind, day, templates, signed_off_by=leader)
+                # The pupil risk assessment is reviewed at each formal review (§4.3), except the
+                # first placement's: its review after the latest one is still to do, and shows as due.
+                if not first:
+                    placement.pupil_risk_reviewed_on = day
         _progress_to_parents(placement, calendar, today, leader)
         for week in range(1, 60, placement.qa_visit_every_weeks or 4):
             day = _school_day_before(calendar, placement.start_date + timedelta(weeks=week))

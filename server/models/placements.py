@@ -70,6 +70,24 @@ class Placement(Tracked, Base):
     virtual_school_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
     social_worker_consulted_name: Mapped[str | None] = mapped_column(sa.String(200))     # §7.6, §8.8
     social_worker_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
+    # Before the start (services/before_start.py): the pupil's needs analysis and individual risk
+    # assessment (§4.3), what the provider was told about the pupil (§7.10), the parents' views on
+    # the choice of provider (§7.4). Who (a name, as written), when, and what.
+    needs_analysis_by: Mapped[str | None] = mapped_column(sa.String(200))
+    needs_analysis_on: Mapped[object | None] = mapped_column(sa.Date)
+    needs_analysis: Mapped[str | None] = mapped_column(sa.Text)
+    pupil_risk_assessed_by: Mapped[str | None] = mapped_column(sa.String(200))
+    pupil_risk_assessed_on: Mapped[object | None] = mapped_column(sa.Date)
+    pupil_risks: Mapped[str | None] = mapped_column(sa.Text)
+    pupil_risk_mitigations: Mapped[str | None] = mapped_column(sa.Text)
+    pupil_risk_reviewed_on: Mapped[object | None] = mapped_column(sa.Date)   # reviewed at every formal review
+    information_shared: Mapped[str | None] = mapped_column(sa.Text)
+    information_shared_on: Mapped[object | None] = mapped_column(sa.Date)
+    information_shared_by: Mapped[str | None] = mapped_column(sa.String(200))
+    information_shared_with: Mapped[str | None] = mapped_column(sa.String(200))
+    parents_consulted_name: Mapped[str | None] = mapped_column(sa.String(200))
+    parents_consulted_on: Mapped[object | None] = mapped_column(sa.Date)
+    parents_view: Mapped[str | None] = mapped_column(sa.Text)
     # Part-time timetable, §9.4: why, and the approver's own word that it is not a behaviour sanction.
     part_time_reason: Mapped[str | None] = mapped_column(sa.Text)
     not_a_sanction_affirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))

@@ -14,7 +14,7 @@ from server.models import User
 from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, required_date,
                                          required_text, whole_number)
 from server.schemas.base import optional_text
-from server.services import flexi, parent_progress, partners, time_limits
+from server.services import before_start, flexi, parent_progress, partners, time_limits
 from server.services.placement_rules import activation_blockers, start_warnings
 from server.vocabulary import NOTICE_GIVERS, OPEN_PLACEMENT_STATUSES, PLACEMENT_KINDS, PROGRESS_METHODS, SESSIONS, labels
 
@@ -33,6 +33,14 @@ def _long_text():
 
 def _past_date(description):
     return optional_date(validate=not_in_future, metadata={"description": description})
+
+
+def _name(description):
+    return optional_text(before_start.NAME_MAX_LENGTH, metadata={"description": description})
+
+
+def _record_text(description):
+    return optional_text(before_start.TEXT_MAX_LENGTH, metadata={"description": description})
 
 
 class _AgreementSchema(AdminSchema):
@@ -81,6 +89,22 @@ class _AgreementSchema(AdminSchema):
         "description": "Flexi-schooling: who educates the child at home on home days (§10.5)."})
     flexi_home_welfare = optional_text(flexi.TEXT_MAX_LENGTH, metadata={
         "description": "Flexi-schooling: who is responsible for the child's welfare on home days (§10.5)."})
+    # Before the start (services/before_start.py): who, when and what.
+    needs_analysis_by = _name("Who made the pupil's needs analysis (§4.3).")
+    needs_analysis_on = _past_date("When the needs analysis was made (§4.3).")
+    needs_analysis = _record_text("What the needs analysis found (§4.3).")
+    pupil_risk_assessed_by = _name("Who made the pupil's individual risk assessment (§4.3).")
+    pupil_risk_assessed_on = _past_date("When the pupil risk assessment was made (§4.3).")
+    pupil_risks = _record_text("The risks to and from the pupil in this placement (§4.3).")
+    pupil_risk_mitigations = _record_text("How each risk is mitigated (§4.3).")
+    pupil_risk_reviewed_on = _past_date("When the pupil risk assessment was last reviewed: at every formal review.")
+    information_shared = _record_text("What was shared with the provider about the pupil (§7.10).")
+    information_shared_on = _past_date("When it was shared (§7.10).")
+    information_shared_by = _name("Who at school shared it (§7.10).")
+    information_shared_with = _name("Who at the provider it was shared with (§7.10).")
+    parents_consulted_name = _name("Which parent or carer was consulted on the choice of provider (§7.4).")
+    parents_consulted_on = _past_date("When the parents were consulted (§7.4).")
+    parents_view = _record_text("The parents' view of the choice of provider (§7.4).")
 
 
 class PlacementInSchema(_AgreementSchema):
@@ -111,6 +135,9 @@ class PlacementInSchema(_AgreementSchema):
                               ("direction_review_on", "The review date is before the start.")):
             if start and data.get(name) and data[name] < start:
                 errors[name] = [message]
+        assessed, reviewed = data.get("pupil_risk_assessed_on"), data.get("pupil_risk_reviewed_on")
+        if assessed and reviewed and reviewed < assessed:
+            errors["pupil_risk_reviewed_on"] = ["The review is before the risk assessment was made."]
         if len(set(data.get("sessions", ()))) != len(data.get("sessions", ())):
             errors["sessions"] = ["Give each session once."]
         if errors:

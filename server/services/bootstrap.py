@@ -33,9 +33,12 @@ IN_FLIGHT_WRITERS = sa.text(
     "SELECT x::text FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE NOT EXISTS ("
     "SELECT 1 FROM pg_stat_activity AS a WHERE a.backend_xid = xid(x) AND a.datname <> current_database())")
 # A §7.2 registration failure is shown too: whoever visits should know the provider must not be used.
-# Progress to parents (§4.3) too: whoever sees the family can say it is owed.
+# Progress to parents (§4.3) too: whoever sees the family can say it is owed. And what the school
+# has not recorded about the pupil (needs, risks, who was consulted): whoever visits meets the
+# pupil, the parents and the provider, and reviews the pupil's risks.
 PHONE_DUE_KINDS = ("formal_review", "flexi_review", "qa_visit", "welfare_check", "risk_assessment", "action",
-                   "registration", "parent_progress")
+                   "registration", "parent_progress", "statutory_partners", "pupil_risk_assessment", "needs_analysis",
+                   "information_shared", "parents_consulted")
 
 
 def _placement_filter(user):

@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from server.dates import england_day, long_date, short_date
 from server.extensions import db
 from server.models import AttendanceRecord, FollowUpAction, ProviderEvidence, RiskAssessment, Visit
-from server.services import agreement, flexi, parent_progress, registration, review_conditions, start_gates, time_limits
+from server.services import (agreement, before_start, flexi, parent_progress, partners, registration,
+                             review_conditions, start_gates, time_limits)
 from server.services.school_calendar import SchoolCalendar, load_calendars, weekday_code
 from server.vocabulary import OPEN_PLACEMENT_STATUSES, labels
 
@@ -53,6 +54,8 @@ KIND_LABELS = {
     "part_time_end": "Part-time timetable ends",
     "parent_progress": "Progress to parents",
     "flexi_notice": "Flexi-schooling ends (notice given)",
+    **before_start.KIND_LABELS,
+    "statutory_partners": "Statutory partners",
 }
 # Where in the school's AP policy each kind of deadline comes from (docs/rollup.md, "source").
 POLICY_SECTIONS = {
@@ -70,6 +73,8 @@ POLICY_SECTIONS = {
     "part_time_end": "§9.4",
     "parent_progress": "§4.3",
     "flexi_notice": "§10.6",
+    **before_start.POLICY_SECTIONS,
+    "statutory_partners": "§7.5, §7.6, §8.8",
 }
 
 
@@ -108,6 +113,7 @@ class Facts:
     open_at_provider: dict = field(default_factory=dict)
     reviews: dict = field(default_factory=dict)          # placement_id -> [review_conditions.HeldReview]
     progress_sent: dict = field(default_factory=dict)    # placement_id -> last day progress went to parents
+    signed_off_review: dict = field(default_factory=dict)   # placement_id -> latest signed-off formal review
 
     def last_formal_review(self, placement_id, kinds=FORMAL_REVIEW_KINDS):
         """The latest review of these kinds that counts (§8.2)."""
@@ -131,6 +137,7 @@ def load_facts(placements, today, school_ids=()):
         facts.last_visit = {(placement_id, kind): day for placement_id, kind, day in rows}
         facts.reviews = review_conditions.load(ids, today)
         facts.progress_sent = parent_progress.last_sent(ids, today)
+        facts.signed_off_review = before_start.last_signed_off_reviews(ids, FORMAL_REVIEW_KINDS, today)
         part_time = [p.id for p in placements if p.kind == "part_time_timetable"]
         if part_time:
             for placement_id, day in db.session.execute(
@@ -202,6 +209,9 @@ def placement_items(placement, facts, today):
     items += direction_review_due(placement, today)
     items += [DueItem(*parts) for parts in time_limits.due(placement, today)]
     items += [DueItem(*parts) for parts in flexi.due(placement, today)]
+    items += [DueItem(*parts) for parts in partners.due(placement, today)]
+    items += [DueItem(*parts)
+              for parts in before_start.due(placement, facts.signed_off_review.get(placement.id), today)]
     items += actions_due(facts.actions.get(placement.id, ()), today)
     for item in items:
         item.placement_id = placement.id

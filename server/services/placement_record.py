@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from server.dates import long_date
 from server.extensions import db
 from server.models import AuditEvent, FollowUpAction, Placement, SafeguardingConcern, User, Visit, VisitVersion
-from server.services import deadlines, parent_progress, registration, review_conditions
+from server.services import before_start, deadlines, parent_progress, registration, review_conditions
 from server.services.concerns import ENTRY_KINDS
 from server.services.forms import form_items, get_form
 from server.services.placement_rules import activation_blockers
@@ -63,6 +63,7 @@ class PlacementRecord:
     unregistered_notice: str | None = None   # open, at an unregistered provider that passes §7.2
     reviews_not_counted: list = field(default_factory=list)   # [(visit, [reasons])]: held, not counted (§8.2)
     progress_reports: list = field(default_factory=list)      # progress information sent to parents (§4.3)
+    before_start: list = field(default_factory=list)   # the records owed before the start (before_start.py)
     people: dict = field(default_factory=dict)
 
 
@@ -115,6 +116,7 @@ def build(placement, today, with_concerns):
         people=people,
         reviews_not_counted=not_counted,
         progress_reports=progress,
+        before_start=before_start.owed(placement),
     )
 
 

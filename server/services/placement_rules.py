@@ -4,7 +4,9 @@
 placement becoming active: the approvals each kind needs (§6, §9.5, §10.4; flexi-schooling's
 request and home days, flexi.py, §10.5), its sessions, its
 complete service-level agreement and QA frequency (agreement.py, §7.11, §8.1), the statutory
-partners consulted (partners.py, §7.5, §7.6, §8.8), the provider's
+partners consulted (partners.py, §7.5, §7.6, §8.8), the pupil's needs analysis and risk
+assessment, what the provider was told and the parents' views (before_start.py, §4.3, §7.4,
+§7.10), the provider's
 pre-placement check and risk assessment (§7.8, §7.9), including the findings and the way of
 checking that stop it counting (start_gates.py, §7.8), and its registration (§7.2).
 `registration_warning()` is the §7.2 test on its own (registration.py), for provider pages and lists;
@@ -17,7 +19,7 @@ from server.dates import england_day, long_date
 from server.extensions import db
 from server.models import Membership
 from server.permissions import roles_with
-from server.services import agreement, flexi, partners, start_gates, time_limits
+from server.services import agreement, before_start, flexi, partners, start_gates, time_limits
 from server.services.providers import latest_risk_assessment
 # The §7.2 test lives in registration.py; these names are what record pages and lists call.
 from server.services.registration import (REGISTERED_STATUSES, open_placements_by_provider,  # noqa: F401
@@ -38,6 +40,7 @@ def activation_blockers(placement, today):
         blockers.append(SESSIONS_REQUIRED)
     blockers += agreement.start_blockers(placement)
     blockers += partners.start_blockers(placement)
+    blockers += before_start.start_blockers(placement)
     if placement.provider is not None:
         blockers += _risk_assessment_blockers(placement, today)
         warning = registration_warning(placement.provider)

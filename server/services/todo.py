@@ -25,6 +25,9 @@ GROUPS = [
     ("reviews", "Reviews", ("formal_review", "flexi_review", "direction_review")),
     ("time_limits", "Time-limited arrangements", ("direction_end", "part_time_end", "flexi_notice")),
     ("parents", "Progress to parents", ("parent_progress",)),
+    # Owed before the start (§4.3, §7.4, §7.10) and the statutory partners (§7.5, §7.6, §8.8).
+    ("pupil", "The pupil: needs, risks and who was consulted",
+     ("statutory_partners", "pupil_risk_assessment", "needs_analysis", "information_shared", "parents_consulted")),
     ("qa", "QA visits", ("qa_visit",)),
     ("welfare", "Welfare checks", ("welfare_check",)),
     ("attendance", "Attendance", ("attendance",)),

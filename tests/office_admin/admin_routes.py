@@ -28,7 +28,16 @@ COMPLETE_AGREEMENT = {
 PARTNERS_CONSULTED = {**{f"{key}_consulted_name": "A. Partner" for key in (
     "local_authority", "virtual_school", "social_worker")},
     **{f"{key}_consulted_on": "2026-09-01" for key in ("local_authority", "virtual_school", "social_worker")}}
-READY_TO_START = COMPLETE_AGREEMENT | PARTNERS_CONSULTED
+# What the school records about the pupil before the start (§4.3, §7.4, §7.10), who, when and what.
+BEFORE_START = {
+    "needs_analysis_by": "Priya Shah", "needs_analysis_on": "2026-09-01", "needs_analysis": "Small groups.",
+    "pupil_risk_assessed_by": "Priya Shah", "pupil_risk_assessed_on": "2026-09-01",
+    "pupil_risks": "Leaves the site when upset.", "pupil_risk_mitigations": "Key worker meets the bus.",
+    "parents_consulted_name": "The pupil's mother", "parents_consulted_on": "2026-09-01",
+    "parents_view": "Supports it.", "information_shared": "Needs and risks.", "information_shared_on": "2026-09-01",
+    "information_shared_by": "AP leader", "information_shared_with": "The provider's DSL",
+}
+READY_TO_START = COMPLETE_AGREEMENT | PARTNERS_CONSULTED | BEFORE_START
 
 # Who the tables expect each route to serve: read from the one permission table.
 ADMINISTRATORS = roles_with("school.administer")

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
+from rollup.factories import RECORDED_BEFORE_START
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, RiskAssessment
 from server.services.agreement import TERMS
@@ -18,8 +19,10 @@ def provider(demo, name):
 
 
 # A complete service-level agreement (§7.11) and QA frequency (§8.1), so each test is about its own rule.
+# The pupil's needs analysis and risk assessment, the parents' views and what the provider was told
+# are recorded too (§4.3, §7.4, §7.10).
 AGREED = {**{name: "Agreed." for name in TERMS}, "cost_pence": 9500, "cost_basis": "per day",
-          "qa_visit_every_weeks": 4}
+          "qa_visit_every_weeks": 4, **RECORDED_BEFORE_START}
 
 
 def planned(demo, kind, provider_obj=None, sessions=("mon_am",), pupil_index=5, **fields):

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
+from rollup.factories import RECORDED_BEFORE_START
 from server.dates import school_today
 from server.extensions import db
 from server.models import AuditEvent, Placement, Provider, RiskAssessment
@@ -252,7 +253,8 @@ def test_a_recorded_check_lets_a_planned_placement_start(app, office_as, api_as,
                           flexi_home_educator="Mother", flexi_home_welfare="Mother",
                           # The pupil has an EHCP: the local authority was consulted (§7.5).
                           local_authority_consulted_name="SEN case officer",
-                          local_authority_consulted_on=school_today() - timedelta(days=5))
+                          local_authority_consulted_on=school_today() - timedelta(days=5),
+                          **RECORDED_BEFORE_START)  # its needs analysis and risk assessment (§4.3)
     db.session.add(placement)
     db.session.commit()
     start = {"path": f"/api/admin/placements/{placement.uuid}/status", "json": {"status": "active"}}

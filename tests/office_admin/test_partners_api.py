@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import Pupil
+from tests.office_admin.admin_routes import BEFORE_START
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
@@ -17,7 +18,8 @@ def test_a_looked_after_pupils_placement_waits_for_the_virtual_school_and_social
                                                      Pupil.first_name == "Maya")).scalar_one()
     body = {"pupil_id": str(maya.uuid), "kind": "flexi_schooling", "start_date": START, "sessions": ["mon_am"],
             "head_decision_in_writing_on": PAST, "virtual_school_consulted_name": "Colin Reyes",
-            "flexi_request_received_on": PAST, "flexi_home_educator": "Foster carer", "flexi_home_welfare": "Foster carer"}
+            "flexi_request_received_on": PAST, "flexi_home_educator": "Foster carer", "flexi_home_welfare": "Foster carer",
+            **BEFORE_START}
     placement = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body).get_json()
     expected = ["Consult the Virtual School Head and record who and when (§7.6, §8.8).",
                 "Consult the pupil's social worker and record who and when (§7.6)."]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import Placement, Pupil, RiskAssessment
 from server.services.placement_rules import SESSIONS_REQUIRED
-from tests.office_admin.admin_routes import COMPLETE_AGREEMENT, provider
+from tests.office_admin.admin_routes import BEFORE_START, COMPLETE_AGREEMENT, provider
 from tests.office_admin.conftest import page_text
 
 START = (date.today() + timedelta(days=14)).isoformat()
@@ -35,7 +35,7 @@ def checked_sparks(demo):
 
 def create(api, demo, first, provider_obj, sessions, start=START):
     body = {"pupil_id": str(pupil_named(demo, first).uuid), "kind": "off_site_ap", "start_date": start,
-            "provider_id": str(provider_obj.uuid), "sessions": sessions, **COMPLETE_AGREEMENT}
+            "provider_id": str(provider_obj.uuid), "sessions": sessions, **COMPLETE_AGREEMENT, **BEFORE_START}
     created = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body)
     assert created.status_code == 201, created.get_json()
     return created.get_json()
@@ -59,7 +59,7 @@ def test_an_active_placement_keeps_its_sessions(api_as, demo, unchanged):
     placement = create(api, demo, "Isla", provider(demo), PART_WEEK)
     assert start(api, placement).status_code == 200
     body = {"kind": "off_site_ap", "start_date": START, "provider_id": placement["provider_id"], "sessions": [],
-            **COMPLETE_AGREEMENT}
+            **COMPLETE_AGREEMENT, **BEFORE_START}
     with unchanged():
         refused = api.put(f"/api/admin/placements/{placement['id']}", json=body)
         assert refused.status_code == 422
@@ -125,7 +125,7 @@ def test_a_pupils_new_ehcp_makes_the_provider_fail_everywhere_and_blocks_the_nex
 def test_an_incomplete_agreement_or_no_qa_frequency_refuses_the_start(api_as, demo, unchanged):
     api = api_as("ap_leader")
     body = {"pupil_id": str(pupil_named(demo, "Isla").uuid), "kind": "off_site_ap", "start_date": START,
-            "provider_id": str(provider(demo).uuid), "sessions": PART_WEEK, **COMPLETE_AGREEMENT}
+            "provider_id": str(provider(demo).uuid), "sessions": PART_WEEK, **COMPLETE_AGREEMENT, **BEFORE_START}
     body |= {"aims": None, "qa_visit_every_weeks": None}
     placement = api.post(f"/api/admin/schools/{demo.school().uuid}/placements", json=body).get_json()
     expected = ["The service-level agreement is not complete: it says nothing yet about aims (§7.11).",

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from server.extensions import db
 from server.models import AuditEvent, Placement
-from tests.office_admin.admin_routes import PARTNERS_CONSULTED, READY_TO_START, provider, pupil
+from tests.office_admin.admin_routes import BEFORE_START, PARTNERS_CONSULTED, READY_TO_START, provider, pupil
 
 START = (date.today() + timedelta(days=14)).isoformat()
 PAST = (date.today() - timedelta(days=3)).isoformat()
@@ -17,7 +17,7 @@ END = (date.today() + timedelta(days=60)).isoformat()
 def part_time_body(demo, **fields):
     return {"pupil_id": str(pupil(demo).uuid), "kind": "part_time_timetable", "start_date": START,
             "sessions": ["mon_am", "tue_am"], "approved_by_id": str(demo.user("headteacher").uuid),
-            "approved_on": PAST, "parent_agreed_on": PAST, **PARTNERS_CONSULTED, **fields}
+            "approved_on": PAST, "parent_agreed_on": PAST, **PARTNERS_CONSULTED, **BEFORE_START, **fields}
 
 
 def test_a_part_time_timetable_needs_an_end_a_reason_and_its_approvers_own_affirmation(api_as, demo, unchanged):

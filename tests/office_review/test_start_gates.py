@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from office_review.conftest import audit_actions
 from office_review.scenario import online_provider, provider_check_answers, send_visit
+from rollup.factories import RECORDED_BEFORE_START
 from server.dates import school_today
 from server.extensions import db
 from server.models import Placement, Provider, Pupil, RiskAssessment
@@ -75,7 +76,9 @@ def planned_at(demo, provider):
                           flexi_home_educator="Mother", flexi_home_welfare="Mother",
                           # The pupil has an EHCP: the local authority was consulted (§7.5).
                           local_authority_consulted_name="SEN case officer",
-                          local_authority_consulted_on=school_today() - timedelta(days=5))
+                          local_authority_consulted_on=school_today() - timedelta(days=5),
+                          # Its needs analysis and risk assessment are recorded (§4.3).
+                          **RECORDED_BEFORE_START)
     db.session.add(placement)
     db.session.commit()
     return placement

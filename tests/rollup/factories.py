@@ -52,11 +52,25 @@ def make_pupil(school, first="Ada", last=None):
     return pupil
 
 
+# What the school records about the pupil before the start (§4.3, §7.4, §7.10): a placement made
+# here has it unless a test says otherwise (pass the field as None).
+RECORDED_BEFORE_START = {
+    "needs_analysis_by": "Priya Shah", "needs_analysis_on": date(2026, 8, 20), "needs_analysis": "Needs found.",
+    "pupil_risk_assessed_by": "Priya Shah", "pupil_risk_assessed_on": date(2026, 8, 20),
+    "pupil_risks": "Leaves the site when upset.", "pupil_risk_mitigations": "Key worker at arrival.",
+    "parents_consulted_name": "Ada's mother", "parents_consulted_on": date(2026, 8, 24),
+    "parents_view": "Supports it.", "information_shared": "Needs and risks.",
+    "information_shared_on": date(2026, 8, 25), "information_shared_by": "AP leader",
+    "information_shared_with": "Provider's DSL",
+}
+
+
 def make_placement(school, kind="off_site_ap", start=date(2026, 9, 7), provider=None, pupil=None,
                    sessions=("mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am", "wed_pm", "thu_am", "thu_pm",
                              "fri_am", "fri_pm"), status="active", **fields):
     if provider is None and kind not in ("part_time_timetable", "flexi_schooling"):
         provider = make_provider(school)
+    fields = {**RECORDED_BEFORE_START, **fields}
     placement = Placement(school=school, pupil=pupil or make_pupil(school), provider=provider, kind=kind,
                           start_date=start, sessions=list(sessions), status=status, **fields)
     db.session.add(placement)
