@@ -4,16 +4,11 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import make_placement, make_school
+from rollup.factories import make_placement
 from server.services import agreement
 from server.services.deadlines import placement_due_items
 
 AGREED = {**{name: "Agreed." for name in agreement.TERMS}, "cost_pence": 0, "cost_basis": "per term"}
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 def test_each_missing_term_is_named_and_free_meals_only_for_an_eligible_pupil(school):

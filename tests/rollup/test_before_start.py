@@ -8,21 +8,11 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import make_placement, make_school, make_user, make_visit
+from rollup.factories import make_placement, make_visit
 from server.services import before_start, bootstrap, partners, placement_rules, todo
 from server.services.deadlines import POLICY_SECTIONS, placement_due_items
 
 START = date(2026, 9, 7)
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
-
-
-@pytest.fixture
-def visitor(school):
-    return make_user(school)
 
 
 def items(placement, today, kinds=None):

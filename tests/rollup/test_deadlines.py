@@ -7,21 +7,11 @@ import pytest
 import sqlalchemy as sa
 
 from rollup.factories import (at, make_action, make_evidence, make_placement, make_provider, make_risk_assessment,
-                              make_review, make_school, make_user, make_visit)
+                              make_review, make_school, make_visit)
 from server.extensions import db
 from server.services import risk_assessments
 from server.services.deadlines import placement_due_items, review_history
 from server.services.school_calendar import SchoolCalendar, load_calendars
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
-
-
-@pytest.fixture
-def visitor(school):
-    return make_user(school)
 
 
 def items(placement, today, kind=None):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import make_placement, make_school, make_user
+from rollup.factories import make_placement, make_user
 from server.services import flexi
 from server.services.deadlines import placement_due_items
 from server.services.placement_rules import activation_blockers
@@ -13,11 +13,6 @@ from server.services.refusal import Refused
 NOTICE_ON = date(2026, 11, 2)
 FOUR_WEEKS_ON = date(2026, 11, 30)
 TODAY = date(2026, 11, 5)
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date, datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from rollup.factories import make_placement, make_school, make_user
+from rollup.factories import make_placement, make_user
 from server.extensions import db
 from server.models import ParentProgressReport
 from server.services import parent_progress
@@ -14,11 +14,6 @@ from server.services.refusal import Refused
 from server.services.todo import build_todo
 
 NOW = datetime(2026, 10, 20, 12, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 @pytest.fixture

@@ -4,13 +4,8 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import make_placement, make_school
+from rollup.factories import make_placement
 from server.services import partners
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 @pytest.mark.parametrize("flags, owed", [

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rollup.factories import make_placement, make_provider, make_pupil, make_school
+from rollup.factories import make_placement, make_provider, make_pupil
 from server.services import provider_record, registration
 from server.services.deadlines import placement_due_items
 from server.services.todo import build_todo
@@ -13,11 +13,6 @@ from server.services.todo import build_todo
 TODAY = date(2026, 11, 10)   # a Tuesday in Autumn 2
 FULL_WEEK = ("mon_am", "mon_pm", "tue_am", "tue_pm", "wed_am", "wed_pm", "thu_am", "thu_pm", "fri_am", "fri_pm")
 PART_WEEK = ("mon_am", "mon_pm", "tue_am")
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 @pytest.fixture

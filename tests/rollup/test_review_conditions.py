@@ -6,23 +6,13 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import HELD_WITH_FAMILY, make_placement, make_review, make_school, make_user, make_visit
+from rollup.factories import HELD_WITH_FAMILY, make_placement, make_review, make_visit
 from server.services import placement_record, review_conditions
 from server.services.deadlines import placement_due_items
 from server.services.todo import build_todo
 
 IN_AUTUMN_1 = date(2026, 10, 8)
 LATER_IN_AUTUMN_1 = date(2026, 10, 20)
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
-
-
-@pytest.fixture
-def visitor(school):
-    return make_user(school)
 
 
 def review_item(placement, today, kind="formal_review"):

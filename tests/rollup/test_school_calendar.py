@@ -15,11 +15,6 @@ from server.services.school_calendar import load_calendars
 from server.services.school_settings import usual_term_dates
 
 
-@pytest.fixture
-def school(app):
-    return make_school()
-
-
 def inset(school, *days):
     for day in days:
         db.session.add(InsetDay(school=school, on_date=day))

@@ -5,17 +5,12 @@ from datetime import date
 
 import pytest
 
-from rollup.factories import make_placement, make_school, make_user
+from rollup.factories import make_placement, make_user
 from server.services import time_limits
 from server.services.deadlines import placement_due_items
 from server.services.todo import build_todo
 
 END = date(2027, 2, 12)   # the last day of Spring 1
-
-
-@pytest.fixture
-def school(app):
-    return make_school()
 
 
 def due(placement, today, kind):
