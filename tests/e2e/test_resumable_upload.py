@@ -88,7 +88,7 @@ def test_a_photo_cut_off_mid_upload_resumes_from_the_confirmed_byte(phone):
     route.continue_()
 
     wait_for_state(phone, "complete", timeout=60_000)
-    size = phone.idb("photos")[0]["size"]
+    size = phone.records("photos")[0]["size"]
     kinds = [kind for kind, _, _ in requests]
     # First request from 0; the cut one; then the phone asked what the server held and went on
     # from exactly there: every byte reached the server once, none twice.
