@@ -13,7 +13,7 @@ import io
 import json
 import re
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from server.errors import ApiError
 
@@ -68,7 +68,8 @@ def _drain(stream, at_most):
 
 def _check_json(data):
     """Parse once with the same decoder Flask uses (malformed JSON is left to the view's loader,
-    which refuses it with `malformed_json`) and walk the result without recursion."""
+    which refuses it with `malformed_json`) and walk the result without recursion. The parsed
+    body is kept for the view (`api.wire.read_json`), so no request parses its JSON twice."""
     try:
         payload = json.loads(data)
     except RecursionError:
@@ -87,6 +88,7 @@ def _check_json(data):
             stack.extend((item, depth + 1) for item in value)
         elif isinstance(value, str):
             _refuse_unstorable("body", [value])
+    g.checked_json = payload
 
 
 def _refuse_unstorable(where, texts):

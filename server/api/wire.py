@@ -1,5 +1,5 @@
 """Reading JSON bodies and writing JSON answers through marshmallow, with the error catalog."""
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from server.errors import ApiError
 
@@ -20,7 +20,9 @@ def read_json():
     data = request.get_data(cache=True)
     if len(data) > current_app.config["MAX_JSON_BYTES"]:
         raise ApiError("body_too_large", details={"max_bytes": current_app.config["MAX_JSON_BYTES"]})
-    payload = request.get_json(silent=True)
+    payload = g.pop("checked_json", None)
+    if payload is None:
+        payload = request.get_json(silent=True)
     if payload is None:
         raise ApiError("malformed_json")
     return payload

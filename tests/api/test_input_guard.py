@@ -181,3 +181,22 @@ def test_a_chunked_photo_over_the_limit_is_too_large_not_unprocessable(live_serv
                                 headers={"X-CSRFToken": csrf, "Content-Type": "image/jpeg",
                                          "X-Content-SHA256": body["photos"][0]["sha256"]})
     assert whole_chunked.status_code == 201, whole_chunked.text
+
+
+def test_a_visit_body_is_parsed_once_for_the_guard_and_the_view(api_as, demo, monkeypatch):
+    """The guard's parse is the one the view reads: a visit PUT decodes its body once."""
+    body = visit_body(demo)
+    sent = json.dumps(body).encode()
+    parsed = []
+    real_loads = json.loads
+
+    def counting_loads(text, *args, **kwargs):
+        if text in (sent, sent.decode()):
+            parsed.append(text)
+        return real_loads(text, *args, **kwargs)
+
+    api = api_as("ap_leader")
+    monkeypatch.setattr(json, "loads", counting_loads)
+    response = api.put(f"/api/visits/{uuid.uuid4()}", data=sent, content_type="application/json")
+    assert response.status_code == 201, response.get_json()
+    assert len(parsed) == 1
