@@ -36,7 +36,10 @@ def test_bad_json_to_each_admin_write_route_is_refused_and_changes_nothing(api_a
     client = api_as("ap_leader")
     request = build(demo, "ap_leader", "riverside")
     path, body = request["path"], request.get("json", {})
-    cases = list(bad_json_bodies(body, UNKNOWN_FIELDS, wrong_values)) if body else [("unknown field", b'{"anything": 1}')]
+    if body:
+        cases = list(bad_json_bodies(body, UNKNOWN_FIELDS, wrong_values))
+    else:
+        cases = [("unknown field", b'{"anything": 1}')]
     for name, raw in cases:
         with unchanged():
             response = client.open(route[0], path, data=raw, content_type="application/json")

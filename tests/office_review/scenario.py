@@ -73,7 +73,8 @@ def provider_check(api, provider, visit_date=None):
         provider.uuid, provider_check_answers(), visit_date=visit_date and visit_date.isoformat(), actions=[
             payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
             | {"item_key": "policy_anti_bullying"},
-            payloads.action("Agree a QA visit schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}]))
+            payloads.action("Agree a QA visit schedule", due=payloads.days_from_today(17))
+            | {"item_key": "risk_rating"}]))
 
 
 def online_provider(school):
