@@ -43,6 +43,16 @@ def database_exists(name):
     return found is not None
 
 
+def query_value(url, sql, **params):
+    """The one value `sql` answers on the database at `url` (a count, a setting), read on an
+    engine of its own that is closed again."""
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        value = connection.execute(sa.text(sql), params).scalar()
+    engine.dispose()
+    return value
+
+
 def fresh_database(name, root=PROJECT_ROOT):
     """An empty PostgreSQL database called `name` (dropped first if it exists), migrated to head."""
     engine = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
@@ -74,6 +84,31 @@ def app_for(database, **config):
     return create_app({"SQLALCHEMY_DATABASE_URI": sa.engine.make_url(database).set(
         drivername="postgresql+psycopg").render_as_string(hide_password=False),
         "DATA_DIR": str(SCRATCH / "data"), **config})
+
+
+def signed_in_client(app, email, password, office_form=False):
+    """A test client of the in-process `app` signed in as `email`: through the phone's API, or
+    through the office's sign-in form (office_form=True), as that door's people sign in."""
+    client = app.test_client()
+    token = client.get("/api/csrf").get_json()["csrf_token"]
+    if office_form:
+        response = client.post("/office/sign-in", data={"email": email, "password": password, "csrf_token": token})
+        signed_in = response.status_code == 302
+    else:
+        response = client.post("/api/session", json={"email": email, "password": password},
+                               headers={"X-CSRFToken": token})
+        signed_in = response.status_code == 200
+    if not signed_in:
+        raise RuntimeError(f"sign-in as {email} failed ({response.status_code}): {response.get_data(as_text=True)}")
+    return client
+
+
+def get_ok(client, path):
+    """GET `path` on a test client; anything but a 200 stops the benchmark."""
+    response = client.get(path)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path} answered {response.status_code}")
+    return response
 
 
 def free_port():
@@ -197,10 +232,7 @@ def machine_description():
         memory = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration):
         pass
-    engine = sa.create_engine(POSTGRES_URL)
-    with engine.connect() as connection:
-        postgres = connection.execute(sa.text("SHOW server_version")).scalar()
-    engine.dispose()
+    postgres = query_value(POSTGRES_URL, "SHOW server_version")
     load = os.getloadavg()[0]
     return table(["", ""], [
         ["CPU", cpu], ["cores", os.cpu_count()], ["memory", memory], ["PostgreSQL", postgres],

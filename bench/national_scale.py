@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bench.common import (app_for, database_exists, database_url, flask, fresh_database, percentile, table,
-                          verdict, write_section)
+from bench.common import (app_for, database_exists, database_url, flask, fresh_database, get_ok, percentile,
+                          query_value, signed_in_client, table, verdict, write_section)
 
 SCHOOLS, PLACEMENTS, VISITS = 3_500, 50_000, 2_000_000
 TARGET_P95_MS = 100
@@ -82,7 +82,7 @@ def _database(name, schools, placements_per_school, visits_per_placement):
     expected = round(schools * placements_per_school) * visits_per_placement
     if database_exists(name):
         flask("db", "upgrade", database=url)
-        if _placement_visits(url) == expected:
+        if query_value(url, "SELECT count(*) FROM visit WHERE placement_id IS NOT NULL") == expected:
             return url, False
     url = fresh_database(name)
     print(f"Generating {name}: {schools} schools, {expected:,} visits...", flush=True)
@@ -93,14 +93,6 @@ def _database(name, schools, placements_per_school, visits_per_placement):
         connection.execute(sa.text("VACUUM ANALYZE"))  # fresh statistics and visibility, as autovacuum would
     engine.dispose()
     return url, True
-
-
-def _placement_visits(url):
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM visit WHERE placement_id IS NOT NULL")).scalar()
-    engine.dispose()
-    return count
 
 
 def _measure(url, requests):
@@ -115,7 +107,9 @@ def _measure(url, requests):
                         queries.append(1) if statement.lstrip().upper().startswith("SELECT") else None)
     routes = app.url_map.bind("localhost")
     results = {}
-    clients = {role: _signed_in(app, f"{EMAILS[role]}@school{subject.school_id}.example") for role in EMAILS}
+    from server.dev.synthetic import PASSWORD
+    clients = {role: signed_in_client(app, f"{EMAILS[role]}@school{subject.school_id}.example", PASSWORD)
+               for role in EMAILS}
     for name, role, path_of in PAGES:
         path = path_of(subject)
         try:
@@ -124,12 +118,12 @@ def _measure(url, requests):
             continue
         client = clients[role]
         for _ in range(WARM_UP):
-            _get(client, path)
+            get_ok(client, path)
         times, counts = [], []
         for _ in range(requests):
             queries.clear()
             started = time.perf_counter()
-            _get(client, path)
+            get_ok(client, path)
             times.append((time.perf_counter() - started) * 1000)
             counts.append(len(queries))
         results[name] = (times, max(counts))
@@ -150,20 +144,3 @@ def _subject(db):
     db.session.remove()
     return Subject(school_id, placement)
 
-
-def _signed_in(app, email):
-    from server.dev.synthetic import PASSWORD
-    client = app.test_client()
-    token = client.get("/api/csrf").get_json()["csrf_token"]
-    response = client.post("/api/session", json={"email": email, "password": PASSWORD},
-                           headers={"X-CSRFToken": token})
-    if response.status_code != 200:
-        raise RuntimeError(f"sign-in as {email} failed: {response.get_data(as_text=True)}")
-    return client
-
-
-def _get(client, path):
-    response = client.get(path)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {path} answered {response.status_code}")
-    return response

@@ -21,6 +21,8 @@ from datetime import date, datetime, time as clock, timedelta, timezone
 
 import sqlalchemy as sa
 
+from bench.common import get_ok, signed_in_client
+
 VISITS_PER_PLACEMENT = 100
 SIZES = (20, 200)
 REQUESTS = 15
@@ -201,7 +203,8 @@ PAGES = [
 def _measure(app, subject):
     """{page: (query count, [milliseconds])}"""
     from server.extensions import db
-    clients = {role: _signed_in(app, role) for role in {role for _, role, _ in PAGES}}
+    clients = {role: signed_in_client(app, f"{role}@bench.example", PASSWORD, office_form=True)
+               for role in {role for _, role, _ in PAGES}}
     results = {}
     with app.app_context():
         engine = db.engine
@@ -210,38 +213,21 @@ def _measure(app, subject):
     for name, role, path in PAGES:
         url = path(subject)
         for _ in range(WARM_UP):
-            _get(clients[role], url)
+            get_ok(clients[role], url)
         sa.event.listen(engine, "before_cursor_execute", listener)
         try:
             statements.clear()
-            _get(clients[role], url)
+            get_ok(clients[role], url)
             queries = len(statements)
         finally:
             sa.event.remove(engine, "before_cursor_execute", listener)
         times = []
         for _ in range(REQUESTS):
             started = time.perf_counter()
-            _get(clients[role], url)
+            get_ok(clients[role], url)
             times.append((time.perf_counter() - started) * 1000)
         results[name] = (queries, times)
     return results
-
-
-def _signed_in(app, role):
-    client = app.test_client()
-    token = client.get("/api/csrf").get_json()["csrf_token"]
-    response = client.post("/office/sign-in", data={"email": f"{role}@bench.example", "password": PASSWORD,
-                                                     "csrf_token": token})
-    if response.status_code != 302:
-        raise RuntimeError(f"could not sign in as {role}: {response.status_code}")
-    return client
-
-
-def _get(client, url):
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"{url} answered {response.status_code}")
-    return response
 
 
 def _report(rows):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import (PROJECT_ROOT, PUT_VISIT_LUA, SCRATCH, SYNC_DATABASE, signed_in_sync_server, table, wrk,
-                          write_section)
+from bench.common import (PROJECT_ROOT, PUT_VISIT_LUA, SCRATCH, SYNC_DATABASE, query_value, signed_in_sync_server,
+                          table, wrk, write_section)
 
 CONNECTIONS = 8
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -155,8 +155,4 @@ def _backends(url, database):
 
 
 def _visits(url):
-    engine = sa.create_engine(url)
-    with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM visit")).scalar()
-    engine.dispose()
-    return count
+    return query_value(url, "SELECT count(*) FROM visit")

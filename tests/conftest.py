@@ -4,6 +4,7 @@ sign a demo account in without the password check."""
 import contextlib
 import contextvars
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -275,6 +276,15 @@ def office_code_step(page, email):
         page.wait_for_load_state()
 
 
+def office_sign_in(page, base_url, email, password="demo-password-2026"):
+    """In a browser: sign in through the office's form, and its code step when it asks for one."""
+    page.goto(base_url + "/office/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    office_code_step(page, email)
+
+
 def new_uuid():
     return str(uuid_module.uuid4())
 
@@ -326,6 +336,57 @@ def start_session(client, user):
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+
+
+def answer_by_role_and_school(role, allowed, is_object, school, owner="riverside"):
+    """The status a page or document about `owner`'s records answers `role` of `school`: 403 to a
+    role without the permission, 404 for another school's object (exactly like a missing one),
+    else 200."""
+    if role not in allowed:
+        return 403
+    if is_object and school != owner:
+        return 404
+    return 200
+
+
+def sent_to_sign_in(response):
+    """Whether an office answer sends a signed-out visitor to the sign-in page."""
+    return response.status_code == 302 and "/office/sign-in" in response.headers["Location"]
+
+
+@contextlib.contextmanager
+def statements_sent():
+    """The SQL statements the app sends while the block runs, in a list filled as they go."""
+    sent = []
+
+    def record(connection, cursor, statement, *rest):
+        sent.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+
+
+def reads(statements):
+    """The SELECT statements among `statements`: what a page reads. Writes are left out, since a
+    page that shows six concerns writes six audit rows by design."""
+    return [statement for statement in statements if statement.lstrip().upper().startswith("SELECT")]
+
+
+def bad_json_bodies(body, unknown_fields, wrong_values):
+    """(name, raw request body) pairs a JSON write route must refuse, built from a valid `body`:
+    not JSON, not an object, a field it does not know, and each field with each value
+    `wrong_values(field, value)` names."""
+    yield "malformed JSON", b'{"name": '
+    yield "a JSON list", b"[]"
+    yield "JSON null", b"null"
+    for field in unknown_fields:
+        yield f"unknown field {field}", json.dumps(dict(body, **{field: 1})).encode()
+    for field, value in body.items():
+        for wrong in wrong_values(field, value):
+            yield f"{field}={wrong!r}", json.dumps(dict(body, **{field: wrong})).encode()
 
 
 @pytest.fixture

@@ -37,7 +37,6 @@ def manifest_entry(data, item_key="work_photos", caption="Pupil's folder", media
 
 def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Settled, engaged in the workshop."):
     """A valid quality-assurance visit; `photos` are manifest entries (see manifest_entry)."""
-    now = phone_clock_now()
     answers = {
         "people_present": {"value": [{"name": "Workshop lead", "role": "Provider staff"}]},
         "spoke_with_staff": {"value": "yes"},
@@ -50,10 +49,26 @@ def qa_visit(placement_uuid, photos=(), concern=None, actions=(), findings="Sett
         "pupil_voice": {"value": "Likes the practical work."},
         "concern_raised": {"value": "yes" if concern else "no"},
     }
+    return visit("qa_visit", answers, placement_uuid=placement_uuid, photos=photos, actions=actions, concern=concern)
+
+
+def provider_check(provider_uuid, answers, actions=(), mode="online", visit_date=None):
+    """A pre-placement check of a provider (the answers are the test's: see
+    tests/office_review/scenario.py)."""
+    return visit("provider_check", answers, provider_uuid=provider_uuid, mode=mode, actions=actions,
+                 visit_date=visit_date)
+
+
+def visit(form_id, answers, placement_uuid=None, provider_uuid=None, mode="in_person", photos=(), actions=(),
+          concern=None, visit_date=None):
+    """A new visit on form `form_id` (version 1), started and completed now, dated England's
+    today unless `visit_date` (an ISO date) says otherwise."""
+    now = phone_clock_now()
     return {
-        "kind": "qa_visit", "placement_id": str(placement_uuid), "provider_id": None,
-        "form_id": "qa_visit", "form_version": 1, "mode": "in_person",
-        "visit_date": days_from_today(0), "started_at": now, "completed_at": now,
+        "kind": form_id, "placement_id": placement_uuid and str(placement_uuid),
+        "provider_id": provider_uuid and str(provider_uuid),
+        "form_id": form_id, "form_version": 1, "mode": mode,
+        "visit_date": visit_date or days_from_today(0), "started_at": now, "completed_at": now,
         "answers": answers, "photos": list(photos), "actions": list(actions), "concern": concern,
         "base_version": None,
     }

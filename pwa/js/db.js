@@ -213,17 +213,31 @@ export function resetPinTries(owner) {
 
 // --- visits and photos ---------------------------------------------------------------------
 
-export async function getVisit(id) {
-  return open1(await transact(['visits'], 'readonly', ({ visits }) => done(visits.get(id))));
+/** The record under `id` in the sealed store `name` (visits or photos), opened. */
+async function getOpened(name, id) {
+  return open1(await transact([name], 'readonly', (stores) => done(stores[name].get(id))));
 }
 
-export async function visitsOf(owner) {
-  return openAll(await transact(['visits'], 'readonly', ({ visits }) => done(visits.index('by_owner').getAll(owner))));
+/** The records of the sealed store `name` whose `index` holds `key`, opened. */
+async function allOpened(name, index, key) {
+  return openAll(await transact([name], 'readonly', (stores) => done(stores[name].index(index).getAll(key))));
+}
+
+/** Write a row already sealed: sealing waits on WebCrypto, so it is done before the transaction. */
+function putSealed(name, row) {
+  return transact([name], 'readwrite', (stores) => done(stores[name].put(row)));
+}
+
+export function getVisit(id) {
+  return getOpened('visits', id);
+}
+
+export function visitsOf(owner) {
+  return allOpened('visits', 'by_owner', owner);
 }
 
 export async function putVisit(visit) {
-  const row = await sealVisit(visit);
-  return transact(['visits'], 'readwrite', ({ visits }) => done(visits.put(row)));
+  return putSealed('visits', await sealVisit(visit));
 }
 
 /** Save a visit and its photo records together: a completed visit is written in one transaction. */
@@ -236,17 +250,16 @@ export async function putVisitWithPhotos(visit, photoRecords) {
   });
 }
 
-export async function getPhoto(id) {
-  return open1(await transact(['photos'], 'readonly', ({ photos }) => done(photos.get(id))));
+export function getPhoto(id) {
+  return getOpened('photos', id);
 }
 
-export async function photosOf(visitId) {
-  return openAll(await transact(['photos'], 'readonly', ({ photos }) => done(photos.index('by_visit').getAll(visitId))));
+export function photosOf(visitId) {
+  return allOpened('photos', 'by_visit', visitId);
 }
 
 export async function putPhoto(photo) {
-  const row = await sealPhoto(photo);
-  return transact(['photos'], 'readwrite', ({ photos }) => done(photos.put(row)));
+  return putSealed('photos', await sealPhoto(photo));
 }
 
 export function deletePhoto(id) {

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from server.models import Alert, AuditEvent, Membership, Pupil, SafeguardingConcern, User
 from tests import payloads
+from tests.conftest import sent_to_sign_in
 
 DEPUTY = "deputy.dsl@riverside.example"
 
@@ -74,7 +75,7 @@ def test_the_link_opens_the_concern_only_after_the_dsl_signs_in(staff, placement
     link = db.session.execute(sa.select(Alert)).scalars().first().body.split("Open it: ")[1].split()[0]
     path = link.removeprefix("http://127.0.0.1:8000")
     signed_out = app.test_client().get(path)
-    assert signed_out.status_code == 302 and "/office/sign-in" in signed_out.headers["Location"]
+    assert sent_to_sign_in(signed_out)
     assert office_as("visiting_staff").get(path).status_code == 403
     assert office_as("dsl", school="hillcrest").get(path).status_code == 404
     page = office_as("dsl").get(path)

@@ -132,13 +132,11 @@ def test_a_trust_lead_with_both_schools_reaches_both(make_api, demo):
     assert schools == {"Riverside Academy", "Hillcrest School"}
 
 
-def test_visiting_staff_carry_only_the_placements_they_are_assigned_to(make_api, demo):
+def test_visiting_staff_carry_only_the_placements_they_are_assigned_to(staff, demo):
     from server.models import PlacementStaff
     placements = demo.placements()
     db.session.execute(sa.delete(PlacementStaff).where(PlacementStaff.placement_id == placements[0].id))
     db.session.commit()
-    api = make_api()
-    api.sign_in(demo.email("visiting_staff"))
-    carried = {p["id"] for p in api.get("/api/bootstrap").get_json()["placements"]}
+    carried = {p["id"] for p in staff.get("/api/bootstrap").get_json()["placements"]}
     assert str(placements[0].uuid) not in carried and str(placements[1].uuid) in carried
     assert db.session.execute(sa.select(User).where(User.email == demo.email("visiting_staff"))).scalar_one()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from server.extensions import db
 from tests import payloads
 from tests.api.test_access_matrix import api_routes
+from tests.conftest import bad_json_bodies
 from tests.office_admin.admin_routes import API_ROUTES as ADMIN_API_ROUTES
 
 WRONG_TYPES = [5, "text", [], {}, True, None, 1.5]
@@ -60,20 +61,19 @@ def test_every_write_route_is_covered(app):
     assert not missing, f"add bad-input cases for {sorted(missing)}"
 
 
+def wrong_types(field, value):
+    """Values of the wrong type for a field whose valid value is `value`."""
+    for wrong in WRONG_TYPES:
+        if type(wrong) is type(value) or (field == "base_version" and wrong in (None, 5)):
+            continue  # any version number may be named; a new visit simply becomes version 1
+        if isinstance(value, str) and isinstance(wrong, str):
+            continue
+        yield wrong
+
+
 def mutations(body):
     """(name, raw request body) pairs, each of which must be refused."""
-    yield "malformed JSON", b'{"kind": "qa_visit", '
-    yield "a JSON list", b"[]"
-    yield "JSON null", b"null"
-    for field in ("school_id", "role", "id", "author_id", "is_admin"):
-        yield f"unknown field {field}", json.dumps(dict(body, **{field: 1})).encode()
-    for field, value in body.items():
-        for wrong in WRONG_TYPES:
-            if type(wrong) is type(value) or (field == "base_version" and wrong in (None, 5)):
-                continue  # any version number may be named; a new visit simply becomes version 1
-            if isinstance(value, str) and isinstance(wrong, str):
-                continue
-            yield f"{field}={wrong!r}", json.dumps(dict(body, **{field: wrong})).encode()
+    yield from bad_json_bodies(body, ("school_id", "role", "id", "author_id", "is_admin"), wrong_types)
     for field in body:
         if field not in ("base_version", "photos", "actions", "concern", "provider_id"):
             yield f"without {field}", json.dumps({k: v for k, v in body.items() if k != field}).encode()
@@ -85,15 +85,13 @@ def _cases():
 
 
 @pytest.mark.parametrize("route", list(_cases()))
-def test_bad_json_bodies_are_refused_and_change_nothing(make_api, demo, route):
+def test_bad_json_bodies_are_refused_and_change_nothing(staff, demo, route):
     path_of, body_of = JSON_WRITE_ROUTES[route]
-    api = make_api()
-    api.sign_in(demo.email("visiting_staff"))
     body = body_of(demo)
     before = table_counts()
     refused = 0
     for name, raw in mutations(body):
-        response = api.open(route[0], path_of(), data=raw, headers={"Content-Type": "application/json"})
+        response = staff.open(route[0], path_of(), data=raw, headers={"Content-Type": "application/json"})
         if response.status_code < 400 and "password" in body:
             continue  # signing in with a known account's valid fields can succeed; nothing else may
         assert 400 <= response.status_code < 500, (name, response.status_code, response.get_data()[:200])
@@ -104,23 +102,19 @@ def test_bad_json_bodies_are_refused_and_change_nothing(make_api, demo, route):
 
 
 @pytest.mark.parametrize("route", list(_cases()))
-def test_the_wrong_content_type_and_oversized_bodies_are_refused(make_api, demo, app, route):
+def test_the_wrong_content_type_and_oversized_bodies_are_refused(staff, demo, app, route):
     path_of, body_of = JSON_WRITE_ROUTES[route]
-    api = make_api()
-    api.sign_in(demo.email("visiting_staff"))
     body = body_of(demo)
     before = table_counts()
-    as_form = api.open(route[0], path_of(), data={"x": "1"})
+    as_form = staff.open(route[0], path_of(), data={"x": "1"})
     assert as_form.status_code == 415 and as_form.get_json()["code"] == "unsupported_media_type"
     oversized = json.dumps(dict(body, padding="x" * (app.config["MAX_JSON_BYTES"] + 1))).encode()
-    too_big = api.open(route[0], path_of(), data=oversized, headers={"Content-Type": "application/json"})
+    too_big = staff.open(route[0], path_of(), data=oversized, headers={"Content-Type": "application/json"})
     assert too_big.status_code == 413 and too_big.get_json()["code"] == "body_too_large"
     assert table_counts() == before
 
 
-def test_nested_wrong_types_in_a_visit_are_refused(make_api, demo):
-    api = make_api()
-    api.sign_in(demo.email("visiting_staff"))
+def test_nested_wrong_types_in_a_visit_are_refused(staff, demo):
     before = table_counts()
     body = visit_body(demo)
     broken = [
@@ -138,13 +132,11 @@ def test_nested_wrong_types_in_a_visit_are_refused(make_api, demo):
         ("form_id", "welfare_check"),
     ]
     for field, value in broken:
-        response = api.put(f"/api/visits/{uuid.uuid4()}", json=dict(body, **{field: value}))
+        response = staff.put(f"/api/visits/{uuid.uuid4()}", json=dict(body, **{field: value}))
         assert response.status_code == 422, (field, value, response.get_data()[:200])
     assert table_counts() == before
 
 
-def test_a_path_that_is_not_a_uuid_is_refused_with_the_error_shape(make_api, demo):
-    api = make_api()
-    api.sign_in(demo.email("visiting_staff"))
-    response = api.put("/api/visits/12", json=visit_body(demo))
+def test_a_path_that_is_not_a_uuid_is_refused_with_the_error_shape(staff, demo):
+    response = staff.put("/api/visits/12", json=visit_body(demo))
     assert response.status_code in (404, 405) and response.get_json()["code"] in ("not_found", "method_not_allowed")

@@ -5,26 +5,14 @@ import sqlalchemy as sa
 
 from server import database
 from server.extensions import db
-from tests.conftest import ON_POSTGRES
-
-
-def _statements_during(send):
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        response = send()
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return response, [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+from tests.conftest import ON_POSTGRES, reads, statements_sent
 
 
 def test_the_session_person_and_roles_load_in_one_statement(api, demo):
     api.sign_in(demo.email("ap_leader"))
-    response, selects = _statements_during(lambda: api.get("/api/me"))
+    with statements_sent() as statements:
+        response = api.get("/api/me")
+    selects = reads(statements)
     assert response.status_code == 200
     assert len([s for s in selects if "user_session" in s]) == 1
     assert not [s for s in selects if "membership" in s and "user_session" not in s]
@@ -49,7 +37,8 @@ def test_a_connection_dropped_while_idle_is_replaced_before_a_request_uses_it(ap
 def test_an_unchanged_bootstrap_reads_its_change_cursor_in_one_statement(api, demo):
     api.sign_in(demo.email("visiting_staff"))
     cursor = api.get("/api/bootstrap").get_json()
-    response, selects = _statements_during(
-        lambda: api.get(f"/api/bootstrap?since={cursor['cursor']}&due_as_of={cursor['due_as_of']}"))
+    with statements_sent() as statements:
+        response = api.get(f"/api/bootstrap?since={cursor['cursor']}&due_as_of={cursor['due_as_of']}")
+    selects = reads(statements)
     assert response.status_code == 200 and response.get_json()["unchanged"] is True
     assert len([s for s in selects if "max(" in s and "change_seq" in s]) == 1

@@ -30,14 +30,19 @@ def _send(api, placement, visit_id=None, **changes):
     return api.put(f"/api/visits/{visit_id or uuid.uuid4()}", json=body), body
 
 
+def _assert_refused_and_not_kept(api, placement, code):
+    """The phone's visit is refused with `code` (a 422 it parks) and the server keeps nothing."""
+    before = _visits()
+    response, _ = _send(api, placement)
+    assert response.status_code == 422
+    assert response.get_json()["code"] == code
+    assert _visits() == before
+
+
 def test_visiting_staff_may_not_send_a_visit_for_a_placement_they_are_not_assigned_to(api_as, demo):
     placement = demo.placements()[0]
     _unassign(placement)
-    before = _visits()
-    response, _ = _send(api_as("visiting_staff"), placement)
-    assert response.status_code == 422
-    assert response.get_json()["code"] == "placement_not_assigned"
-    assert _visits() == before
+    _assert_refused_and_not_kept(api_as("visiting_staff"), placement, "placement_not_assigned")
 
 
 def test_a_whole_school_role_may_send_for_any_placement_of_the_school(api_as, demo):
@@ -65,11 +70,7 @@ def test_a_visit_dated_after_the_placement_ended_is_refused(api_as, demo):
     today = school_today()
     placement.status, placement.end_date = "ended", today - timedelta(days=2)
     db.session.commit()
-    before = _visits()
-    response, _ = _send(api_as("ap_leader"), placement)
-    assert response.status_code == 422
-    assert response.get_json()["code"] == "placement_ended_before_visit"
-    assert _visits() == before
+    _assert_refused_and_not_kept(api_as("ap_leader"), placement, "placement_ended_before_visit")
 
 
 def test_a_correction_of_ones_own_visit_arrives_after_being_unassigned(api_as, demo):

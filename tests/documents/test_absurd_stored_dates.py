@@ -12,13 +12,11 @@ PHONE_TIME_WRITTEN = {"year 1": "0001-01-01T00:00:00+00:00", "year 9999": "31 De
 
 
 @pytest.fixture(params=sorted(ABSURD))
-def absurd_visit(request, demo, make_api):
+def absurd_visit(request, demo, staff):
     """(placement, visit uuid, end): a QA visit with a concern and an action, synced from the
     phone, whose dates were then moved to one end of the calendar."""
-    phone = make_api()
-    assert phone.sign_in(demo.email("visiting_staff")).status_code == 200
     placement = demo.placements()[0]
-    visit_uuid, _ = qa_visit_with_concern(phone, placement)
+    visit_uuid, _ = qa_visit_with_concern(staff, placement)
     absurd_dates_stored(visit_uuid, request.param)
     return placement, visit_uuid, request.param
 

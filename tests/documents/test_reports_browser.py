@@ -8,18 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from server.extensions import db
-from tests.conftest import office_code_step, screenshot
+from tests.conftest import office_sign_in, screenshot
 from tests.documents.conftest import add_pupils_at
 
 pytestmark = pytest.mark.e2e
-
-
-def sign_in(page, url, email):
-    page.goto(url + "/office/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("demo-password-2026")
-    page.get_by_role("button", name="Sign in").click()
-    office_code_step(page, email)
 
 
 def images_loaded(page, selector):
@@ -30,7 +22,7 @@ def images_loaded(page, selector):
 
 def test_the_ap_leader_gets_every_document_at_a_desk(live_server, riverside_record, desktop_context, demo):
     page = desktop_context.new_page()
-    sign_in(page, live_server.url, demo.email("ap_leader"))
+    office_sign_in(page, live_server.url, demo.email("ap_leader"))
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Reports and documents")).to_be_visible()
     screenshot(page, "reports-index-desktop")
@@ -70,7 +62,7 @@ def test_a_governor_reads_the_report_on_a_phone(live_server, riverside_record, p
     add_pupils_at(demo.school(), riverside_record["placement"].provider, 5)
     db.session.commit()
     page = phone_context.new_page()
-    sign_in(page, live_server.url, demo.email("governor"))
+    office_sign_in(page, live_server.url, demo.email("governor"))
     page.goto(live_server.url + "/office/reports")
     expect(page.get_by_role("heading", name="Governors' report")).to_be_visible()
     expect(page.get_by_role("heading", name="Placement records")).to_have_count(0)

@@ -198,3 +198,26 @@ def server_rows(model, **filters):
     db.session.rollback()
     query = sa.select(model).filter_by(**filters)
     return db.session.execute(query).scalars().all()
+
+
+def photo_hashes_on_the_phone(phone):
+    """{photo id: SHA-256 of its bytes} for the photos the phone holds (a Chromium or a WebKit
+    phone), after checking each hash it recorded matches its bytes."""
+    import hashlib
+    photos = phone.records("photos")
+    hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
+    assert all(hashes[photo["id"]] == photo["sha256"] for photo in photos)
+    return hashes
+
+
+def the_school_has_the_visit_once(visit_id, photo_hashes):
+    """The server holds the complete QA visit `visit_id` once, with exactly the phone's photos,
+    each stored; its one concern is returned."""
+    from server.models import Photo, SafeguardingConcern, Visit
+    [visit] = server_rows(Visit)
+    assert str(visit.uuid) == visit_id and visit.complete and visit.kind == "qa_visit"
+    photos = server_rows(Photo)
+    assert {str(photo.uuid): photo.declared_sha256 for photo in photos} == photo_hashes
+    assert all(photo.stored_at is not None for photo in photos)
+    [concern] = server_rows(SafeguardingConcern)
+    return concern

@@ -1,14 +1,11 @@
 """The whole journey with no server: sign in once online, then record a visit with photos and
 a concern while the server is down, survive a reload and a browser restart, and sync once the
 server is back: the school has the visit exactly once, photos byte-identical to the phone's."""
-import hashlib
-
 import pytest
 
-from server.models import Photo, SafeguardingConcern, Visit
 from tests.conftest import CHROMIUM_ARGS, PHONE, SYSTEM_CHROMIUM, screenshot
-from tests.e2e.conftest import (Phone, answer_qa_visit, complete_visit, jpeg_bytes, server_rows, start_qa_visit,
-                                sync_now, wait_for_state)
+from tests.e2e.conftest import (Phone, answer_qa_visit, complete_visit, jpeg_bytes, photo_hashes_on_the_phone,
+                                start_qa_visit, sync_now, the_school_has_the_visit_once, wait_for_state)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,10 +45,8 @@ def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playw
         phone.open("#/outbox").unlock()
         wait_for_state(phone, "ready")
         [stored] = phone.visits()
-        photos = phone.records("photos")
-        assert len(photos) == 2
-        phone_hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
-        assert all(phone_hashes[p["id"]] == p["sha256"] for p in photos)
+        phone_hashes = photo_hashes_on_the_phone(phone)
+        assert len(phone_hashes) == 2
 
         live_server.start()
         sync_now(phone)
@@ -60,10 +55,5 @@ def test_a_visit_completed_offline_reaches_the_server_once_with_its_photos(playw
     finally:
         context.close()
 
-    [visit] = server_rows(Visit)
-    assert str(visit.uuid) == stored["id"] and visit.complete and visit.kind == "qa_visit"
-    server_photos = server_rows(Photo)
-    assert {str(p.uuid): p.declared_sha256 for p in server_photos} == phone_hashes
-    assert all(p.stored_at is not None for p in server_photos)
-    [concern] = server_rows(SafeguardingConcern)
+    concern = the_school_has_the_visit_once(stored["id"], phone_hashes)
     assert concern.text.startswith("Pupil said an older student")

@@ -2,12 +2,10 @@
 visit with photos and a concern while the server is down, restart the browser on the same
 profile, sync once the server is back: the school has the visit exactly once, with its photos
 byte-identical to the phone's. WebKitGTK has no "offline" switch, so the server is stopped."""
-import hashlib
-
 import pytest
 
-from server.models import Photo, SafeguardingConcern, Visit
-from tests.e2e.conftest import PASSWORD, VISITING_STAFF, jpeg_bytes, server_rows
+from tests.e2e.conftest import (PASSWORD, VISITING_STAFF, jpeg_bytes, photo_hashes_on_the_phone,
+                                the_school_has_the_visit_once)
 from tests.e2e.webkit import VirtualDisplay, WebKitPhone, require_webkit
 
 pytestmark = pytest.mark.e2e
@@ -73,10 +71,8 @@ def test_webkit_a_visit_completed_offline_reaches_the_server_once_with_its_photo
         phone.open("#/outbox").unlock()
         phone.wait_for_state("ready")
         [stored] = phone.records("visits")
-        photos = phone.records("photos")
-        assert len(photos) == 2
-        phone_hashes = {photo["id"]: hashlib.sha256(bytes(photo["bytes"])).hexdigest() for photo in photos}
-        assert all(phone_hashes[p["id"]] == p["sha256"] for p in photos)
+        phone_hashes = photo_hashes_on_the_phone(phone)
+        assert len(phone_hashes) == 2
 
         live_server.start()
         phone.click("//button[normalize-space()='Sync now']")
@@ -85,10 +81,4 @@ def test_webkit_a_visit_completed_offline_reaches_the_server_once_with_its_photo
     finally:
         phone.quit()
 
-    [visit] = server_rows(Visit)
-    assert str(visit.uuid) == stored["id"] and visit.complete and visit.kind == "qa_visit"
-    server_photos = server_rows(Photo)
-    assert {str(p.uuid): p.declared_sha256 for p in server_photos} == phone_hashes
-    assert all(p.stored_at is not None for p in server_photos)
-    [saved_concern] = server_rows(SafeguardingConcern)
-    assert saved_concern.text == concern
+    assert the_school_has_the_visit_once(stored["id"], phone_hashes).text == concern

@@ -3,9 +3,11 @@ request for each: the tables the access and bad-input tests walk. A route missin
 tables fails `test_every_admin_route_is_in_the_tables`."""
 import io
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from rollup.factories import RECORDED_BEFORE_START
 from server.dates import school_today
 from server.extensions import db
 from server.models import Placement, Provider, Pupil
@@ -60,6 +62,25 @@ def planned_placement(demo, school="riverside"):
     """A fresh planned placement of `school`, so each caller has one of its own to change."""
     placement = Placement(school=demo.school(school), pupil=pupil(demo, school), kind="flexi_schooling",
                           start_date=demo.placements(school)[0].start_date, sessions=["mon_am"], status="planned")
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+def ready_but_for_the_provider(demo, provider):
+    """A planned flexi-schooling placement at `provider` with everything else it owes before the
+    start recorded, so only the provider's risk assessment can stop it."""
+    placement = Placement(school=demo.school(), pupil=pupil(demo), provider=provider, kind="flexi_schooling",
+                          start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
+                          head_decision_in_writing_on=school_today() - timedelta(days=3),
+                          # The parents' written request and who has the child on home days (§10.5).
+                          flexi_request_received_on=school_today() - timedelta(days=10),
+                          flexi_home_educator="Mother", flexi_home_welfare="Mother",
+                          # The pupil has an EHCP: the local authority was consulted (§7.5).
+                          local_authority_consulted_name="SEN case officer",
+                          local_authority_consulted_on=school_today() - timedelta(days=5),
+                          # Its needs analysis and risk assessment are recorded (§4.3).
+                          **RECORDED_BEFORE_START)
     db.session.add(placement)
     db.session.commit()
     return placement
@@ -124,12 +145,8 @@ def placement_json(demo, school="riverside"):
             "sessions": ["mon_am", "tue_am"]}
 
 
-def planned_change_form(demo, placement):
-    return {"kind": "flexi_schooling", "start_date": TODAY_PLUS, "sessions": ["mon_am", "mon_pm"],
-            "head_decision_in_writing_on": "2026-11-02"}
-
-
-def planned_change_json(demo, placement):
+def planned_change():
+    """A change to a planned placement: the same fields as a form and as JSON."""
     return {"kind": "flexi_schooling", "start_date": TODAY_PLUS, "sessions": ["mon_am", "mon_pm"],
             "head_decision_in_writing_on": "2026-11-02"}
 
@@ -182,7 +199,7 @@ OFFICE_FORMS = {
     "pupil_import": lambda d, r, s: ("/office/pupils/import", {"file": (io.BytesIO(CSV.encode()), "pupils.csv")}),
     "placement_new": lambda d, r, s: ("/office/placements/new", placement_form(d, s)),
     "placement_edit": lambda d, r, s: (f"/office/placements/{planned_placement(d, s).uuid}/edit",
-                                       planned_change_form(d, None)),
+                                       planned_change()),
     "placement_status": lambda d, r, s: (f"/office/placements/{planned_placement(d, s).uuid}/status",
                                          {"status": "cancelled", "outcome": "Family moved away"}),
 }
@@ -275,7 +292,7 @@ API_ROUTES = {
         lambda d, r, s: {"path": f"/api/admin/placements/{d.placements(s)[0].uuid}"}, PUPIL_READERS, 200),
     ("PUT", "/api/admin/placements/<uuid:placement_id>"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}",
-                         "json": planned_change_json(d, None)}, ADMINISTRATORS, 200),
+                         "json": planned_change()}, ADMINISTRATORS, 200),
     ("POST", "/api/admin/placements/<uuid:placement_id>/status"): (
         lambda d, r, s: {"path": f"/api/admin/placements/{planned_placement(d, s).uuid}/status",
                          "json": {"status": "cancelled"}}, ADMINISTRATORS, 200),

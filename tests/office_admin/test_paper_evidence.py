@@ -16,7 +16,6 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
-from rollup.factories import RECORDED_BEFORE_START
 from server.dates import school_today
 from server.extensions import db
 from server.models import AuditEvent, Placement, Provider, RiskAssessment
@@ -24,7 +23,7 @@ from server.services import evidence_files
 from server.services.photo_store import get_photo_store
 from server.services.refusal import Refused
 from server.vocabulary import ROLES
-from tests.office_admin.admin_routes import provider, pupil
+from tests.office_admin.admin_routes import provider, ready_but_for_the_provider
 from tests.office_admin.conftest import page_text
 
 RECORD_READERS = {"ap_leader", "dsl", "headteacher", "admin", "trust_lead"}
@@ -246,17 +245,7 @@ def _png_text():
 
 
 def test_a_recorded_check_lets_a_planned_placement_start(app, office_as, api_as, demo, unassessed):
-    placement = Placement(school=demo.school(), pupil=pupil(demo), provider=unassessed, kind="flexi_schooling",
-                          start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
-                          head_decision_in_writing_on=school_today() - timedelta(days=3),
-                          flexi_request_received_on=school_today() - timedelta(days=10),
-                          flexi_home_educator="Mother", flexi_home_welfare="Mother",
-                          # The pupil has an EHCP: the local authority was consulted (§7.5).
-                          local_authority_consulted_name="SEN case officer",
-                          local_authority_consulted_on=school_today() - timedelta(days=5),
-                          **RECORDED_BEFORE_START)  # its needs analysis and risk assessment (§4.3)
-    db.session.add(placement)
-    db.session.commit()
+    placement = ready_but_for_the_provider(demo, unassessed)
     start = {"path": f"/api/admin/placements/{placement.uuid}/status", "json": {"status": "active"}}
     refused = api_as("ap_leader").post(**start)
     assert refused.status_code == 422 and refused.get_json()["code"] == "placement_not_ready"

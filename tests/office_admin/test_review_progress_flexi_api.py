@@ -17,7 +17,6 @@ from tests.office_admin.conftest import page_text
 
 
 def review_meeting(placement_uuid, parents_present="yes", note=None):
-    now = payloads.phone_clock_now()
     parents = {"value": parents_present} | ({"note": note} if note else {})
     answers = {
         "pupil_present": {"value": "yes"}, "parents_present": parents, "provider_present": {"value": "yes"},
@@ -27,10 +26,7 @@ def review_meeting(placement_uuid, parents_present="yes", note=None):
         "provision_changes_agreed": {"value": "no"}, "reintegration_steps": {"value": "Two mornings at school."},
         "next_review_date": {"value": payloads.days_from_today(40)}, "concern_raised": {"value": "no"},
     }
-    return {"kind": "review_meeting", "placement_id": str(placement_uuid), "provider_id": None,
-            "form_id": "review_meeting", "form_version": 1, "mode": "in_person", "visit_date": payloads.days_from_today(0),
-            "started_at": now, "completed_at": now, "answers": answers, "photos": [], "actions": [], "concern": None,
-            "base_version": None}
+    return payloads.visit("review_meeting", answers, placement_uuid=placement_uuid)
 
 
 def phone_due(staff, placement, kind):

@@ -216,17 +216,13 @@ def test_the_register_in_a_browser_at_phone_and_desktop_size(browser, live_serve
     squash it), the page passes axe at both sizes, and the CSV downloads from its button."""
     from pathlib import Path
 
-    from tests.conftest import PHONE
+    from tests.conftest import PHONE, office_sign_in
     from tests.e2e.axe import violations
     Path(SHOTS).mkdir(parents=True, exist_ok=True)
     context = browser.new_context(**{**PHONE, "is_mobile": False}, bypass_csp=True, accept_downloads=True)
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/office/sign-in")
-        page.fill("#email", "attendance.officer@riverside.example")
-        page.fill("#password", "demo-password-2026")
-        page.click("button[type=submit]")
-        page.wait_for_load_state()
+        office_sign_in(page, live_server.url, "attendance.officer@riverside.example")
         page.goto(f"{live_server.url}/office/attendance?date={last_weekday('mon').isoformat()}")
         am = page.locator("select[name$='-am']").first
         assert am.bounding_box()["width"] >= 200

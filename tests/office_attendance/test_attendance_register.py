@@ -82,12 +82,9 @@ def test_a_post_without_the_csrf_token_is_refused(officer, demo):
 
 @pytest.mark.e2e
 def test_the_register_in_a_browser(live_server, desktop_context):
-    from tests.conftest import screenshot
+    from tests.conftest import office_sign_in, screenshot
     page = desktop_context.new_page()
-    page.goto(live_server.url + "/office/sign-in")
-    page.fill("#email", "attendance.officer@riverside.example")
-    page.fill("#password", "demo-password-2026")
-    page.click("button[type=submit]")
+    office_sign_in(page, live_server.url, "attendance.officer@riverside.example")
     page.goto(f"{live_server.url}/office/attendance?date={last_weekday('mon').isoformat()}")
     page.select_option("select[name$='-am'] >> nth=0", "/")
     page.check("input[type=checkbox] >> nth=0")

@@ -69,20 +69,12 @@ def provider_check_answers(weak_policy="policy_anti_bullying"):
 
 
 def provider_check(api, provider, visit_date=None):
-    now = datetime.now(timezone.utc).isoformat()
-    payload = {
-        "kind": "provider_check", "placement_id": None, "provider_id": str(provider.uuid),
-        "form_id": "provider_check", "form_version": 1, "mode": "online",
-        "visit_date": (visit_date or date.today()).isoformat(), "started_at": now, "completed_at": now,
-        "answers": provider_check_answers(),
-        "photos": [],
-        "actions": [
+    return send_visit(api, payloads.provider_check(
+        provider.uuid, provider_check_answers(), visit_date=visit_date and visit_date.isoformat(), actions=[
             payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
             | {"item_key": "policy_anti_bullying"},
-            payloads.action("Agree a QA visit schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}],
-        "concern": None, "base_version": None,
-    }
-    return send_visit(api, payload)
+            payloads.action("Agree a QA visit schedule", due=payloads.days_from_today(17))
+            | {"item_key": "risk_rating"}]))
 
 
 def online_provider(school):

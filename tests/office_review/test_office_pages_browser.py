@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from office_review.scenario import provider_check_answers
 from tests import payloads
-from tests.conftest import office_code_step, screenshot
+from tests.conftest import office_sign_in, screenshot, sign_in_over_http
 
 pytestmark = pytest.mark.e2e
 TABLET = {"viewport": {"width": 820, "height": 1180}, "device_scale_factor": 1, "has_touch": True}
@@ -22,9 +22,7 @@ class Phone:
     def __init__(self, url, email):
         self.url = url
         self.session = requests.Session()
-        token = self.session.get(url + "/api/csrf").json()["csrf_token"]
-        response = self.session.post(url + "/api/session", json={"email": email, "password": "demo-password-2026"},
-                                     headers={"X-CSRFToken": token})
+        response = sign_in_over_http(self.session, url, email)
         assert response.status_code == 200
         self.csrf = response.json()["csrf_token"]
 
@@ -43,14 +41,6 @@ class Phone:
                                 headers={"Content-Type": "image/jpeg", "X-Content-SHA256": entry["sha256"]})
             assert response.status_code == 201
         return visit_uuid
-
-
-def sign_in(page, url, email):
-    page.goto(url + "/office/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("demo-password-2026")
-    page.get_by_role("button", name="Sign in").click()
-    office_code_step(page, email)
 
 
 def photos_loaded(page):
@@ -72,12 +62,10 @@ def send_the_days_visits(live_server):
                            actions=[payloads.action("Ask the provider for the half-term report", "Priya Marsh",
                                                     payloads.days_from_today(10))])
     qa_uuid = phone.send(qa, zip(entries, images))
-    check = payloads.qa_visit(alfie["id"])  # placeholder shape, replaced below
-    check.update({"kind": "provider_check", "placement_id": None, "provider_id": online["id"],
-                  "form_id": "provider_check", "mode": "online", "answers": provider_check_answers(),
-                  "actions": [payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
-                              | {"item_key": "policy_anti_bullying"},
-                              payloads.action("Agree a QA schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}]})
+    check = payloads.provider_check(online["id"], provider_check_answers(), actions=[
+        payloads.action("Ask for the updated anti-bullying policy", due=payloads.days_from_today(10))
+        | {"item_key": "policy_anti_bullying"},
+        payloads.action("Agree a QA schedule", due=payloads.days_from_today(17)) | {"item_key": "risk_rating"}])
     check_uuid = phone.send(check)
     return phone, alfie, online, qa_uuid, check_uuid
 
@@ -85,7 +73,7 @@ def send_the_days_visits(live_server):
 def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_context, phone_context):
     phone, alfie, online, qa_uuid, check_uuid = send_the_days_visits(live_server)
     page = desktop_context.new_page()
-    sign_in(page, live_server.url, "ap.leader@riverside.example")
+    office_sign_in(page, live_server.url, "ap.leader@riverside.example")
 
     # The to-do: counts at the top, grouped items linking to records.
     expect(page.get_by_role("heading", name="To do")).to_be_visible()
@@ -131,7 +119,7 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
 
     # The DSL's queue and a concern closed with its outcome.
     page.get_by_role("button", name="Sign out").click()
-    sign_in(page, live_server.url, "dsl@riverside.example")
+    office_sign_in(page, live_server.url, "dsl@riverside.example")
     page.get_by_role("link", name="Concerns").first.click()
     expect(page.get_by_text("No action recorded yet")).to_be_visible()
     screenshot(page, "office-dsl-queue-desktop")
@@ -148,7 +136,7 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
 
     # The DSL away from the desk: the closed concern on a phone.
     small = phone_context.new_page()
-    sign_in(small, live_server.url, "dsl@riverside.example")
+    office_sign_in(small, live_server.url, "dsl@riverside.example")
     small.get_by_role("link", name="Concerns").first.click()
     small.locator(".rollup-table a").first.click()
     expect(small.get_by_role("heading", name="Outcome")).to_be_visible()
@@ -158,7 +146,7 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
     tablet = browser.new_context(**TABLET)
     try:
         tablet_page = tablet.new_page()
-        sign_in(tablet_page, live_server.url, "ap.leader@riverside.example")
+        office_sign_in(tablet_page, live_server.url, "ap.leader@riverside.example")
         screenshot(tablet_page, "office-home-tablet")
         tablet_page.goto(live_server.url + f"/office/placements/{alfie['id']}/record")
         photos_loaded(tablet_page)
@@ -171,6 +159,6 @@ def test_the_office_pages_walked_in_a_browser(live_server, browser, desktop_cont
 def test_a_list_page_never_scrolls_sideways_on_a_phone(live_server, phone_context, path):
     """A wide table scrolls inside its box; the page itself stays the phone's width."""
     page = phone_context.new_page()
-    sign_in(page, live_server.url, "ap.leader@riverside.example")
+    office_sign_in(page, live_server.url, "ap.leader@riverside.example")
     page.goto(live_server.url + path)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= page.viewport_size["width"]

@@ -4,19 +4,18 @@ not count until the headteacher approves its mitigations; a phone or online chec
 with premises is recorded but never counts. Checks are synced through the real API and signed
 off in the office; the placement start is refused through the admin API."""
 import io
-from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
 
 from office_review.conftest import audit_actions
 from office_review.scenario import online_provider, provider_check_answers, send_visit
-from rollup.factories import RECORDED_BEFORE_START
 from server.dates import school_today
 from server.extensions import db
-from server.models import Placement, Provider, Pupil, RiskAssessment
+from server.models import Provider, RiskAssessment
 from server.services import start_gates
 from tests import payloads
+from tests.office_admin.admin_routes import ready_but_for_the_provider
 from tests.office_admin.test_paper_evidence import pdf_bytes
 
 PREMISES_PROVIDER = "Oakfield Independent School"
@@ -31,7 +30,6 @@ def premises_provider(demo):
 
 def check(phone, provider, mode="online", **answers):
     """A provider check as the phone sends it, with `answers` replacing the scenario's values."""
-    now = datetime.now(timezone.utc).isoformat()
     given = provider_check_answers() | {key: {"value": value} for key, value in answers.items()}
     if mode == "in_person":
         del given["online_only_provider"]  # the form shows that question only for a remote check
@@ -45,11 +43,7 @@ def check(phone, provider, mode="online", **answers):
         if key in given and given[key]["value"] in ("missing", "weak", "no"):
             given[key]["note"] = "Not seen on the day."
             actions.append(payloads.action(f"Follow up {key}", due=payloads.days_from_today(10)) | {"item_key": key})
-    visit_uuid, _ = send_visit(phone, {
-        "kind": "provider_check", "placement_id": None, "provider_id": str(provider.uuid),
-        "form_id": "provider_check", "form_version": 1, "mode": mode, "visit_date": date.today().isoformat(),
-        "started_at": now, "completed_at": now, "answers": given, "photos": [], "actions": actions,
-        "concern": None, "base_version": None})
+    visit_uuid, _ = send_visit(phone, payloads.provider_check(provider.uuid, given, actions, mode=mode))
     return visit_uuid
 
 
@@ -63,32 +57,9 @@ def signed_off(phone, office_as, provider, mode="online", **answers):
                               .order_by(RiskAssessment.id.desc())).scalars().first()
 
 
-def planned_at(demo, provider):
-    """A planned flexi-schooling placement at `provider` with its own approval recorded, so only
-    the provider's risk assessment can stop it."""
-    pupil = db.session.execute(sa.select(Pupil).where(Pupil.school_id == demo.school().id)
-                               .order_by(Pupil.id)).scalars().first()
-    placement = Placement(school=demo.school(), pupil=pupil, provider=provider, kind="flexi_schooling",
-                          start_date=school_today() + timedelta(days=7), sessions=["mon_am"], status="planned",
-                          head_decision_in_writing_on=school_today() - timedelta(days=3),
-                          # The parents' written request and who has the child on home days (§10.5).
-                          flexi_request_received_on=school_today() - timedelta(days=10),
-                          flexi_home_educator="Mother", flexi_home_welfare="Mother",
-                          # The pupil has an EHCP: the local authority was consulted (§7.5).
-                          local_authority_consulted_name="SEN case officer",
-                          local_authority_consulted_on=school_today() - timedelta(days=5),
-                          # Its needs analysis and risk assessment are recorded (§4.3).
-                          **RECORDED_BEFORE_START)
-    db.session.add(placement)
-    db.session.commit()
-    return placement
-
-
 @pytest.fixture
-def leader_api(make_api, demo):
-    api = make_api()
-    assert api.sign_in(demo.email("ap_leader")).status_code == 200
-    return api
+def leader_api(api_as):
+    return api_as("ap_leader")
 
 
 def start(api, placement):
@@ -143,7 +114,7 @@ def test_a_gating_finding_stops_the_start_until_the_headteacher_approves_mitigat
     provider = online_provider(demo.school())
     assessment = signed_off(phone, office_as, provider, **answers)
     assert finding in assessment.gate_findings and assessment.mitigations_approved_at is None
-    placement = planned_at(demo, provider)
+    placement = ready_but_for_the_provider(demo, provider)
 
     refused = start(leader_api, placement)
     assert refused.status_code == 422 and refused.get_json()["code"] == "placement_not_ready"
@@ -223,7 +194,7 @@ def test_a_remote_check_of_a_provider_with_premises_is_recorded_but_does_not_cou
     provider = premises_provider(demo)
     assessment = signed_off(phone, office_as, provider, mode=mode, online_only_provider="no")
     assert "has premises" in assessment.not_valid_reason
-    placement = planned_at(demo, provider)
+    placement = ready_but_for_the_provider(demo, provider)
     refused = start(leader_api, placement)
     assert refused.status_code == 422 and refused.get_json()["code"] == "placement_not_ready"
     (blocker,) = refused.get_json()["details"]["missing"]
@@ -241,13 +212,13 @@ def test_an_online_only_provider_may_be_checked_online(demo, phone, office_as, l
     provider = online_provider(demo.school())
     assessment = signed_off(phone, office_as, provider, mode="online")
     assert assessment.not_valid_reason is None and assessment.gate_findings is None
-    assert start(leader_api, planned_at(demo, provider)).status_code == 200
+    assert start(leader_api, ready_but_for_the_provider(demo, provider)).status_code == 200
 
 
 def test_the_phone_due_list_and_the_to_do_show_the_gate(demo, phone, office_as, leader_api):
     provider = online_provider(demo.school())
     signed_off(phone, office_as, provider, risk_rating="high")
-    placement = planned_at(demo, provider)
+    placement = ready_but_for_the_provider(demo, provider)
     home = office_as("ap_leader").get("/office/").get_data(as_text=True)
     assert "approved by the headteacher before a placement starts (§7.8)" in home
     snapshot = leader_api.get("/api/bootstrap").get_json()

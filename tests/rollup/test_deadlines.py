@@ -4,7 +4,6 @@ termly flexi reviews, QA frequency, risk assessment and evidence expiry."""
 from datetime import date, timedelta
 
 import pytest
-import sqlalchemy as sa
 
 from rollup.factories import (at, make_action, make_evidence, make_placement, make_provider, make_risk_assessment,
                               make_review, make_school, make_visit)
@@ -12,6 +11,7 @@ from server.extensions import db
 from server.services import risk_assessments
 from server.services.deadlines import placement_due_items, review_history
 from server.services.school_calendar import SchoolCalendar, load_calendars
+from tests.conftest import statements_sent
 
 
 def items(placement, today, kind=None):
@@ -374,13 +374,8 @@ def test_due_items_for_many_placements_take_a_constant_number_of_queries(app, sc
             make_action(school, date(2026, 11, 1), placement=placement)
             placements.append(placement)
         db.session.flush()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with statements_sent() as statements:
             result = placement_due_items(placements, date(2026, 11, 10))
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         assert set(result) == {p.id for p in placements}
         assert all(result[p.id] for p in placements)
         return len(statements)

@@ -12,7 +12,7 @@ from server.dev.synthetic import PASSWORD
 from server.extensions import db
 from server.models import Membership, Placement, Provider, Pupil, SafeguardingConcern, User, Visit
 from server.office.paging import PAGE_SIZE
-from tests.conftest import OfficeClient
+from tests.conftest import OfficeClient, reads, statements_sent
 
 UUID = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 # Each list's link that appears exactly once per row, and the role that reads the list.
@@ -153,18 +153,9 @@ def test_a_list_page_costs_the_same_queries_at_a_small_and_a_large_school(app, s
 
 
 def _selects(client, path, args):
-    statements = []
-
-    def count(connection, cursor, statement, *rest):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent() as statements:
         assert client.get(path, query_string=args).status_code == 200
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
+    return len(reads(statements))
 
 
 JUNK = [{"page": "0"}, {"page": "-3"}, {"page": "abc"}, {"page": "2.5"}, {"page": "²"}, {"page": ""},

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from server.dev.synthetic import PASSWORD
 from server.extensions import db
 from server.models import Membership, User
-from tests.conftest import office_code_step, screenshot
+from tests.conftest import office_sign_in, screenshot
 
 DESKTOP_1280 = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB", "timezone_id": "Europe/London"}
 
@@ -19,11 +19,7 @@ def test_the_pupil_list_pages_at_a_large_school(schools, live_server, browser):
     context = browser.new_context(**DESKTOP_1280)
     try:
         page = context.new_page()
-        page.goto(live_server.url + "/office/sign-in")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        office_code_step(page, email)
+        office_sign_in(page, live_server.url, email, PASSWORD)
         page.wait_for_url(re.compile(r".*/office/.*"))
         page.goto(live_server.url + "/office/pupils?sort=year&page=2")
         pager = page.get_by_role("navigation", name="Pages of pupils")
