@@ -82,20 +82,26 @@ def _select_one():
 def _fill(placement_count):
     """A school like a big one: staff, providers with evidence and risk assessments, pupils,
     placements of every kind, and their visits. Returns what the pages are measured on."""
+    from server.dates import school_today
     from server.demo import academic_year_of, seed_term_dates
     from server.extensions import db
     from server.models import (AuditEvent, FollowUpAction, Photo, Placement, Provider, ProviderEvidence, Pupil,
                                RiskAssessment, SafeguardingConcern, School, Visit, VisitVersion)
     from server.services.accounts import create_user, hash_password
+    from server.services import second_factor
     from server.services.photo_store import get_photo_store
+    from server.services.second_factor import DEMO_TOTP_SECRET
 
-    today = date.today()
+    today = school_today()
     school = School(name="Bench Academy")
     db.session.add(school)
     seed_term_dates(school, range(academic_year_of(today) - 1, academic_year_of(today) + 2))
     password_hash = hash_password(PASSWORD)
     staff = {role: create_user(f"{role}@bench.example", role.replace("_", " ").title(), None, [(school, role)],
                                password_hash=password_hash) for role in ("ap_leader", "dsl", "visiting_staff")}
+    for user in staff.values():
+        if second_factor.requires_second_factor(user):
+            second_factor.set_fixed_secret(user, DEMO_TOTP_SECRET)
     db.session.flush()
     author = staff["visiting_staff"].id
 

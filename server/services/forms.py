@@ -266,6 +266,14 @@ def form_items(form):
     return [item for section in form["sections"] for item in section["items"]]
 
 
+@lru_cache(maxsize=None)
+def asked_keys(form_id, version):
+    """The keys of every item one version of a form asks (empty for an unknown form). Built once
+    per version: the to-do asks it of every review a school holds."""
+    form = get_form(form_id, version)
+    return frozenset(item["key"] for item in form_items(form)) if form else frozenset()
+
+
 # --- Checking a visit's answers --------------------------------------------------------------
 
 def visible_item_keys(form, payload):

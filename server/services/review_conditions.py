@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from server.dates import long_date
 from server.extensions import db
 from server.models import Visit, VisitVersion
-from server.services.forms import form_items, get_form
+from server.services.forms import asked_keys
 
 POLICY_SECTION = "§8.2"
 # §8.3: any of these, held on a placement, is its formal review.
@@ -52,8 +52,7 @@ def assess(review_status, form_id, form_version, answers):
     reasons = []
     if review_status != "signed_off":
         reasons.append(STATUS_REASONS.get(review_status, "it is not signed off"))
-    form = get_form(form_id, form_version)
-    asked = {item["key"] for item in form_items(form)} if form else set()
+    asked = asked_keys(form_id, form_version)
     answers = answers if isinstance(answers, dict) else {}
     if not all(key in asked for key, _, _ in ATTENDANCE_ITEMS):
         reasons.append(f"its form (version {form_version}) did not record who was there")
