@@ -56,7 +56,7 @@ def unseal(value, config=None):
     if value is None:
         return None
     if not is_sealed(value):
-        raise SealError("A stored TOTP secret is not sealed: run the database migrations.")
+        raise SealError("A stored TOTP secret is not sealed.")
     try:
         return _keys(config).decrypt(value.encode()).decode()
     except InvalidToken:
