@@ -1,11 +1,12 @@
 """School administration as JSON: the same operations as the office's settings, staff,
 providers, pupils and placements pages, through the same schemas and services.
 
-A school is named by its public id in the path. Each route names one permission, once
-(`_admin_route`, server/permissions.py): the user must hold it somewhere, and in the school of
-the school, provider, pupil or placement the path names, which the view receives loaded in
-place of its id. One of a school the user has no role in answers 404, one where their roles do
-not allow the operation 403 (`in_school_or_404`). Reads of pupils and placements are audited.
+A school is named by its public id in the path. Each route names its permission once
+(`_admin_route`, server/permissions.py): the user must hold it, and hold it in the school of the
+record the path names (a school, provider, pupil or placement), which the view is given loaded
+in place of its id. A record of a school the user has no role in answers 404; one where their
+roles there do not allow the operation, 403 (`in_school_or_404`). Reads of pupils and
+placements are audited.
 """
 from functools import wraps
 
@@ -51,7 +52,7 @@ def _admin_route(method, path, permission, summary, *, body=None, responses=None
                 if id_name in path_values:
                     path_values[record_name] = in_school_or_404(model, path_values.pop(id_name), permission)
             return view(**path_values)
-        documented(summary, body=body, responses=responses, tags=TAGS)(with_record)
+        with_record = documented(summary, body=body, responses=responses, tags=TAGS)(with_record)
         return api.route(path, methods=[method])(require_permission(permission)(with_record))
     return decorator
 
