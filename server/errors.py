@@ -150,9 +150,7 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error):
         db.session.rollback()
-        if not wants_json():
-            return _html_error(403, CATALOG["csrf_failed"][1])
-        return ApiError("csrf_failed").to_response()
+        return _catalog_answer("csrf_failed")
 
     @app.errorhandler(StorageError)
     def handle_rate_limit_storage_error(error):
@@ -160,9 +158,7 @@ def init_app(app):
         # sign-in is refused until they are back rather than left unlimited.
         db.session.rollback()
         app.logger.error("rate-limit storage unavailable: %s", error.storage_error)
-        if not wants_json():
-            return _html_error(*CATALOG["rate_limit_unavailable"])
-        return ApiError("rate_limit_unavailable").to_response()
+        return _catalog_answer("rate_limit_unavailable")
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error):
@@ -182,18 +178,22 @@ def init_app(app):
         # where a 500 would look like a fault in the visit itself.
         _rollback_quietly()
         app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
-        if not wants_json():
-            page, status = _html_error(503, CATALOG["database_unavailable"][1])
-            return page, status, {"Retry-After": DATABASE_RETRY_AFTER}
-        return ApiError("database_unavailable").to_response({"Retry-After": DATABASE_RETRY_AFTER})
+        return _catalog_answer("database_unavailable", {"Retry-After": DATABASE_RETRY_AFTER})
 
     @app.errorhandler(Exception)
     def handle_unexpected(error):
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if not wants_json():
-            return _html_error(500, CATALOG["internal_error"][1])
-        return ApiError("internal_error").to_response()
+        return _catalog_answer("internal_error")
+
+
+def _catalog_answer(code, headers=None):
+    """`code`'s status and words from the catalog: the error body for the API and the phone, a
+    page for a browser."""
+    if not wants_json():
+        page, status = _html_error(*CATALOG[code])
+        return page, status, headers or {}
+    return ApiError(code).to_response(headers)
 
 
 def _rollback_quietly():

@@ -16,19 +16,26 @@ from server.security import (SecondStep, current_relying_party, end_current_sess
 from server.services import audit, second_factor
 from server.services.refusal import Refused
 
+TAGS = ["session"]
+
+
+def _sign_in_step(path, summary, *, body, responses):
+    """A POST that is a step of signing in: each one spends the same per-address budget."""
+    def decorator(view):
+        return api.post(path)(sign_in_limit(documented(summary, body=body, responses=responses, tags=TAGS)(view)))
+    return decorator
+
 
 @api.get("/csrf")
 @documented("A CSRF token for the sign-in form (the session cookie it belongs to comes with it)",
-            responses={200: CsrfSchema}, tags=["session"])
+            responses={200: CsrfSchema}, tags=TAGS)
 def csrf_token():
     return respond(CsrfSchema(), {"csrf_token": generate_csrf()})
 
 
-@api.post("/session")
-@sign_in_limit
-@documented("Sign in with email and password. Anyone with a second factor, or a role that needs "
-            "one, gets 202 and finishes at /api/session/second-factor",
-            body=SignInSchema, responses={200: MeSchema, 202: SecondStepSchema}, tags=["session"])
+@_sign_in_step("/session", "Sign in with email and password. Anyone with a second factor, or a role that needs "
+               "one, gets 202 and finishes at /api/session/second-factor",
+               body=SignInSchema, responses={200: MeSchema, 202: SecondStepSchema})
 def sign_in():
     credentials = load_json(SignInSchema())
     outcome = sign_in_with_password(credentials["email"], credentials["password"])
@@ -48,20 +55,18 @@ def second_step(step):
                        "(scan the code or type the key), then enter the 6-digit code it shows."}
 
 
-@api.post("/session/second-factor")
-@sign_in_limit
-@documented("Finish signing in with a code from the authenticator app or a recovery code",
-            body=SecondFactorSchema, responses={200: SignedInSchema}, tags=["session"])
+@_sign_in_step("/session/second-factor",
+               "Finish signing in with a code from the authenticator app or a recovery code",
+               body=SecondFactorSchema, responses={200: SignedInSchema})
 def sign_in_second_factor():
     answer = load_json(SecondFactorSchema())
     user, recovery_codes = sign_in_with_second_factor(answer["pending_token"], answer["code"])
     return respond(SignedInSchema(), dict(who_is(user), recovery_codes=recovery_codes))
 
 
-@api.post("/session/passkey/options")
-@sign_in_limit
-@documented("Start signing in with a passkey instead of a code: the options for navigator.credentials.get()",
-            body=PasskeyOptionsRequestSchema, responses={200: PasskeyOptionsSchema}, tags=["session"])
+@_sign_in_step("/session/passkey/options",
+               "Start signing in with a passkey instead of a code: the options for navigator.credentials.get()",
+               body=PasskeyOptionsRequestSchema, responses={200: PasskeyOptionsSchema})
 def passkey_options():
     answer = load_json(PasskeyOptionsRequestSchema())
     options = passkey_sign_in_options(answer["pending_token"], current_relying_party())
@@ -70,10 +75,9 @@ def passkey_options():
     return respond(PasskeyOptionsSchema(), {"public_key": options})
 
 
-@api.post("/session/passkey")
-@sign_in_limit
-@documented("Finish signing in with a passkey: the credential navigator.credentials.get() returned",
-            body=PasskeySignInSchema, responses={200: SignedInSchema}, tags=["session"])
+@_sign_in_step("/session/passkey",
+               "Finish signing in with a passkey: the credential navigator.credentials.get() returned",
+               body=PasskeySignInSchema, responses={200: SignedInSchema})
 def sign_in_passkey():
     answer = load_json(PasskeySignInSchema())
     user = sign_in_with_passkey(answer["pending_token"], answer["credential"], current_relying_party())
@@ -81,7 +85,7 @@ def sign_in_passkey():
 
 
 @api.delete("/session")
-@documented("Sign out: ends this session on the server", responses={204: None}, tags=["session"])
+@documented("Sign out: ends this session on the server", responses={204: None}, tags=TAGS)
 def sign_out():
     if current_user.is_authenticated:
         audit.record("session.ended", current_user._get_current_object())

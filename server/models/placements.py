@@ -7,6 +7,10 @@ from server.models.base import Base, JSONDocument, UTCDateTime, check_in, new_uu
 from server.models.tracking import Tracked
 from server.vocabulary import ATTENDANCE_CODES, NOTICE_GIVERS, PLACEMENT_KINDS, PLACEMENT_STATUSES, PROGRESS_METHODS
 
+# A part-time timetable and flexi-schooling are the school's own arrangements; every other kind
+# is alternative provision somewhere, so it names its provider.
+KINDS_WITHOUT_PROVIDER = ("part_time_timetable", "flexi_schooling")
+
 
 class Placement(Tracked, Base):
     __tablename__ = "placement"
@@ -17,9 +21,8 @@ class Placement(Tracked, Base):
         sa.CheckConstraint("cost_pence IS NULL OR cost_pence >= 0", name="cost_not_negative"),
         sa.CheckConstraint("qa_visit_every_weeks IS NULL OR qa_visit_every_weeks > 0", name="qa_frequency_positive"),
         sa.CheckConstraint("status != 'ended' OR end_date IS NOT NULL", name="ended_has_end_date"),
-        sa.CheckConstraint(
-            "kind IN ('part_time_timetable', 'flexi_schooling') OR provider_id IS NOT NULL",
-            name="provider_required_for_ap"),
+        sa.CheckConstraint(check_in("kind", KINDS_WITHOUT_PROVIDER) + " OR provider_id IS NOT NULL",
+                           name="provider_required_for_ap"),
         sa.CheckConstraint("flexi_notice_by IS NULL OR " + check_in("flexi_notice_by", NOTICE_GIVERS),
                            name="flexi_notice_by_known"),
         sa.CheckConstraint("(flexi_notice_on IS NULL) = (flexi_notice_by IS NULL)", name="flexi_notice_says_who"),

@@ -11,6 +11,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 from server.dates import school_today
 from server.extensions import db
 from server.models import User
+from server.models.placements import KINDS_WITHOUT_PROVIDER
 from server.schemas.admin_fields import (AdminSchema, flag, not_in_future, one_of, optional_date, required_date,
                                          required_text, whole_number)
 from server.schemas.base import optional_text
@@ -21,9 +22,6 @@ from server.vocabulary import NOTICE_GIVERS, OPEN_PLACEMENT_STATUSES, PLACEMENT_
 AGREEMENT_TEXT = ("aims", "planned_outcomes", "curriculum", "qualifications", "induction", "pastoral_arrangements",
                   "attendance_arrangements", "safeguarding_arrangements", "free_school_meals", "exam_arrangements",
                   "communication", "review_arrangements")
-KINDS_WITHOUT_PROVIDER = ("part_time_timetable", "flexi_schooling")
-APPROVAL_DATES = ("governors_approved_on", "parents_told_in_writing_on", "approved_on", "parent_agreed_on",
-                  "head_decision_in_writing_on", "la_informed_on")
 STATUS_CHANGES = ("active", "ended", "cancelled")
 
 
@@ -35,12 +33,17 @@ def _past_date(description):
     return optional_date(validate=not_in_future, metadata={"description": description})
 
 
+def _text(max_length, description):
+    """Optional text, described in the OpenAPI document."""
+    return optional_text(max_length, metadata={"description": description})
+
+
 def _name(description):
-    return optional_text(before_start.NAME_MAX_LENGTH, metadata={"description": description})
+    return _text(before_start.NAME_MAX_LENGTH, description)
 
 
 def _record_text(description):
-    return optional_text(before_start.TEXT_MAX_LENGTH, metadata={"description": description})
+    return _text(before_start.TEXT_MAX_LENGTH, description)
 
 
 class _AgreementSchema(AdminSchema):
@@ -62,7 +65,7 @@ class _AgreementSchema(AdminSchema):
     free_school_meals = _long_text()
     exam_arrangements = _long_text()
     communication = _long_text()
-    cost_basis = optional_text(200, metadata={"description": "per day, per session, per term..."})
+    cost_basis = _text(200, "per day, per session, per term...")
     review_arrangements = _long_text()
     qa_visit_every_weeks = whole_number(load_default=None, allow_none=True, validate=validate.Range(
         1, 52, error="Enter a number of weeks from 1 to 52."), error_messages={"invalid": "Enter a number of weeks."})
@@ -73,22 +76,21 @@ class _AgreementSchema(AdminSchema):
     approved_on = _past_date("Part-time timetable: approved on (§9.5).")
     parent_agreed_on = _past_date("Part-time timetable: the parent agreed on (§9.5).")
     head_decision_in_writing_on = _past_date("Flexi-schooling: the headteacher's written decision (§10.4).")
-    local_authority_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
-        "description": "EHCP: who at the local authority was consulted (§7.5)."})
+    local_authority_consulted_name = _text(partners.NAME_MAX_LENGTH,
+                                           "EHCP: who at the local authority was consulted (§7.5).")
     local_authority_consulted_on = _past_date("EHCP: when the local authority was consulted (§7.5).")
-    virtual_school_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
-        "description": "Looked after: the Virtual School Head consulted (§7.6)."})
+    virtual_school_consulted_name = _text(partners.NAME_MAX_LENGTH,
+                                          "Looked after: the Virtual School Head consulted (§7.6).")
     virtual_school_consulted_on = _past_date("Looked after: when the Virtual School Head was consulted (§7.6).")
-    social_worker_consulted_name = optional_text(partners.NAME_MAX_LENGTH, metadata={
-        "description": "Looked after or with a social worker: the social worker consulted (§7.6, §8.8)."})
+    social_worker_consulted_name = _text(partners.NAME_MAX_LENGTH, "Looked after or with a social worker: the "
+                                                                   "social worker consulted (§7.6, §8.8).")
     social_worker_consulted_on = _past_date("When the social worker was consulted (§7.6, §8.8).")
-    part_time_reason = optional_text(time_limits.REASON_MAX_LENGTH, metadata={
-        "description": "Part-time timetable: why the pupil needs it (§9.4)."})
+    part_time_reason = _text(time_limits.REASON_MAX_LENGTH, "Part-time timetable: why the pupil needs it (§9.4).")
     flexi_request_received_on = _past_date("Flexi-schooling: the date of the parents' written request (§10.5).")
-    flexi_home_educator = optional_text(flexi.TEXT_MAX_LENGTH, metadata={
-        "description": "Flexi-schooling: who educates the child at home on home days (§10.5)."})
-    flexi_home_welfare = optional_text(flexi.TEXT_MAX_LENGTH, metadata={
-        "description": "Flexi-schooling: who is responsible for the child's welfare on home days (§10.5)."})
+    flexi_home_educator = _text(flexi.TEXT_MAX_LENGTH,
+                                "Flexi-schooling: who educates the child at home on home days (§10.5).")
+    flexi_home_welfare = _text(flexi.TEXT_MAX_LENGTH,
+                               "Flexi-schooling: who is responsible for the child's welfare on home days (§10.5).")
     # Before the start (services/before_start.py): who, when and what.
     needs_analysis_by = _name("Who made the pupil's needs analysis (§4.3).")
     needs_analysis_on = _past_date("When the needs analysis was made (§4.3).")
@@ -161,7 +163,7 @@ class PlacementStatusSchema(AdminSchema):
     end_date = optional_date()
     outcome = optional_text(5000)
     destination = optional_text(200)
-    pupil_assessment = optional_text(5000, metadata={"description": "The pupil's own assessment (§8.7)."})
+    pupil_assessment = _text(5000, "The pupil's own assessment (§8.7).")
 
     @validates_schema
     def ending_says_how(self, data, **kwargs):
@@ -231,7 +233,7 @@ class ParentProgressSchema(AdminSchema):
     sent_on = required_date(validate=not_in_future)
     method = one_of(PROGRESS_METHODS, labels("progress_methods"), required=True)
     sent_by_name = required_text(parent_progress.NAME_MAX_LENGTH, metadata={"description": "Who sent it."})
-    summary = optional_text(parent_progress.SUMMARY_MAX_LENGTH, metadata={"description": "What it said, briefly."})
+    summary = _text(parent_progress.SUMMARY_MAX_LENGTH, "What it said, briefly.")
 
 
 class FlexiNoticeSchema(AdminSchema):
