@@ -4,8 +4,10 @@ Every date rule on the server reads today from `school_today()`, never the serve
 (on a UTC host it is still yesterday for an hour after midnight in summer), and every page,
 letter and document writes a date in words through `long_date()`.
 """
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from server.services.refusal import Refused
 
 SCHOOLS_TIME_ZONE = ZoneInfo("Europe/London")
 
@@ -25,6 +27,18 @@ def school_today():
 def academic_year_of(day):
     """2026 for any day from 1 August 2026 to 31 July 2027."""
     return day.year if day.month >= 8 else day.year - 1
+
+
+def refuse_unless_happened(day, since, today, field, missing, future, early):
+    """The day something was done (notice given, a letter sent) is a date, not after today and
+    not before `since` (the placement's start); else Refused on `field` with the message for
+    the rule it breaks: `missing`, `future` or `early`."""
+    if not isinstance(day, date):
+        raise Refused("validation_failed", missing, field=field)
+    if day > today:
+        raise Refused("validation_failed", future, field=field)
+    if day < since:
+        raise Refused("validation_failed", early, field=field)
 
 
 def in_england(value):

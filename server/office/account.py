@@ -7,11 +7,10 @@ from functools import wraps
 from flask import flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from server.errors import status_of
 from server.extensions import db
 from server.office import office
 from server.office.access import current_school
-from server.office.form_input import error_messages, submit
+from server.office.form_input import submit
 from server.security import current_relying_party, sha256_of_token, sign_in_limit
 from server.services import passkeys, second_factor, sign_in_settings
 from server.services.refusal import Refused
@@ -60,38 +59,36 @@ def two_step_confirm():
 
     def enrolled(codes):
         session.pop(ENROL_KEY, None)
-        return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+        return _recovery_codes(codes)
 
     return submit(None, lambda _: sign_in_settings.enrol(_me(), secret, request.form.get("code", "")),
-                  lambda refusal: (_render_two_step(errors=refusal.errors), refusal.status), page=enrolled,
-                  admin=True)
+                  _two_step_refused, page=enrolled, admin=True)
 
 
 @office.post("/account/two-step/recovery-codes")
 @sign_in_limit  # each guess at a code spends the sign-in budget
 @own_page
 def two_step_recovery_codes():
-    try:
-        codes = sign_in_settings.renew_recovery_codes(_me(), request.form.get("code", ""))
-    except Refused as refused:
-        db.session.commit()  # a code that was right is used up either way
-        return _render_two_step(errors=error_messages(refused)), status_of(refused)
-    db.session.commit()
-    return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+    # A code that was right is used up either way, so a refusal commits too.
+    return submit(None, lambda _: sign_in_settings.renew_recovery_codes(_me(), request.form.get("code", "")),
+                  _two_step_refused, page=_recovery_codes, admin=True, keep_refused=True)
 
 
 @office.post("/account/two-step/off")
 @sign_in_limit  # each guess at a code spends the sign-in budget
 @own_page
 def two_step_off():
-    try:
-        sign_in_settings.turn_off(_me(), request.form.get("code", ""))
-    except Refused as refused:
-        db.session.commit()  # as above: the code is used up
-        return _render_two_step(errors=error_messages(refused)), status_of(refused)
-    db.session.commit()
-    flash("Two-step sign-in is off.")
-    return redirect(url_for("office.two_step"))
+    return submit(None, lambda _: sign_in_settings.turn_off(_me(), request.form.get("code", "")),
+                  _two_step_refused, url_for("office.two_step"), "Two-step sign-in is off.", admin=True,
+                  keep_refused=True)  # as above: the code is used up
+
+
+def _recovery_codes(codes):
+    return render_template("office/recovery_codes.html", codes=codes, next=url_for("office.two_step"))
+
+
+def _two_step_refused(refusal):
+    return _render_two_step(errors=refusal.errors), refusal.status
 
 
 def _render_two_step(errors=None):

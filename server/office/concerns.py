@@ -2,15 +2,15 @@
 of their own), and one concern's page, where the DSL adds notes, records the outcome and, with a
 reason, reopens a closed concern. The AP leader and trust leads read; only the DSL writes.
 Every read is in the audit log."""
-from flask import g, render_template, request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
 from server.dates import school_today
-from server.extensions import db
 from server.models import SafeguardingConcern
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
+from server.office.audited_pages import render_then_commit
 from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate
 from server.schemas.office_forms import CloseSchema, NoteSchema, ReopenSchema
@@ -30,10 +30,8 @@ def dsl_queue():
     # The queue names pupils with concerns: that is a read of safeguarding data too.
     audit.record("concern.queue_read", g.school, school_id=g.school.id, show=show, page=page.number,
                  listed=len(page.rows) + len(closed))
-    rendered = render_template("office/concern_queue.html", page=page, show=show, concerns=page.rows, closed=closed,
-                               now=utcnow())
-    db.session.commit()  # after rendering: a commit expires every loaded row
-    return rendered
+    return render_then_commit("office/concern_queue.html", page=page, show=show, concerns=page.rows, closed=closed,
+                              now=utcnow())
 
 
 @office.get("/concerns/<uuid:concern_id>")
@@ -45,45 +43,49 @@ def concern(concern_id):
 @office.post("/concerns/<uuid:concern_id>/notes")
 @office_page("concern.act")
 def concern_add_note(concern_id):
-    found = _concern_or_404(concern_id)
-    return submit(NoteSchema(),
-                  lambda data: concern_service.add_note(found, current_user, data["kind"], data["text"], utcnow()),
-                  lambda refusal: _render(found, note_errors=refusal.errors, status=422),
-                  url_for("office.concern", concern_id=found.uuid), "Added to the concern's record.")
+    return _decide(concern_id, NoteSchema(), "note", "Added to the concern's record.",
+                   lambda found, data: concern_service.add_note(found, current_user, data["kind"], data["text"],
+                                                                utcnow()))
 
 
 @office.post("/concerns/<uuid:concern_id>/close")
 @office_page("concern.act")
 def concern_close(concern_id):
-    found = _concern_or_404(concern_id)
-    return submit(CloseSchema(), lambda data: concern_service.close(found, current_user, data["outcome"], utcnow()),
-                  lambda refusal: _render(found, close_errors=refusal.errors, status=422),
-                  url_for("office.dsl_queue"), "Concern closed with its outcome recorded. It has left the queue.")
+    return _decide(concern_id, CloseSchema(), "close",
+                   "Concern closed with its outcome recorded. It has left the queue.",
+                   lambda found, data: concern_service.close(found, current_user, data["outcome"], utcnow()),
+                   done=url_for("office.dsl_queue"))
 
 
 @office.post("/concerns/<uuid:concern_id>/reopen")
 @office_page("concern.act")
 def concern_reopen(concern_id):
+    return _decide(concern_id, ReopenSchema(), "reopen",
+                   "Concern reopened with your reason. It is back in the queue.",
+                   lambda found, data: concern_service.reopen(found, current_user, data["reason"], utcnow()))
+
+
+def _decide(concern_id, schema, form, message, decide, done=None):
+    """One of the DSL's forms on a concern's page ("note", "close" or "reopen"): `decide(concern,
+    data)` asks the service; then the concern's page (or `done`), or the page again with the
+    messages beside that form."""
     found = _concern_or_404(concern_id)
-    return submit(ReopenSchema(), lambda data: concern_service.reopen(found, current_user, data["reason"], utcnow()),
-                  lambda refusal: _render(found, reopen_errors=refusal.errors, status=422),
-                  url_for("office.concern", concern_id=found.uuid),
-                  "Concern reopened with your reason. It is back in the queue.")
+    return submit(schema, lambda data: decide(found, data), lambda refusal: _render(found, form, refusal.errors),
+                  done or url_for("office.concern", concern_id=found.uuid), message)
 
 
 def _concern_or_404(concern_id):
     return in_school_or_404(SafeguardingConcern, concern_id, "concern.read", *concern_service.CONCERN_LOAD)
 
 
-def _render(found, note_errors=None, close_errors=None, reopen_errors=None, status=200):
+def _render(found, failed=None, errors=None):
+    """The concern's page; after a refusal, the `failed` form shows its `errors` (422)."""
     concern_service.record_read([found], current_user, "concern")
     people = concern_service.people_by_id([found.closed_by_id] + [n.author_id for n in found.notes])
-    page = render_template(
-        "office/concern.html", concern=found, people=people, escalations=concern_service.escalations(found), note_kinds=concern_service.NOTE_KINDS,
-        entry_kinds=concern_service.ENTRY_KINDS, reopen_errors=reopen_errors or {},
-        may_write=may("concern.act"),
-        may_open_visit=may("visit.read_review"),
-        note_errors=note_errors or {}, close_errors=close_errors or {}, form=request.form,
-        today=school_today())
-    db.session.commit()  # the audit entry of this read, after rendering: a commit expires every loaded row
-    return page, status
+    shown = {form: errors if form == failed else {} for form in ("note", "close", "reopen")}
+    page = render_then_commit(
+        "office/concern.html", concern=found, people=people, escalations=concern_service.escalations(found),
+        note_kinds=concern_service.NOTE_KINDS, entry_kinds=concern_service.ENTRY_KINDS,
+        reopen_errors=shown["reopen"], may_write=may("concern.act"), may_open_visit=may("visit.read_review"),
+        note_errors=shown["note"], close_errors=shown["close"], form=request.form, today=school_today())
+    return page, 422 if failed else 200

@@ -46,7 +46,7 @@ class FormRefusal:
     code: str = None
 
 
-def submit(schema, save, refuse, done=None, message=None, admin=False, read=None, page=None):
+def submit(schema, save, refuse, done=None, message=None, admin=False, read=None, page=None, keep_refused=False):
     """Take the posted form.
 
     - `schema`: what reads the form: read_form, or load_form for the administration schemas the
@@ -59,12 +59,17 @@ def submit(schema, save, refuse, done=None, message=None, admin=False, read=None
       that gives one.
     - `message`: flashed after the commit: text, or a function of what `save` returned.
     - `page`: instead of going elsewhere, the page to show: a function of what `save` returned.
+    - `keep_refused`: a refusal still commits what the service did before saying no (a code that
+      was checked is used up, right or wrong), instead of rolling it back.
     """
     read = read or (load_form if admin else read_form)
     try:
         result = save(read(schema) if schema is not None else None)
     except (ValidationError, Refused) as error:
-        db.session.rollback()
+        if keep_refused:
+            db.session.commit()
+        else:
+            db.session.rollback()
         return refuse(refusal_of(error, error_messages if admin else form_errors))
     db.session.commit()
     text = message(result) if callable(message) else message
@@ -73,6 +78,11 @@ def submit(schema, save, refuse, done=None, message=None, admin=False, read=None
     if page is not None:
         return page(result)
     return redirect(done(result) if callable(done) else done)
+
+
+def saved(changes):
+    """The message after an edit: whether the service changed anything."""
+    return "Saved." if changes else "Nothing was changed."
 
 
 def refusal_of(error, messages=None):

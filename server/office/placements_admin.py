@@ -11,7 +11,8 @@ from server.extensions import db
 from server.models import Placement, Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.form_input import can_manage, form_payload, refuse_unless_manager, submit
+from server.office.audited_pages import render_then_commit
+from server.office.form_input import can_manage, form_payload, refuse_unless_manager, saved, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.office.pupils_admin import FLAGS
 from server.schemas.admin_placements import (AGREEMENT_TEXT, PlacementChangeSchema, PlacementInSchema,
@@ -73,12 +74,10 @@ def placements():
     rows = [{"placement": p, "blockers": activation_blockers(p, today) if p.status == "planned" else []}
             for p in page.rows]
     audit.record("placement.list_read", g.school, school_id=g.school.id)
-    rendered = render_template(
+    return render_then_commit(
         "office/admin/placements.html", rows=rows, page=page, status=status, kind=kind, provider=provider, sort=sort,
         sorts=SORTS, can_manage=can_manage(), provider_options=[(str(p.uuid), p.name) for p in providers],
         kind_codes=PLACEMENT_KINDS, status_codes=PLACEMENT_STATUSES)
-    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
-    return rendered
 
 
 @office.route("/placements/new", methods=["GET", "POST"])
@@ -111,7 +110,7 @@ def placement_edit(placement_id):
     return submit(PlacementChangeSchema(),
                   lambda data: placement_service.update_placement(placement, data, current_user), refuse,
                   url_for("office.placement_edit", placement_id=placement.uuid),
-                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
+                  saved, admin=True)
 
 
 @office.post("/placements/<uuid:placement_id>/status")

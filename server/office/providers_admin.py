@@ -13,7 +13,7 @@ from server.models.base import utcnow
 from server.office import evidence as evidence_upload
 from server.office import office
 from server.office.access import office_page
-from server.office.form_input import can_manage, form_payload, load_form, refuse_unless_manager, submit
+from server.office.form_input import can_manage, form_payload, load_form, refuse_unless_manager, saved, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_providers import REPORT_SOURCE_LABELS, ProviderRecordSchema
 from server.security import in_school_or_404
@@ -53,8 +53,7 @@ def provider_new():
     if request.method == "GET":
         return _render_form(None, {"registration_status": None, "full_time_pupils": 0, "reports": [], "evidence": []})
     return submit(ProviderRecordSchema(), lambda data: provider_service.create_provider(g.school, data, current_user),
-                  lambda refusal: (_render_form(None, _posted(), refusal.errors), refusal.status),
-                  lambda provider: url_for("office.provider_edit", provider_id=provider.uuid),
+                  _form_again(), lambda provider: url_for("office.provider_edit", provider_id=provider.uuid),
                   lambda provider: f"{provider.name} saved.", admin=True)
 
 
@@ -71,12 +70,8 @@ def provider_edit(provider_id):
         form = _with_uploads(provider, request.form)
         return provider_service.update_provider(provider, load_form(ProviderRecordSchema(), form), current_user)
 
-    def refuse(refusal):  # a refused scan (document_refused, document_too_large) names its row
-        again = in_school_or_404(Provider, provider_id, "pupil.read")
-        return _render_form(again, _posted(), refusal.errors, refusal.code), refusal.status
-
-    return submit(None, save, refuse, url_for("office.provider_edit", provider_id=provider.uuid),
-                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
+    return submit(None, save, _form_again(provider_id), url_for("office.provider_edit", provider_id=provider.uuid),
+                  saved, admin=True)
 
 
 def _with_uploads(provider, form):
@@ -115,8 +110,15 @@ def _files(provider, rows):
     return [evidence_files.provider_file(provider, row["file"]) if row.get("file") else None for row in rows]
 
 
-def _posted():
-    return form_payload(ProviderRecordSchema(), request.form)
+def _form_again(provider_id=None):
+    """The form again with what was posted and the messages (the provider read afresh after the
+    rollback; none for a new one). Only an existing provider takes scans: a refused one
+    (document_refused, document_too_large) names its row, by its code."""
+    def refuse(refusal):
+        again = in_school_or_404(Provider, provider_id, "pupil.read") if provider_id else None
+        posted = form_payload(ProviderRecordSchema(), request.form)
+        return _render_form(again, posted, refusal.errors, refusal.code if again else None), refusal.status
+    return refuse
 
 
 def _render_form(provider, values, errors=None, error_code=None):

@@ -10,10 +10,9 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from server.errors import status_of
-from server.extensions import db
 from server.office import office
 from server.office.access import office_page
-from server.office.form_input import error_messages, load_form
+from server.office.form_input import error_messages, load_form, submit
 from server.schemas.admin_pupils import IMPORT_FIELD_LABELS, IMPORT_FIELDS, REQUIRED_IMPORT_FIELDS, PupilImportSchema
 from server.services import pupil_import as import_service
 from server.services.refusal import Refused
@@ -47,6 +46,7 @@ def pupil_import_step(token):
     csv_file = _kept_file(token)
     if request.method == "GET":
         return _render_mapping(token, csv_file, import_service.guess_mapping(csv_file))
+    # Planning reads and changes nothing, so its refusals need no rollback: the mapping page again.
     try:
         mapping = load_form(PupilImportSchema(only=("mapping",)))["mapping"]
         plan = import_service.plan_import(g.school, csv_file, mapping)
@@ -58,17 +58,19 @@ def pupil_import_step(token):
         return _render_preview(token, mapping, plan)
     if request.form.get("fingerprint") != plan.fingerprint:
         return _render_preview(token, mapping, plan, moved=True), 409
-    try:
-        import_service.apply_import(g.school, plan, current_user)
-    except Refused:  # conflict: another change overtook the plan
-        db.session.rollback()
-        return _render_preview(token, mapping, import_service.plan_import(g.school, csv_file, mapping), moved=True), 409
-    db.session.commit()
-    import_service.discard_upload(current_app.config["DATA_DIR"], token)
-    session.pop(SESSION_KEY, None)
-    flash(f"Import done: {len(plan.created)} added, {len(plan.changed)} changed, {len(plan.unchanged)} "
-          f"already up to date, {len(plan.rejected)} rejected.")
-    return redirect(url_for("office.pupils"))
+
+    def applied(_):
+        import_service.discard_upload(current_app.config["DATA_DIR"], token)
+        session.pop(SESSION_KEY, None)
+        return redirect(url_for("office.pupils"))
+
+    return submit(None, lambda _: import_service.apply_import(g.school, plan, current_user),
+                  # conflict: another change overtook the plan, so the new plan is shown
+                  lambda _: (_render_preview(token, mapping, import_service.plan_import(g.school, csv_file, mapping),
+                                             moved=True), 409),
+                  message=f"Import done: {len(plan.created)} added, {len(plan.changed)} changed, "
+                          f"{len(plan.unchanged)} already up to date, {len(plan.rejected)} rejected.",
+                  page=applied)
 
 
 def _kept_file(token):

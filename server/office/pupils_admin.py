@@ -8,7 +8,8 @@ from server.extensions import db
 from server.models import Pupil
 from server.office import office
 from server.office.access import office_page
-from server.office.form_input import can_manage, form_payload, refuse_unless_manager, submit
+from server.office.audited_pages import render_then_commit
+from server.office.form_input import can_manage, form_payload, refuse_unless_manager, saved, submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.admin_pupils import PupilRecordSchema
 from server.security import in_school_or_404
@@ -41,11 +42,9 @@ def pupils():
                     page_number(), {"q": search, "year": year, "flag": flag, "sort": sort})
     open_counts = pupil_service.open_placement_counts(g.school)
     audit.record("pupil.list_read", g.school, school_id=g.school.id, search=search or None)
-    rendered = render_template("office/admin/pupils.html", page=page, pupils=page.rows, search=search, year=year,
-                               flag=flag, sort=sort, sorts=SORTS, open_counts=open_counts, can_manage=can_manage(),
-                               flags=FLAGS, years=years)
-    db.session.commit()  # after rendering: a commit expires every loaded row, and each would be read again
-    return rendered
+    return render_then_commit("office/admin/pupils.html", page=page, pupils=page.rows, search=search, year=year,
+                              flag=flag, sort=sort, sorts=SORTS, open_counts=open_counts, can_manage=can_manage(),
+                              flags=FLAGS, years=years)
 
 
 @office.route("/pupils/new", methods=["GET", "POST"])
@@ -54,8 +53,7 @@ def pupil_new():
     if request.method == "GET":
         return _render_form(None, {})
     return submit(PupilRecordSchema(), lambda data: pupil_service.create_pupil(g.school, data, current_user),
-                  lambda refusal: (_render_form(None, _posted(), refusal.errors), refusal.status),
-                  lambda pupil: url_for("office.pupil_edit", pupil_id=pupil.uuid),
+                  _form_again(), lambda pupil: url_for("office.pupil_edit", pupil_id=pupil.uuid),
                   lambda pupil: f"{pupil.full_name} saved. Next: set up their placement.", admin=True)
 
 
@@ -68,18 +66,17 @@ def pupil_edit(pupil_id):
         db.session.commit()
         return _render_form(pupil, PupilRecordSchema().dump(pupil))
     refuse_unless_manager()
+    return submit(PupilRecordSchema(), lambda data: pupil_service.update_pupil(pupil, data, current_user),
+                  _form_again(pupil_id), url_for("office.pupil_edit", pupil_id=pupil.uuid), saved, admin=True)
 
+
+def _form_again(pupil_id=None):
+    """The form again with what was posted and the messages (the pupil read afresh after the
+    rollback; none for a new one)."""
     def refuse(refusal):
-        again = in_school_or_404(Pupil, pupil_id, "pupil.read")
-        return _render_form(again, _posted(), refusal.errors), refusal.status
-
-    return submit(PupilRecordSchema(), lambda data: pupil_service.update_pupil(pupil, data, current_user), refuse,
-                  url_for("office.pupil_edit", pupil_id=pupil.uuid),
-                  lambda changes: "Saved." if changes else "Nothing was changed.", admin=True)
-
-
-def _posted():
-    return form_payload(PupilRecordSchema(), request.form)
+        again = in_school_or_404(Pupil, pupil_id, "pupil.read") if pupil_id else None
+        return _render_form(again, form_payload(PupilRecordSchema(), request.form), refusal.errors), refusal.status
+    return refuse
 
 
 def _render_form(pupil, values, errors=None):

@@ -15,6 +15,7 @@ from server.models.base import utcnow
 from server.office import office
 from server.office import evidence
 from server.office.access import may, office_page
+from server.office.audited_pages import render_then_commit
 from server.office.form_input import submit
 from server.schemas.admin_placements import FlexiNoticeSchema, ParentProgressSchema
 from server.schemas.admin_providers import ExistingCheckSchema
@@ -37,32 +38,35 @@ def placement_record(placement_id):
 @office.post("/placements/<uuid:placement_id>/parent-progress")
 @office_page("placement.record_parent_progress")
 def placement_parent_progress(placement_id):
-    placement = _placement_or_404(placement_id)
-    return submit(ParentProgressSchema(),
-                  lambda data: parent_progress.record(placement, data, current_user, utcnow(), school_today())[1],
-                  _placement_refused(placement_id, "progress"),
-                  url_for("office.placement_record", placement_id=placement.uuid),
-                  lambda created: "Progress information to parents recorded." if created
-                                  else "That was recorded already.")
+    return _on_placement(placement_id, ParentProgressSchema(), "progress",
+                         lambda placement, data: parent_progress.record(placement, data, current_user, utcnow(),
+                                                                        school_today())[1],
+                         lambda _, created: "Progress information to parents recorded." if created
+                                            else "That was recorded already.")
 
 
 @office.post("/placements/<uuid:placement_id>/flexi-notice")
 @office_page("placement.record_flexi_notice")
 def placement_flexi_notice(placement_id):
+    return _on_placement(placement_id, FlexiNoticeSchema(), "notice",
+                         lambda placement, data: flexi.record_notice(placement, data, current_user, school_today()),
+                         lambda placement, changes: f"Notice recorded: the agreement ends on "
+                                                    f"{long_date(placement.planned_end_date)}."
+                                                    if changes else "That notice was recorded already.")
+
+
+def _on_placement(placement_id, schema, form, save, message):
+    """A form on the placement record: `save(placement, data)` asks the service; then the record
+    with `message(placement, saved)`, or the record again with the messages, its form `form` open."""
     placement = _placement_or_404(placement_id)
-    return submit(FlexiNoticeSchema(), lambda data: flexi.record_notice(placement, data, current_user, school_today()),
-                  _placement_refused(placement_id, "notice"),
-                  url_for("office.placement_record", placement_id=placement.uuid),
-                  lambda changes: f"Notice recorded: the agreement ends on {long_date(placement.planned_end_date)}."
-                                  if changes else "That notice was recorded already.")
 
-
-def _placement_refused(placement_id, failed):
-    """The record again with the form's messages, its form `failed` open."""
     def refuse(refusal):
         return _render_placement(_placement_or_404(placement_id), errors=refusal.errors, status=refusal.status,
-                                 failed=failed)
-    return refuse
+                                 failed=form)
+
+    return submit(schema, lambda data: save(placement, data), refuse,
+                  url_for("office.placement_record", placement_id=placement.uuid),
+                  lambda saved: message(placement, saved))
 
 
 @office.get("/providers/<uuid:provider_id>/record")
@@ -74,34 +78,39 @@ def provider_record(provider_id):
 @office.post("/providers/<uuid:provider_id>/material-change")
 @office_page("visit.review")
 def provider_material_change(provider_id):
-    provider = _provider_or_404(provider_id)
-    return submit(MaterialChangeSchema(),
-                  lambda data: risk_assessments.request_review(provider, current_user, data["reason"], utcnow()),
-                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
-                  "Material change recorded: the risk assessment is due for review.")
+    return _on_provider(provider_id, MaterialChangeSchema(),
+                        lambda provider, data: risk_assessments.request_review(provider, current_user, data["reason"],
+                                                                               utcnow()),
+                        "Material change recorded: the risk assessment is due for review.")
 
 
 @office.post("/providers/<uuid:provider_id>/mitigations")
 @office_page("placement.approve_mitigations")
 def provider_mitigations(provider_id):
-    provider = _provider_or_404(provider_id)
-    return submit(MitigationsSchema(),
-                  lambda data: risk_assessments.approve_mitigations(provider, current_user, data["mitigations"],
-                                                                    utcnow()),
-                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
-                  "Mitigations approved: the risk assessment now counts.")
+    return _on_provider(provider_id, MitigationsSchema(),
+                        lambda provider, data: risk_assessments.approve_mitigations(provider, current_user,
+                                                                                    data["mitigations"], utcnow()),
+                        "Mitigations approved: the risk assessment now counts.")
 
 
 @office.post("/providers/<uuid:provider_id>/existing-check")
 @office_page("visit.review")
 def provider_existing_check(provider_id):
-    provider = _provider_or_404(provider_id)
     # A refused scan (document_refused, document_too_large) is shown beside the file box.
-    return submit(ExistingCheckSchema(),
-                  lambda data: risk_assessments.from_existing_check(provider, data, evidence.upload(), current_user,
-                                                                    utcnow(), evidence.limits()),
-                  _provider_refused(provider), url_for("office.provider_record", provider_id=provider.uuid),
-                  "The existing check is recorded as the provider's risk assessment, with its scan.")
+    return _on_provider(provider_id, ExistingCheckSchema(),
+                        lambda provider, data: risk_assessments.from_existing_check(
+                            provider, data, evidence.upload(), current_user, utcnow(), evidence.limits()),
+                        "The existing check is recorded as the provider's risk assessment, with its scan.")
+
+
+def _on_provider(provider_id, schema, save, message):
+    """A form on the provider record: `save(provider, data)` asks the service; then the record
+    with `message`, or the record again with the messages (and the refusal's code)."""
+    provider = _provider_or_404(provider_id)
+    return submit(schema, lambda data: save(provider, data),
+                  lambda refusal: _render_provider(provider, errors=refusal.errors, status=refusal.status,
+                                                   error_code=refusal.code),
+                  url_for("office.provider_record", provider_id=provider.uuid), message)
 
 
 @office.post("/actions/<uuid:action_id>/done")
@@ -123,11 +132,6 @@ def action_done(action_id):
                   record_url, "Action marked done.")
 
 
-def _provider_refused(provider):
-    return lambda refusal: _render_provider(provider, errors=refusal.errors, status=refusal.status,
-                                            error_code=refusal.code)
-
-
 def _placement_or_404(placement_id):
     return in_school_or_404(Placement, placement_id, "placement.read_record", *placement_records.PLACEMENT_LOAD)
 
@@ -146,7 +150,7 @@ def _render_placement(placement, errors=None, status=200, failed=None):
     record = placement_records.build(placement, today, with_concerns=may_read_concerns)
     audit.record("placement.record_read", placement, concerns=len(record.concerns))
     concern_service.record_read(record.concerns, current_user, "placement_record")
-    page = render_template(
+    page = render_then_commit(
         "office/placement_record.html", record=record, placement=placement, pupil=placement.pupil, today=today,
         errors=errors or {}, form=request.form if errors else {}, failed=failed,
         may_mark_done=may("action.write"),
@@ -155,7 +159,6 @@ def _render_placement(placement, errors=None, status=200, failed=None):
         progress_methods=labels("progress_methods"), notice_givers=labels("notice_givers"),
         earliest_end=flexi.earliest_end,
         may_review=may("visit.read_review"), may_read_concerns=may_read_concerns, ra_status=risk_assessments.status)
-    db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status
 
 

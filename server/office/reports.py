@@ -6,6 +6,7 @@ default. Every document produced is in the audit log.
 CSV exports stream: the browser starts the download at once and shows its progress while the
 rows are written. PDFs are plain download links, fetched beside the open page.
 """
+from functools import wraps
 
 import sqlalchemy as sa
 from flask import Response, g, render_template, request, stream_with_context, url_for
@@ -34,52 +35,50 @@ def chart_svg(chart):
     return charts.svg_data_uri(chart) if isinstance(chart, Chart) else ""
 
 
+def for_chosen_period(download):
+    """A download of the period chosen on the Reports page, given to it as `period`; a bad period
+    shows the Reports page again with the message instead."""
+    @wraps(download)
+    def checked(*args, **kwargs):
+        period, errors = _period()
+        if errors:
+            return _refuse_period(errors)
+        return download(*args, period=period, **kwargs)
+    return checked
+
+
 @office.get("/reports")
 @office_page("report.read")
 def reports():
-    period, errors = _period()
-    pupil_level = may("document.pupil")
-    placements = _placements_in(period) if pupil_level else []
-    return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
-                           placements=placements, exports=csv_exports.EXPORTS), 422 if errors else 200
+    return _render_index(*_period())
 
 
 @office.get("/reports/governors")
 @office_page("report.read")
 def governors_report_page():
     period, errors = _period()
-    report = governors_report.build(g.school, period, school_today())
-    document = governors_report.document(report, current_user, utcnow())
+    document = _governors_document(period)
     page = render_template("office/reports_governors.html", document=document, period=period, errors=errors)
-    audit.record("governors_report.read", g.school, school_id=g.school.id, **period.as_query())
-    db.session.commit()
+    _produced("governors_report.read", **period.as_query())
     return page, 422 if errors else 200
 
 
 @office.get("/reports/governors.pdf")
 @office_page("report.read")
-def governors_report_pdf():
-    period, errors = _period()
-    if errors:
-        return _refuse_period(errors)
-    report = governors_report.build(g.school, period, school_today())
-    document = governors_report.document(report, current_user, utcnow())
+@for_chosen_period
+def governors_report_pdf(period):
+    document = _governors_document(period)
     data = pdf_layout.render(document)
-    audit.record("governors_report.pdf", g.school, school_id=g.school.id, **period.as_query())
-    db.session.commit()
+    _produced("governors_report.pdf", **period.as_query())
     return pdf_response(data, document.filename)
 
 
 @office.get("/reports/governors.csv")
 @office_page("report.read")
-def governors_report_csv():
-    period, errors = _period()
-    if errors:
-        return _refuse_period(errors)
-    report = governors_report.build(g.school, period, school_today())
-    rows = list(governors_report.csv_rows(governors_report.document(report, current_user, utcnow())))
-    audit.record("governors_report.csv", g.school, school_id=g.school.id, **period.as_query())
-    db.session.commit()
+@for_chosen_period
+def governors_report_csv(period):
+    rows = list(governors_report.csv_rows(_governors_document(period)))
+    _produced("governors_report.csv", **period.as_query())
     return csv_response(csv_exports.stream(governors_report.CSV_HEADER, rows),
                         f"governors-report-{period.starts_on}-to-{period.ends_on}.csv")
 
@@ -87,14 +86,15 @@ def governors_report_csv():
 @office.get("/reports/exports/<name>.csv")
 @office_page("document.pupil")
 def export_csv(name):
-    if name not in csv_exports.EXPORTS:
+    if name not in csv_exports.EXPORTS:  # before the period: an unknown export is not found, whatever the dates
         return render_template("error.html", status=404, message="There is no such export."), 404
-    period, errors = _period()
-    if errors:
-        return _refuse_period(errors)
+    return _export_csv(name)
+
+
+@for_chosen_period
+def _export_csv(name, period):
     header, rows = csv_exports.export(name, g.school.id, period, school_today())
-    audit.record("export.csv", g.school, school_id=g.school.id, export=name, **period.as_query())
-    db.session.commit()
+    _produced("export.csv", export=name, **period.as_query())
     return csv_response(csv_exports.stream(header, rows), f"{name}-{period.starts_on}-to-{period.ends_on}.csv")
 
 
@@ -107,13 +107,10 @@ def la_notifications_page():
 
 @office.get("/reports/la-notifications.csv")
 @office_page("document.pupil")
-def la_notifications_csv():
-    period, errors = _period()
-    if errors:
-        return _refuse_period(errors)
+@for_chosen_period
+def la_notifications_csv(period):
     rows = [n.row() for n in la_notifications.notifications(g.school.id, period)]
-    audit.record("la_notifications.csv", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
-    db.session.commit()
+    _produced("la_notifications.csv", rows=len(rows), **period.as_query())
     return csv_response(csv_exports.stream(la_notifications.HEADER, rows),
                         f"la-notifications-{period.starts_on}-to-{period.ends_on}.csv")
 
@@ -155,13 +152,27 @@ def _period():
         return periods.this_academic_year(g.school.id, today), form_errors(error)
 
 
+def _governors_document(period):
+    report = governors_report.build(g.school, period, school_today())
+    return governors_report.document(report, current_user, utcnow())
+
+
+def _produced(action, **details):
+    """Every document produced is in the audit log, committed before it is sent."""
+    audit.record(action, g.school, school_id=g.school.id, **details)
+    db.session.commit()
+
+
 def _refuse_period(errors):
     """A download asked for with a bad period: the Reports page again, with the message."""
-    period = periods.this_academic_year(g.school.id, school_today())
+    return _render_index(periods.this_academic_year(g.school.id, school_today()), errors)
+
+
+def _render_index(period, errors):
     pupil_level = may("document.pupil")
     return render_template("office/reports_index.html", period=period, errors=errors, pupil_level=pupil_level,
                            placements=_placements_in(period) if pupil_level else [],
-                           exports=csv_exports.EXPORTS), 422
+                           exports=csv_exports.EXPORTS), 422 if errors else 200
 
 
 def _placements_in(period):
@@ -180,8 +191,7 @@ def _render_la(period, errors=None, status=200, posted=None):
                            posted=posted, today=school_today(), school=g.school,
                            may_mark=may("local_authority.notify"))
     # Rendered before the commit, which would expire every row the page reads.
-    audit.record("la_notifications.read", g.school, school_id=g.school.id, rows=len(rows), **period.as_query())
-    db.session.commit()
+    _produced("la_notifications.read", rows=len(rows), **period.as_query())
     return page, status
 
 

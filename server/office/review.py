@@ -5,11 +5,11 @@ from flask import abort, g, render_template, request, url_for
 from flask_login import current_user
 
 from server.dates import medium_date, school_today
-from server.extensions import db
 from server.models import Visit
 from server.models.base import utcnow
 from server.office import office
 from server.office.access import may, office_page
+from server.office.audited_pages import render_then_commit
 from server.office.form_input import submit
 from server.office.paging import choice, page_number, paginate, sorted_by
 from server.schemas.office_forms import SendBackSchema, SignOffSchema
@@ -85,9 +85,8 @@ def _render_visit(visit, version_number, errors=None, status=200):
     may_read_concerns = may("concern.read")
     if may_read_concerns and shown.concerns:
         concern_service.record_read(shown.concerns, current_user, "visit_review")
-    page = render_template(
+    page = render_then_commit(
         "office/review_visit.html", visit=visit, shown=shown, errors=errors or {}, form=request.form,
         may_decide=may("visit.review"), may_read_concerns=may_read_concerns,
         subject=review.subject_of(visit), decisions=review.decisions(visit), today=school_today())
-    db.session.commit()  # the audit entries of this read, after rendering: a commit expires every loaded row
     return page, status

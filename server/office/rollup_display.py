@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from server.dates import medium_date, short_date
 from server.office import office
-from server.services.documents.wording import day, moment, uk_day
+from server.services.documents.wording import day, moment, on_uk_day
 
 # 14 Oct 2026, 10:12 — in UK time.
 office.add_app_template_filter(moment, "uk_datetime")
@@ -19,12 +19,7 @@ office.add_app_template_filter(short_date, "short_date")
 @office.app_template_filter("uk_date")
 def uk_date(value):
     """Wed 14 Oct 2026."""
-    if not isinstance(value, date):
-        return "—"
-    on = uk_day(value)
-    if on is None:
-        return value.isoformat()
-    return f"{on:%a} {medium_date(on)}"
+    return on_uk_day(value, lambda on: f"{on:%a} {medium_date(on)}")
 
 
 @office.app_template_filter("days_from")

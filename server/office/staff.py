@@ -115,19 +115,17 @@ def staff_password_link(user_id):
 @office.post("/staff/<uuid:user_id>/deactivate")
 @office_page("school.administer")
 def staff_deactivate(user_id):
-    user = _member(user_id)
-    return submit(None, lambda _: staff_service.deactivate(user, g.school, current_user), _member_refused(user_id),
-                  url_for("office.staff_member", user_id=user.uuid),
-                  f"{user.full_name} is deactivated: signed out everywhere, and their visits stay in the record.")
+    return _on_member(user_id, lambda user: staff_service.deactivate(user, g.school, current_user),
+                      lambda user, _: f"{user.full_name} is deactivated: signed out everywhere, and their visits "
+                                      "stay in the record.")
 
 
 @office.post("/staff/<uuid:user_id>/reactivate")
 @office_page("school.administer")
 def staff_reactivate(user_id):
-    user = _member(user_id)
-    return submit(None, lambda _: staff_service.reactivate(user, g.school, current_user), _member_refused(user_id),
-                  url_for("office.staff_member", user_id=user.uuid),
-                  f"{user.full_name} can sign in again. Make them a set-password link if they need one.")
+    return _on_member(user_id, lambda user: staff_service.reactivate(user, g.school, current_user),
+                      lambda user, _: f"{user.full_name} can sign in again. Make them a set-password link if they "
+                                      "need one.")
 
 
 @office.route("/set-password/<token>", methods=["GET", "POST"])
@@ -143,38 +141,43 @@ def set_password(token):
                   page=lambda _: render_template("office/admin/set_password.html", person=user, done=True),
                   admin=True)
 
+
 @office.post("/staff/<uuid:user_id>/second-factor-reset")
 @office_page("second_factor.reset")
 def staff_second_factor_reset(user_id):
-    user = _member(user_id)
-    return submit(None, lambda _: sign_in_settings.reset_second_factor(user, g.school,
-                                                                        current_user._get_current_object()),
-                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
-                  lambda done: f"{user.full_name}'s two-step sign-in is reset: they are signed out everywhere and "
-                               "add a new authenticator app when they next sign in." if done else
-                               "Two-step sign-in was already off.")
+    return _on_member(user_id, lambda user: sign_in_settings.reset_second_factor(user, g.school, _me()),
+                      lambda user, done: f"{user.full_name}'s two-step sign-in is reset: they are signed out "
+                                         "everywhere and add a new authenticator app when they next sign in."
+                                         if done else "Two-step sign-in was already off.")
 
 
 @office.post("/staff/<uuid:user_id>/passkeys/<int:passkey_id>/remove")
 @office_page("second_factor.reset")
 def staff_passkey_remove(user_id, passkey_id):
-    user = _member(user_id)
-    return submit(None, lambda _: sign_in_settings.remove_someones_passkey(user, passkey_id, g.school,
-                                                                            current_user._get_current_object()),
-                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
-                  lambda removed: f"The passkey is removed and {user.full_name} is signed out everywhere." if removed
-                                  else "That passkey had already been removed.")
+    return _on_member(user_id, lambda user: sign_in_settings.remove_someones_passkey(user, passkey_id, g.school, _me()),
+                      lambda user, removed: f"The passkey is removed and {user.full_name} is signed out everywhere."
+                                            if removed else "That passkey had already been removed.")
 
 
 @office.post("/staff/<uuid:user_id>/sessions/<int:session_id>/end")
 @office_page("session.revoke_others")
 def staff_session_end(user_id, session_id):
+    return _on_member(user_id, lambda user: sign_in_settings.end_someones_session(user, session_id, g.school, _me()),
+                      lambda _, ended: "That session has ended: the device is signed out." if ended else
+                                       "That session had already ended.")
+
+
+def _on_member(user_id, act, message):
+    """A button on a member's page: `act(user)` asks the service; then their page with
+    `message(user, what act returned)`, or the page again with the refusal."""
     user = _member(user_id)
-    return submit(None, lambda _: sign_in_settings.end_someones_session(user, session_id, g.school,
-                                                                         current_user._get_current_object()),
-                  _member_refused(user_id), url_for("office.staff_member", user_id=user.uuid),
-                  lambda ended: "That session has ended: the device is signed out." if ended else
-                                "That session had already ended.")
+    return submit(None, lambda _: act(user), _member_refused(user_id),
+                  url_for("office.staff_member", user_id=user.uuid), lambda done: message(user, done))
+
+
+def _me():
+    # The signed-in person as a row, for the services that compare or store it.
+    return current_user._get_current_object()
 
 
 def _member_refused(user_id, values=None):

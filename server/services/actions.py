@@ -9,6 +9,7 @@ from server.extensions import db
 from server.models import FollowUpAction
 from server.services import audit
 from server.services.refusal import Refused
+from server.services.row_locks import locked
 
 # Staff who keep the records may mark an action done; trust leads only read.
 NOTE_MAX_LENGTH = 2000
@@ -29,9 +30,7 @@ def open_provider_actions(provider_ids):
 
 
 def mark_done(action, user, note, now):
-    action = db.session.execute(
-        sa.select(FollowUpAction).where(FollowUpAction.id == action.id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+    action = locked(action)
     if action.done_at is not None:
         raise Refused("already_done", "This action is already marked done.")
     note = (note or "").strip() or None

@@ -12,6 +12,7 @@ from server.extensions import db
 from server.models import AuditEvent, ConcernNote, Placement, SafeguardingConcern, User, Visit
 from server.services import audit
 from server.services.refusal import Refused
+from server.services.row_locks import locked
 
 NOTE_KINDS = {"note": "Note", "dsl_action": "Action taken by the DSL", "correction": "Correction"}
 # Entries the record writes itself when the concern changes state; nobody types them as notes.
@@ -88,9 +89,7 @@ def add_note(concern, author, kind, text, now):
 
 def close(concern, dsl, outcome, now):
     """Record what was done and take the concern out of the queue."""
-    concern = db.session.execute(
-        sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+    concern = locked(concern)
     if concern.closed_at is not None:
         raise Refused("already_done", "This concern is already closed.")
     concern.outcome = _clean(outcome, "Write what was done: the outcome is the record of the DSL's decision.",
@@ -104,9 +103,7 @@ def close(concern, dsl, outcome, now):
 def reopen(concern, dsl, reason, now):
     """Put a closed concern back in the queue, with the reason. Nothing is edited: the outcome it
     was closed with stays in its record as an entry of its own, and the reopening is another."""
-    concern = db.session.execute(
-        sa.select(SafeguardingConcern).where(SafeguardingConcern.id == concern.id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
+    concern = locked(concern)
     if concern.closed_at is None:
         raise Refused("already_done", "This concern is open already.")
     reason = _clean(reason, "Say why the concern is reopened: it is part of the record.", field="reason")

@@ -12,9 +12,9 @@
   placement is ended on it, and is overdue after it until it is.
 No Flask request globals; flush, never commit.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
-from server.dates import long_date
+from server.dates import long_date, refuse_unless_happened
 from server.models.base import utcnow
 from server.services import audit
 from server.services.refusal import Refused
@@ -58,14 +58,10 @@ def record_notice(placement, data, actor, today):
     agreed = (data.get("earlier_end_agreed") or "").strip() or None
     if by not in NOTICE_GIVERS:
         raise Refused("validation_failed", "Say who gave notice: the parents or the school.", field="notice_by")
-    if not isinstance(notice_on, date):
-        raise Refused("validation_failed", "Enter the date notice was given.", field="notice_on")
-    if notice_on > today:
-        raise Refused("validation_failed", "Notice cannot be dated after today.", field="notice_on")
-    if notice_on < placement.start_date:
-        raise Refused("validation_failed",
-                      f"The agreement started on {long_date(placement.start_date)}: notice is given after that.",
-                      field="notice_on")
+    refuse_unless_happened(
+        notice_on, placement.start_date, today, "notice_on", missing="Enter the date notice was given.",
+        future="Notice cannot be dated after today.",
+        early=f"The agreement started on {long_date(placement.start_date)}: notice is given after that.")
     ends_on = ends_on or earliest_end(notice_on)
     if ends_on < notice_on:
         raise Refused("validation_failed", "The agreement cannot end before notice was given.", field="ends_on")

@@ -11,11 +11,9 @@ fed by `last_sent()`.
 Recording the same day and way again keeps the one record (the office form may be sent twice).
 No Flask request globals; flush, never commit.
 """
-from datetime import date
-
 import sqlalchemy as sa
 
-from server.dates import long_date
+from server.dates import long_date, refuse_unless_happened
 from server.extensions import db
 from server.models import ParentProgressReport
 from server.services import audit
@@ -62,14 +60,11 @@ def record(placement, data, actor, now, today):
     sent_on, method = data["sent_on"], data["method"]
     name = (data.get("sent_by_name") or "").strip()
     summary = (data.get("summary") or "").strip() or None
-    if not isinstance(sent_on, date):
-        raise Refused("validation_failed", "Enter the date it was sent.", field="sent_on")
-    if sent_on > today:
-        raise Refused("validation_failed", "The date it was sent cannot be after today.", field="sent_on")
-    if sent_on < placement.start_date:
-        raise Refused("validation_failed",
-                      f"The placement started on {long_date(placement.start_date)}: progress information is "
-                      "recorded from then.", field="sent_on")
+    refuse_unless_happened(
+        sent_on, placement.start_date, today, "sent_on", missing="Enter the date it was sent.",
+        future="The date it was sent cannot be after today.",
+        early=f"The placement started on {long_date(placement.start_date)}: progress information is "
+              "recorded from then.")
     if placement.end_date and sent_on > placement.end_date:
         raise Refused("validation_failed", f"The placement ended on {long_date(placement.end_date)}.", field="sent_on")
     if method not in PROGRESS_METHODS:

@@ -31,8 +31,6 @@ SESSIONS_REQUIRED = ("Choose the days and sessions attended: the registration te
                      "attendance register need them.")
 
 
-
-
 def activation_blockers(placement, today):
     """Everything that stops `placement` starting, as sentences; empty when it may start."""
     blockers = approval_blockers(placement)
@@ -55,6 +53,24 @@ def start_warnings(placement):
     return [notice] if notice else []
 
 
+# The dates each kind's approvals are recorded by, with what is said while one is missing.
+APPROVAL_DATES = {
+    "part_time_timetable": (
+        ("approved_on", "The date the part-time timetable was approved is not recorded (§9.5)."),
+        ("parent_agreed_on", "The date the parent agreed to the part-time timetable is not recorded (§9.5)."),
+    ),
+    "off_site_direction": (
+        ("governors_approved_on", "The date the governing body approved the off-site direction is not recorded (§6)."),
+        ("parents_told_in_writing_on", "The date parents were told in writing is not recorded (§6)."),
+        ("direction_review_on", "An off-site direction is time-limited: set the date it will be reviewed (§6)."),
+    ),
+    "flexi_schooling": (
+        ("head_decision_in_writing_on",
+         "The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4)."),
+    ),
+}
+
+
 def approval_blockers(placement):
     """The approvals its kind needs that are not recorded (§6, §9.5, §10.4)."""
     missing = []
@@ -62,20 +78,8 @@ def approval_blockers(placement):
         approver = placement.approved_by_id
         if approver is None or not _is_part_time_approver(approver, placement.school_id):
             missing.append("Approval by the headteacher or AP leader is not recorded (§9.5).")
-        if placement.approved_on is None:
-            missing.append("The date the part-time timetable was approved is not recorded (§9.5).")
-        if placement.parent_agreed_on is None:
-            missing.append("The date the parent agreed to the part-time timetable is not recorded (§9.5).")
-    elif placement.kind == "off_site_direction":
-        if placement.governors_approved_on is None:
-            missing.append("The date the governing body approved the off-site direction is not recorded (§6).")
-        if placement.parents_told_in_writing_on is None:
-            missing.append("The date parents were told in writing is not recorded (§6).")
-        if placement.direction_review_on is None:
-            missing.append("An off-site direction is time-limited: set the date it will be reviewed (§6).")
-    elif placement.kind == "flexi_schooling":
-        if placement.head_decision_in_writing_on is None:
-            missing.append("The date of the headteacher's written decision on flexi-schooling is not recorded (§10.4).")
+    missing += [message for name, message in APPROVAL_DATES.get(placement.kind, ())
+                if getattr(placement, name) is None]
     return missing + time_limits.start_blockers(placement) + flexi.start_blockers(placement)
 
 

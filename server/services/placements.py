@@ -70,19 +70,9 @@ def _members(school, permission):
 def _resolve(school, data):
     """Turn the public ids in `data` into this school's rows; another school's ids are unknown."""
     errors, fields = {}, dict(data)
-    pupil_uuid = fields.pop("pupil_id", None)
-    if pupil_uuid is not None:
-        fields["pupil"] = db.session.execute(sa.select(Pupil).where(
-            Pupil.uuid == pupil_uuid, Pupil.school_id == school.id)).scalar_one_or_none()
-        if fields["pupil"] is None:
-            errors["pupil_id"] = ["No such pupil in this school."]
-    provider_uuid = fields.pop("provider_id")
-    fields["provider"] = None
-    if provider_uuid is not None:
-        fields["provider"] = db.session.execute(sa.select(Provider).where(
-            Provider.uuid == provider_uuid, Provider.school_id == school.id)).scalar_one_or_none()
-        if fields["provider"] is None:
-            errors["provider_id"] = ["No such provider in this school."]
+    if "pupil_id" in fields:  # only a new placement names its pupil
+        fields["pupil"] = _in_school(Pupil, "pupil", fields.pop("pupil_id"), school, errors)
+    fields["provider"] = _in_school(Provider, "provider", fields.pop("provider_id"), school, errors)
     approver_uuid = fields.pop("approved_by_id")
     fields["approved_by_id"] = None
     if approver_uuid is not None:
@@ -101,6 +91,18 @@ def _resolve(school, data):
     if errors:
         raise Refused("validation_failed", details=errors)
     return fields, [u for u in staff if u is not None]
+
+
+def _in_school(model, noun, public_id, school, errors):
+    """This school's pupil or provider with `public_id` (None for none); another school's, or
+    none at all, is noted in `errors` under the field that named it (`pupil_id`)."""
+    if public_id is None:
+        return None
+    found = db.session.execute(sa.select(model).where(
+        model.uuid == public_id, model.school_id == school.id)).scalar_one_or_none()
+    if found is None:
+        errors[f"{noun}_id"] = [f"No such {noun} in this school."]
+    return found
 
 
 def create_placement(school, data, actor):

@@ -15,6 +15,7 @@ from server.models import (AuditEvent, FollowUpAction, Placement, SafeguardingCo
 from server.services import alerts, audit, completeness, review_conditions, risk_assessments
 from server.services.forms import FIXED_OPTIONS, get_form, visible_item_keys
 from server.services.refusal import Refused
+from server.services.row_locks import locked
 from server.services.school_settings import touch
 from server.vocabulary import ANSWER_LABELS
 
@@ -183,14 +184,6 @@ def _plain(value):
 
 # --- Decisions --------------------------------------------------------------------------------
 
-def _lock(visit):
-    """Re-read the visit under a row lock, so two reviewers cannot both decide it."""
-    return db.session.execute(
-        sa.select(Visit).where(Visit.id == visit.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one()
-
-
 def _check_version(visit, seen_version):
     if seen_version != visit.current_version:
         raise Refused("visit_changed_while_reading",
@@ -201,7 +194,7 @@ def _check_version(visit, seen_version):
 def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete=False):
     """Sign the visit off. A provider check becomes the provider's risk assessment, which is
     returned (None for other kinds)."""
-    visit = _lock(visit)
+    visit = locked(visit)  # two reviewers cannot both decide it
     _check_version(visit, seen_version)
     if visit.review_status == "signed_off":
         raise Refused("already_done", "This visit is already signed off.")
@@ -234,7 +227,7 @@ def sign_off(visit, reviewer, now, seen_version, comment=None, accept_incomplete
 
 def send_back(visit, reviewer, now, seen_version, comment):
     """Send the visit back to its author with a comment saying what to correct."""
-    visit = _lock(visit)
+    visit = locked(visit)  # two reviewers cannot both decide it
     _check_version(visit, seen_version)
     if visit.review_status == "signed_off":
         raise Refused("already_done", "This visit is already signed off; it cannot be sent back.")

@@ -20,22 +20,26 @@ def uk_day(value):
 
 def day(value):
     """14 October 2026 ("—" for none)."""
-    if not isinstance(value, date):
-        return "—"
-    on = uk_day(value)
-    if on is None:
-        return value.isoformat()
-    return long_date(on)
+    return on_uk_day(value, long_date)
+
+
+def on_uk_day(value, write):
+    """`write(the UK day of a date or time)`; "—" for none."""
+    return _in_uk(value, date, uk_day, write)
 
 
 def moment(value):
     """14 Oct 2026, 10:12 in UK time ("—" for none)."""
-    if not isinstance(value, datetime):
+    return _in_uk(value, datetime, in_england, lambda local: f"{medium_date(local)}, {local:%H:%M}")
+
+
+def _in_uk(value, kind, to_uk, write):
+    """`write` applied to the value moved into UK time by `to_uk`; "—" for a value that is not a
+    `kind`, and the ISO text for one that cannot be moved."""
+    if not isinstance(value, kind):
         return "—"
-    local = in_england(value)
-    if local is None:
-        return value.isoformat()
-    return f"{medium_date(local)}, {local:%H:%M}"
+    local = to_uk(value)
+    return value.isoformat() if local is None else write(local)
 
 
 def money(pence, basis=None):
